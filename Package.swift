@@ -1,0 +1,92 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "fs",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "fs", targets: ["fs"]),
+        .library(name: "FeatureStoreKit", targets: ["FeatureStoreKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // C edges: the system SQLite and RocksDB, linked through pkg-config, never vendored.
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+
+        // Thin Swift wrappers over the C APIs.
+        .target(name: "SQLite", dependencies: ["CSQLite"], swiftSettings: swiftSettings),
+
+        // Domain: definitions, values, time and window math. No I/O.
+        .target(name: "FeatureStoreCore", swiftSettings: swiftSettings),
+
+        // The declarative feature repo: YAML files to validated definitions.
+        .target(
+            name: "FeatureRepo",
+            dependencies: ["FeatureStoreCore", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+
+        // The registry of applied definitions, in SQLite.
+        .target(
+            name: "FeatureRegistry",
+            dependencies: ["FeatureStoreCore", "SQLite"],
+            swiftSettings: swiftSettings
+        ),
+
+        // Offline history and point-in-time joins, in SQLite.
+        .target(
+            name: "OfflineStoreSQLite",
+            dependencies: ["FeatureStoreCore", "SQLite"],
+            swiftSettings: swiftSettings
+        ),
+
+        // The facade the CLI and the server call: one opened feature repo and its stores.
+        .target(
+            name: "FeatureStoreKit",
+            dependencies: ["FeatureStoreCore", "FeatureRepo", "FeatureRegistry", "OfflineStoreSQLite"],
+            swiftSettings: swiftSettings
+        ),
+
+        // The thin command line.
+        .executableTarget(
+            name: "fs",
+            dependencies: [
+                "FeatureStoreKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        .testTarget(name: "FeatureStoreCoreTests", dependencies: ["FeatureStoreCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "FeatureRepoTests", dependencies: ["FeatureRepo"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "FeatureRegistryTests",
+            dependencies: ["FeatureRegistry", "FeatureRepo"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "OfflineStoreSQLiteTests",
+            dependencies: ["OfflineStoreSQLite"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "FeatureStoreKitTests", dependencies: ["FeatureStoreKit"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["FeatureStoreKit"],
+            swiftSettings: swiftSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

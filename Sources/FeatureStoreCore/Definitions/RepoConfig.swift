@@ -1,0 +1,28 @@
+/// The settings in `feature_store.yaml`: the project name and where the registry and stores live.
+///
+/// Paths are absolute once loaded (relative ones resolve against the repo directory).
+public struct RepoConfig: Hashable, Sendable, Codable {
+    public var project: String
+    public var registryPath: String
+    public var offlineStorePath: String
+    public var onlineStorePath: String
+
+    public init(project: String, registryPath: String, offlineStorePath: String, onlineStorePath: String) {
+        self.project = project
+        self.registryPath = registryPath
+        self.offlineStorePath = offlineStorePath
+        self.onlineStorePath = onlineStorePath
+    }
+
+    /// Where the stores go when `feature_store.yaml` does not say.
+    public static let defaultRegistryPath = ".fs/registry.db"
+    public static let defaultOfflineStorePath = ".fs/offline.db"
+    public static let defaultOnlineStorePath = ".fs/online"
+
+    enum CodingKeys: String, CodingKey {
+        case project
+        case registryPath = "registry"
+        case offlineStorePath = "offline_store"
+        case onlineStorePath = "online_store"
+    }
+}

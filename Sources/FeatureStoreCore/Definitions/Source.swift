@@ -1,0 +1,88 @@
+/// A named, typed column.
+public struct Field: Codable, Hashable, Sendable {
+    public var name: String
+    public var type: ValueType
+
+    public init(name: String, type: ValueType) {
+        self.name = name
+        self.type = type
+    }
+}
+
+/// Where a source's rows come from.
+public enum SourceKind: String, Codable, Sendable, CaseIterable {
+    /// A CSV file with a header row, ingested with `fs ingest`.
+    case csv
+    /// A JSON Lines file, one object per row, ingested with `fs ingest`.
+    case jsonl
+    /// A table or a SELECT in the offline database, read in place.
+    case sqlite
+    /// Rows pushed to the feature server (`POST /push`).
+    case push
+}
+
+/// A source of raw rows with event timestamps: the input of feature views.
+public struct Source: Codable, Hashable, Sendable {
+    public var name: String
+    public var kind: SourceKind
+    /// For `csv` and `jsonl`: the file, relative to the repo.
+    public var path: String?
+    /// For `sqlite`: an existing table in the offline database.
+    public var table: String?
+    /// For `sqlite`: a SELECT over the offline database.
+    public var query: String?
+    public var timestampField: String
+    public var createdTimestampField: String?
+    /// Raw column name to the name feature views use.
+    public var fieldMapping: [String: String]
+    /// The raw columns (before `fieldMapping`), in the order declared.
+    public var schema: [Field]
+    public var timestampFormat: TimestampFormat
+    public var description: String
+    public var tags: [String: String]
+
+    public init(
+        name: String, kind: SourceKind, path: String? = nil, table: String? = nil, query: String? = nil,
+        timestampField: String, createdTimestampField: String? = nil, fieldMapping: [String: String] = [:],
+        schema: [Field], timestampFormat: TimestampFormat = .iso8601, description: String = "",
+        tags: [String: String] = [:]
+    ) {
+        self.name = name
+        self.kind = kind
+        self.path = path
+        self.table = table
+        self.query = query
+        self.timestampField = timestampField
+        self.createdTimestampField = createdTimestampField
+        self.fieldMapping = fieldMapping
+        self.schema = schema
+        self.timestampFormat = timestampFormat
+        self.description = description
+        self.tags = tags
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, kind, path, table, query
+        case timestampField = "timestamp_field"
+        case createdTimestampField = "created_timestamp_field"
+        case fieldMapping = "field_mapping"
+        case schema
+        case timestampFormat = "timestamp_format"
+        case description, tags
+    }
+
+    /// The name feature views use for a raw column.
+    public func mappedName(_ raw: String) -> String { fieldMapping[raw] ?? raw }
+
+    /// The value columns as feature views see them (mapped names), without the two timestamp fields.
+    public var columns: [Field] {
+        schema.compactMap { field in
+            let name = mappedName(field.name)
+            if name == timestampField || name == createdTimestampField { return nil }
+            return Field(name: name, type: field.type)
+        }
+    }
+
+    /// The type of the column named `name` (mapped), if the source has one.
+    public func column(_ name: String) -> Field? { columns.first { $0.name == name } }
+}

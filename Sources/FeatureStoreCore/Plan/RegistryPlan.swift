@@ -1,0 +1,99 @@
+/// What `fs apply` would change: per object, added / changed / removed, with field-level detail.
+public struct RegistryPlan: Sendable, Codable, Hashable {
+    public enum Action: String, Sendable, Codable, Hashable {
+        case add, change, remove
+    }
+
+    /// One field of one object that differs.
+    public struct FieldChange: Sendable, Codable, Hashable {
+        public var path: String
+        public var old: String?
+        public var new: String?
+        /// Why the change invalidates stored data, when it does.
+        public var breaking: String?
+    }
+
+    /// One object that differs.
+    public struct ObjectChange: Sendable, Codable, Hashable {
+        public var id: ObjectID
+        public var action: Action
+        public var fields: [FieldChange]
+        /// Why the change (or removal) invalidates stored data, when it does.
+        public var breaking: String?
+
+        public var isBreaking: Bool { breaking != nil }
+    }
+
+    public var changes: [ObjectChange]
+
+    public init(changes: [ObjectChange]) { self.changes = changes.sorted { $0.id < $1.id } }
+
+    public var isEmpty: Bool { changes.isEmpty }
+    public var breakingChanges: [ObjectChange] { changes.filter(\.isBreaking) }
+
+    /// Compares the registered definitions with the repo's.
+    public init(from old: RepoDefinitions, to new: RepoDefinitions) {
+        var changes: [ObjectChange] = []
+        func compare<T: DiffFields & Hashable>(
+            _ kind: ObjectKind, _ old: [T], _ new: [T], name: (T) -> String,
+            breaking: (_ path: String, _ old: String?, _ new: String?) -> String?,
+            removal: String? = nil
+        ) {
+            let oldByName = Dictionary(old.map { (name($0), $0) }, uniquingKeysWith: { a, _ in a })
+            let newByName = Dictionary(new.map { (name($0), $0) }, uniquingKeysWith: { a, _ in a })
+            for (key, value) in newByName {
+                guard let previous = oldByName[key] else {
+                    let fields = value.diffFields.sorted { $0.key < $1.key }.map {
+                        FieldChange(path: $0.key, old: nil, new: $0.value, breaking: nil)
+                    }
+                    changes.append(ObjectChange(id: ObjectID(kind, key), action: .add, fields: fields, breaking: nil))
+                    continue
+                }
+                guard previous != value else { continue }
+                let before = previous.diffFields
+                let after = value.diffFields
+                var fields: [FieldChange] = []
+                for path in Set(before.keys).union(after.keys).sorted() where before[path] != after[path] {
+                    let reason = breaking(path, before[path], after[path])
+                    fields.append(FieldChange(path: path, old: before[path], new: after[path], breaking: reason))
+                }
+                if fields.isEmpty { continue }  // A difference diffFields does not show (e.g. an input type).
+                let reason = fields.compactMap(\.breaking).first
+                changes.append(ObjectChange(id: ObjectID(kind, key), action: .change, fields: fields, breaking: reason))
+            }
+            for key in oldByName.keys where newByName[key] == nil {
+                changes.append(ObjectChange(id: ObjectID(kind, key), action: .remove, fields: [], breaking: removal))
+            }
+        }
+        compare(.entity, old.entities, new.entities, name: \.name) { path, old, new in
+            path == "join_keys" ? "views of this entity hold values under the old join keys" : nil
+        }
+        compare(
+            .source, old.sources, new.sources, name: \.name,
+            breaking: { path, old, new in
+                if path.hasPrefix("schema."), old != nil {
+                    return new == nil
+                        ? "removing a column drops its offline history" : "a column's type changed; its offline history no longer fits"
+                }
+                if ["timestamp_field", "created_timestamp_field"].contains(path) || path.hasPrefix("field_mapping.") {
+                    return "the offline history was stored under the old column names"
+                }
+                return nil
+            }, removal: "removing a source drops its offline history")
+        compare(.featureView, old.featureViews, new.featureViews, name: \.name) { path, old, new in
+            switch path {
+            case "entities": return "online values are keyed by the old entities"
+            case "source": return "online values came from the old source"
+            default:
+                if (path.hasPrefix("features.") && !path.hasSuffix(".description")) || path.hasPrefix("aggregations."),
+                    old != nil, new != nil
+                {
+                    return "stored online values have the old type or definition"
+                }
+                return nil
+            }
+        }
+        compare(.featureService, old.featureServices, new.featureServices, name: \.name) { _, _, _ in nil }
+        self.init(changes: changes)
+    }
+}

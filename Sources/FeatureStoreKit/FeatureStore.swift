@@ -1,0 +1,60 @@
+import FeatureRegistry
+import FeatureRepo
+import FeatureStoreCore
+import Foundation
+import OfflineStoreSQLite
+
+/// One feature repo and its stores: what the CLI and the server work through.
+///
+/// Opening reads only `feature_store.yaml`; the registry and the stores open when first used.
+public final class FeatureStore {
+    /// The repo directory as the user gave it (used in messages).
+    public let repoPath: String
+    public let config: RepoConfig
+    /// The clock; tests inject a fixed one.
+    public let clock: @Sendable () -> Timestamp
+
+    private var openRegistry: Registry?
+    private var openOfflineStore: OfflineStore?
+
+    public init(repo path: String, clock: @escaping @Sendable () -> Timestamp = Timestamp.now) throws {
+        self.repoPath = path
+        self.config = try RepoLoader.loadConfig(at: path)
+        self.clock = clock
+    }
+
+    /// Reads and validates the repo's definition files.
+    public func loadRepository() throws -> FeatureRepository {
+        try RepoLoader.load(at: repoPath)
+    }
+
+    /// The registry, opened (and created) on first use.
+    public func registry() throws -> Registry {
+        if let openRegistry { return openRegistry }
+        let registry = try Registry(path: config.registryPath)
+        openRegistry = registry
+        return registry
+    }
+
+    /// The offline store, opened (and created) on first use.
+    public func offlineStore() throws -> OfflineStore {
+        if let openOfflineStore { return openOfflineStore }
+        let store = try OfflineStore(path: config.offlineStorePath)
+        openOfflineStore = store
+        return store
+    }
+
+    /// What is registered now.
+    public func snapshot() throws -> RegistrySnapshot {
+        try registry().snapshot()
+    }
+}
+
+extension Timestamp {
+    /// The current time from the system clock.
+    @Sendable public static func now() -> Timestamp {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Timestamp(microseconds: Int64(spec.tv_sec) * 1_000_000 + Int64(spec.tv_nsec) / 1_000)
+    }
+}
