@@ -84,7 +84,7 @@ let package = Package(
         .testTarget(name: "FeatureStoreKitTests", dependencies: ["FeatureStoreKit"], swiftSettings: swiftSettings),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["FeatureStoreKit"],
+            dependencies: ["fs"],
             swiftSettings: swiftSettings
         ),
     ],
