@@ -73,7 +73,7 @@ let package = Package(
         .testTarget(name: "FeatureRepoTests", dependencies: ["FeatureRepo"], swiftSettings: swiftSettings),
         .testTarget(
             name: "FeatureRegistryTests",
-            dependencies: ["FeatureRegistry", "FeatureRepo"],
+            dependencies: ["FeatureRegistry", "FeatureRepo", "SQLite"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -274,7 +274,7 @@ struct RepoParser {
             site.fields["aggregations.\(index).column"] = column.position
             site.fields["aggregations.\(index).function"] = function.position
         }
-        if features.isEmpty && aggregations.isEmpty && !reader.has("aggregations") {
+        if !reader.has("features") && !reader.has("aggregations") {
             reader.error(reader.position, "feature view '\(name)' declares no features; add 'features' (snapshot values) or 'aggregations' (windowed aggregates)")
         } else if !features.isEmpty && !aggregations.isEmpty {
             reader.error(reader.position(of: "aggregations"), "feature view '\(name)' declares both 'features' and 'aggregations'; split it into two views")

@@ -3,3 +3,4 @@
 @_exported import FeatureRegistry
 @_exported import FeatureRepo
 @_exported import FeatureStoreCore
+@_exported import OfflineStoreSQLite

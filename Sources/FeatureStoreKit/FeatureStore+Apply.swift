@@ -58,7 +58,7 @@ extension FeatureStore {
     }
 
     /// The offline history tables a snapshot points at (sources read in place have none).
-    func historyTables(_ snapshot: RegistrySnapshot) -> [HistoryTable] {
+    public func historyTables(_ snapshot: RegistrySnapshot) -> [HistoryTable] {
         snapshot.definitions.sources.filter { $0.kind != .sqlite }.map {
             HistoryTable(
                 source: $0, generation: snapshot.generation(ofSource: $0.name), definitions: snapshot.definitions)

@@ -57,7 +57,10 @@ public struct RegistryPlan: Sendable, Codable, Hashable {
                     let reason = breaking(path, before[path], after[path])
                     fields.append(FieldChange(path: path, old: before[path], new: after[path], breaking: reason))
                 }
-                if fields.isEmpty { continue }  // A difference diffFields does not show (e.g. an input type).
+                if fields.isEmpty {
+                    // A difference the flat fields do not show: the order of a list.
+                    fields.append(FieldChange(path: "order", old: "as registered", new: "as declared now", breaking: nil))
+                }
                 let reason = fields.compactMap(\.breaking).first
                 changes.append(ObjectChange(id: ObjectID(kind, key), action: .change, fields: fields, breaking: reason))
             }
