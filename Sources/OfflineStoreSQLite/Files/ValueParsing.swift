@@ -1,0 +1,102 @@
+import FeatureStoreCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Parsing values straight from UTF-8 bytes: the per-cell work of ingest and spine reading.
+enum ValueParsing {
+    /// A decimal integer with an optional sign; `nil` when not one or out of range.
+    @inline(__always)
+    static func int64(_ s: UnsafeBufferPointer<UInt8>) -> Int64? {
+        var i = 0
+        var negative = false
+        if i < s.count, s[i] == UInt8(ascii: "-") || s[i] == UInt8(ascii: "+") {
+            negative = s[i] == UInt8(ascii: "-")
+            i += 1
+        }
+        guard i < s.count else { return nil }
+        var value: Int64 = 0
+        while i < s.count {
+            let d = s[i] &- 48
+            guard d < 10 else { return nil }
+            let (m, o1) = value.multipliedReportingOverflow(by: 10)
+            let (a, o2) = negative ? m.subtractingReportingOverflow(Int64(d)) : m.addingReportingOverflow(Int64(d))
+            guard !o1, !o2 else { return nil }
+            value = a
+            i += 1
+        }
+        return value
+    }
+
+    /// A decimal or scientific floating-point number; `nil` when not one.
+    @inline(__always)
+    static func double(_ s: UnsafeBufferPointer<UInt8>) -> Double? {
+        guard !s.isEmpty, s.count < 64 else { return s.isEmpty ? nil : Double(String(decoding: s, as: UTF8.self)) }
+        // Only digits, signs, '.', 'e'/'E' (strtod alone would also take hex, "inf" and spaces).
+        for c in s {
+            guard (c >= 48 && c <= 57) || c == 46 || c == 45 || c == 43 || c == 101 || c == 69 else {
+                return nil
+            }
+        }
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { buffer -> Double? in
+            for index in 0..<s.count { buffer[index] = CChar(bitPattern: s[index]) }
+            buffer[s.count] = 0
+            var end: UnsafeMutablePointer<CChar>?
+            let value = strtod(buffer.baseAddress!, &end)
+            guard let end, end - buffer.baseAddress! == s.count else { return nil }
+            return value
+        }
+    }
+
+    /// `true`/`false` (any case) or `1`/`0`.
+    static func bool(_ s: UnsafeBufferPointer<UInt8>) -> Bool? {
+        let lower = String(decoding: s, as: UTF8.self).lowercased()
+        switch lower {
+        case "true", "1": return true
+        case "false", "0": return false
+        default: return nil
+        }
+    }
+
+    /// A timestamp in `format`, as microseconds since the epoch.
+    @inline(__always)
+    static func timestamp(_ s: UnsafeBufferPointer<UInt8>, format: TimestampFormat) -> Int64? {
+        switch format {
+        case .iso8601:
+            return Timestamp.parseRFC3339(s)?.microseconds
+        case .epochSeconds, .epochMilliseconds:
+            let scale: Int64 = format == .epochSeconds ? 1_000_000 : 1_000
+            if let whole = int64(s) {
+                let (product, overflow) = whole.multipliedReportingOverflow(by: scale)
+                return overflow ? nil : product
+            }
+            guard let value = double(s), value.isFinite else { return nil }
+            let micros = (value * Double(scale)).rounded()
+            guard abs(micros) < 9.0e18 else { return nil }
+            return Int64(micros)
+        }
+    }
+
+    /// What a value of `type` looks like, for error messages.
+    static func expectation(_ type: ValueType, format: TimestampFormat) -> String {
+        switch type {
+        case .int64: "an integer such as 42"
+        case .float64: "a number such as 0.5"
+        case .string: "text"
+        case .bool: "true or false"
+        case .bytes: "base64 bytes"
+        case .timestamp: expectation(timestampFormat: format)
+        }
+    }
+
+    static func expectation(timestampFormat format: TimestampFormat) -> String {
+        switch format {
+        case .iso8601: "an RFC 3339 timestamp such as 2026-01-31T12:00:00Z (with Z or an offset)"
+        case .epochSeconds: "seconds since the epoch such as 1767225600"
+        case .epochMilliseconds: "milliseconds since the epoch such as 1767225600000"
+        }
+    }
+}

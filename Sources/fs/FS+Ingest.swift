@@ -1,0 +1,60 @@
+import ArgumentParser
+import FeatureStoreKit
+import Foundation
+
+extension FS {
+    struct Ingest: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Append a CSV or JSON Lines file to a source's offline history, all or nothing.",
+            discussion: """
+                The file is checked against the source's schema. A bad row stops the ingest and nothing \
+                of the file is stored, unless --skip-bad-rows is given. Rows already stored (same entity \
+                key, event and created time) are skipped, so ingesting a file again adds nothing.
+                """)
+
+        @OptionGroup var repoOptions: RepoOptions
+
+        @Argument(help: "The registered source to ingest into.")
+        var source: String
+
+        @Argument(help: "The file: .csv with a header line, or .jsonl with one JSON object per line.")
+        var file: String
+
+        @Flag(help: "Store the good rows and write the bad ones, with their reasons, to the rejects file.")
+        var skipBadRows = false
+
+        @Option(help: ArgumentHelp("Where rejected rows go (default: FILE.rejects.csv).", valueName: "file"))
+        var rejects: String?
+
+        /// Redraws a one-line progress bar on the terminal.
+        @Sendable static func showProgress(_ progress: IngestProgress) {
+            let share = progress.totalBytes > 0 ? Double(progress.bytesRead) / Double(progress.totalBytes) : 1
+            let width = 30
+            let filled = min(width, Int(share * Double(width)))
+            let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+            let rate = progress.seconds > 0 ? Int(Double(progress.rows) / progress.seconds) : 0
+            let text =
+                "\r[\(bar)] \(Int(share * 100))% \(progress.rows) rows, \(progress.rejected) rejected, \(rate) rows/s"
+            printError(text, newline: false)
+        }
+
+        func run() throws {
+            let progress: (@Sendable (IngestProgress) -> Void)? = isatty(2) == 1 ? Self.showProgress : nil
+            let options = IngestOptions(skipBadRows: skipBadRows, rejectsPath: rejects, progress: progress)
+            let result = try reportingErrors {
+                try repoOptions.open().ingest(source: source, file: file, options: options)
+            }
+            if progress != nil { printError("\r\u{1B}[K", newline: false) }
+            var line =
+                "Ingested \(file) into \(source): \(result.rows) rows, \(result.inserted) new, \(result.duplicates) already stored, \(result.rejected) rejected, \(Int(result.rowsPerSecond)) rows/s"
+            line += String(format: " (%.2f s)", result.seconds)
+            print(line)
+            if let path = result.rejectsPath { print("Rejected rows and their reasons: \(path)") }
+        }
+    }
+}
+
+/// Writes `text` to stderr, with or without a newline.
+func printError(_ text: String, newline: Bool) {
+    FileHandle.standardError.write(Data((newline ? text + "\n" : text).utf8))
+}
