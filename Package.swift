@@ -24,9 +24,15 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
+        .systemLibrary(
+            name: "CRocksDB",
+            pkgConfig: "rocksdb",
+            providers: [.apt(["librocksdb-dev"])]
+        ),
 
         // Thin Swift wrappers over the C APIs.
         .target(name: "SQLite", dependencies: ["CSQLite"], swiftSettings: swiftSettings),
+        .target(name: "RocksDB", dependencies: ["CRocksDB"], swiftSettings: swiftSettings),
 
         // Domain: definitions, values, time and window math. No I/O.
         .target(name: "FeatureStoreCore", swiftSettings: swiftSettings),
@@ -52,10 +58,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // The online store: latest values per entity, in RocksDB.
+        .target(
+            name: "OnlineStoreRocksDB",
+            dependencies: ["FeatureStoreCore", "RocksDB"],
+            swiftSettings: swiftSettings
+        ),
+
         // The facade the CLI and the server call: one opened feature repo and its stores.
         .target(
             name: "FeatureStoreKit",
-            dependencies: ["FeatureStoreCore", "FeatureRepo", "FeatureRegistry", "OfflineStoreSQLite"],
+            dependencies: [
+                "FeatureStoreCore", "FeatureRepo", "FeatureRegistry", "OfflineStoreSQLite", "OnlineStoreRocksDB",
+            ],
             swiftSettings: swiftSettings
         ),
 
@@ -79,6 +94,11 @@ let package = Package(
         .testTarget(
             name: "OfflineStoreSQLiteTests",
             dependencies: ["OfflineStoreSQLite"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "OnlineStoreRocksDBTests",
+            dependencies: ["OnlineStoreRocksDB"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "FeatureStoreKitTests", dependencies: ["FeatureStoreKit"], swiftSettings: swiftSettings),
