@@ -86,7 +86,7 @@ struct CSVReader: RecordReader {
                         "a quoted field is not closed (a '\"' is missing); quote the whole field and double any quote inside it"
                     )
                 }
-                fields.append(FieldRef(start: start, count: i - start, kind: escaped ? .csvEscaped : .plain))
+                fields.append(FieldRef(start: start, count: i - start, kind: escaped ? .csvEscaped : .quoted))
                 i += 1
                 if i < n, bytes[i] != comma, bytes[i] != newline, bytes[i] != cr {
                     throw fail(

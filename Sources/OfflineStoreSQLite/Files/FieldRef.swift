@@ -5,6 +5,8 @@ struct FieldRef: Sendable {
     enum Kind: UInt8, Sendable {
         /// The bytes are the text as is (an unquoted CSV field, a JSON string without escapes).
         case plain
+        /// A quoted CSV field without doubled quotes: the bytes are the text between the quotes.
+        case quoted
         /// A quoted CSV field whose content holds doubled quotes (`""`).
         case csvEscaped
         /// A JSON string with backslash escapes.
@@ -33,7 +35,7 @@ extension FieldRef {
     ) rethrows -> T {
         let raw = UnsafeBufferPointer(rebasing: bytes[start..<(start + count)])
         switch kind {
-        case .plain, .jsonLiteral, .null:
+        case .plain, .quoted, .jsonLiteral, .null:
             return try body(raw)
         case .csvEscaped:
             scratch.removeAll(keepingCapacity: true)

@@ -7,6 +7,8 @@ struct RecordSyntaxError: Error, Sendable {
 
 /// Reads the records of a tabular file held in memory, one at a time, without copying fields.
 protocol RecordReader {
+    /// The whole file, which fields point into.
+    var bytes: UnsafeBufferPointer<UInt8> { get }
     /// The column names: the CSV header, or the keys of a JSON Lines file.
     var columns: [String] { get }
     /// The 1-based line the last record read starts on.

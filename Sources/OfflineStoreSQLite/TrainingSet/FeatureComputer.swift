@@ -1,0 +1,38 @@
+import FeatureStoreCore
+
+/// The values of some output columns for every spine row.
+///
+/// `values[c][rowForSpine[r]]` is column `c` of spine row `r`; a negative `rowForSpine[r]` means
+/// null. A point-in-time lookup points many spine rows at one history row without copying; a
+/// computer that derives a value per spine row (windowed aggregates) points row `r` at `r`.
+struct ComputedColumns {
+    var names: [String]
+    var types: [ValueType]
+    var values: [[FeatureValue]]
+    var rowForSpine: [Int32]
+    /// Spine rows that got a value.
+    var matched: Int
+}
+
+/// Computes one feature view's columns of a training set.
+///
+/// Each kind of view has its own computer: ``PointInTimeLookup`` for snapshot views; windowed
+/// aggregate views will get theirs. ``OfflineStore/makeComputer(for:)`` picks it.
+protocol FeatureComputer {
+    func compute(spine: Spine) throws -> ComputedColumns
+}
+
+extension OfflineStore {
+    /// The computer of a view's part of a training set.
+    ///
+    /// - Throws: ``FeatureStoreError`` (`invalidArgument`) for windowed aggregate views, which
+    ///   training sets do not support yet.
+    func makeComputer(for view: TrainingSetView) throws -> any FeatureComputer {
+        if view.view.isAggregate {
+            throw FeatureStoreError.invalidArgument(
+                "feature view '\(view.view.name)' computes windowed aggregates, which training sets do not support yet; request features of snapshot views only"
+            )
+        }
+        return PointInTimeLookup(request: view, database: database)
+    }
+}

@@ -1,0 +1,156 @@
+import CSQLite
+import FeatureStoreCore
+import SQLite
+
+/// One view's source rows in memory, grouped by entity key and ordered by (event time, created
+/// time) within each group: what a point-in-time lookup binary-searches.
+struct HistoryRows {
+    /// Each entity's rows: a range of ``events`` and ``values``.
+    var groups: [EntityKey: Range<Int>]
+    var events: [Int64]
+    /// Per requested feature, one value per row.
+    var values: [[FeatureValue]]
+
+    /// Loads the rows of `view`'s source with the columns it needs.
+    static func load(_ view: TrainingSetView, database: Database) throws -> HistoryRows {
+        let builder = EntityKeyBuilder(types: view.joinKeys.map(\.valueType))
+        let keyCount = Int32(view.joinKeys.count)
+        let sql: String
+        var timestampFormat: TimestampFormat?
+        switch view.history {
+        case .table(let table):
+            let keys = view.joinKeys.map { quoteIdentifier($0.name) }
+            let order = (keys + [HistoryTable.eventColumn, HistoryTable.createdColumn]).joined(separator: ", ")
+            let selected =
+                (keys + [HistoryTable.eventColumn, HistoryTable.createdColumn]
+                    + view.features.map { quoteIdentifier($0.name) })
+            sql = "SELECT \(selected.joined(separator: ", ")) FROM \(quoteIdentifier(table.name)) ORDER BY \(order)"
+        case .inPlace(let source):
+            func raw(_ mapped: String) -> String {
+                quoteIdentifier(source.schema.first { source.mappedName($0.name) == mapped }?.name ?? mapped)
+            }
+            let created = source.createdTimestampField.map(raw) ?? "0"
+            let selected =
+                view.joinKeys.map { raw($0.name) } + [raw(source.timestampField), created]
+                + view.features.map { raw($0.name) }
+            let from = source.query.map { "(\($0))" } ?? quoteIdentifier(source.table ?? source.name)
+            sql = "SELECT \(selected.joined(separator: ", ")) FROM \(from)"
+            timestampFormat = source.timestampFormat
+        }
+        let statement = try database.prepare(sql)
+        var rows = HistoryRows(groups: [:], events: [], values: Array(repeating: [], count: view.features.count))
+        var created: [Int64] = []
+        var groupOfRow: [Int32] = []
+        var keys: [EntityKey] = []
+        var ids: [EntityKey: Int32] = [:]
+        var previous: EntityKey?
+        var group: Int32 = -1
+        var sorted = true
+        let types = view.features.map(\.type)
+        while try statement.step() {
+            guard let key = builder.key(from: statement, first: 0) else { continue }
+            let event: Int64
+            let createdTime: Int64
+            if let timestampFormat {
+                guard let time = try readTime(statement, keyCount, timestampFormat, view) else { continue }
+                event = time
+                createdTime = try readTime(statement, keyCount + 1, timestampFormat, view) ?? 0
+            } else {
+                event = statement.int64(keyCount)
+                createdTime = statement.int64(keyCount + 1)
+            }
+            if key == previous {
+                let last = rows.events.count - 1
+                if event < rows.events[last] || (event == rows.events[last] && createdTime < created[last]) {
+                    sorted = false
+                }
+            } else if let id = ids[key] {
+                group = id
+                sorted = false
+                previous = key
+            } else {
+                group = Int32(keys.count)
+                ids[key] = group
+                keys.append(key)
+                previous = key
+            }
+            groupOfRow.append(group)
+            rows.events.append(event)
+            created.append(createdTime)
+            for (index, type) in types.enumerated() {
+                rows.values[index].append(readValue(statement, keyCount + 2 + Int32(index), type, timestampFormat))
+            }
+        }
+        if !sorted { rows.sort(groups: &groupOfRow, created: created) }
+        var start = 0
+        for index in 0..<groupOfRow.count
+        where index + 1 == groupOfRow.count || groupOfRow[index + 1] != groupOfRow[index] {
+            rows.groups[keys[Int(groupOfRow[index])]] = start..<(index + 1)
+            start = index + 1
+        }
+        return rows
+    }
+
+    /// Orders the rows by (group, event, created), keeping the read order among full ties.
+    private mutating func sort(groups: inout [Int32], created: [Int64]) {
+        let order = (0..<events.count).sorted { a, b in
+            if groups[a] != groups[b] { return groups[a] < groups[b] }
+            if events[a] != events[b] { return events[a] < events[b] }
+            if created[a] != created[b] { return created[a] < created[b] }
+            return a < b
+        }
+        groups = order.map { groups[$0] }
+        events = order.map { events[$0] }
+        values = values.map { column in order.map { column[$0] } }
+    }
+
+    private static func readTime(
+        _ statement: Statement, _ column: Int32, _ format: TimestampFormat, _ view: TrainingSetView
+    ) throws -> Int64? {
+        switch statement.columnType(column) {
+        case SQLITE_NULL:
+            return nil
+        case SQLITE_INTEGER:
+            let value = statement.int64(column)
+            return format == .epochMilliseconds ? value * 1_000 : value * 1_000_000
+        case SQLITE_FLOAT:
+            let value = statement.double(column)
+            return Int64((value * (format == .epochMilliseconds ? 1_000 : 1_000_000)).rounded())
+        default:
+            let parsed = statement.withTextBytes(column) { text -> Int64? in
+                if let time = ValueParsing.timestamp(text, format: format) { return time }
+                // SQLite's own datetime() text has no zone: read it as UTC.
+                guard text.count >= 19 else { return nil }
+                var zoned = Array(text[..<19]) + [UInt8(ascii: "Z")]
+                zoned[10] = UInt8(ascii: "T")
+                return zoned.withUnsafeBufferPointer { Timestamp.parseRFC3339($0)?.microseconds }
+            }
+            guard let parsed else {
+                throw FeatureStoreError.invalidInput(
+                    "source of feature view '\(view.view.name)' holds the timestamp '\(statement.text(column))', which is not \(ValueParsing.expectation(timestampFormat: format)); fix the rows of its table or query"
+                )
+            }
+            return parsed
+        }
+    }
+
+    private static func readValue(
+        _ statement: Statement, _ column: Int32, _ type: ValueType, _ format: TimestampFormat?
+    ) -> FeatureValue {
+        let storage = statement.columnType(column)
+        if storage == SQLITE_NULL { return .null }
+        switch type {
+        case .int64: return .int64(storage == SQLITE_FLOAT ? Int64(statement.double(column)) : statement.int64(column))
+        case .float64: return .float64(statement.double(column))
+        case .string: return .string(statement.text(column))
+        case .bool: return .bool(statement.int64(column) != 0)
+        case .bytes: return .bytes(statement.blob(column))
+        case .timestamp:
+            if storage == SQLITE_TEXT {
+                return Timestamp.parse(statement.text(column), format: format ?? .iso8601).map(FeatureValue.timestamp)
+                    ?? .null
+            }
+            return .timestamp(Timestamp(microseconds: statement.int64(column)))
+        }
+    }
+}

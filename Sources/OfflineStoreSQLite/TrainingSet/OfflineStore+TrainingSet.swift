@@ -1,0 +1,79 @@
+import FeatureStoreCore
+import Foundation
+import SQLite
+
+extension OfflineStore {
+    /// Builds a training set: every row of the spine, in order, with the requested features as
+    /// of the row's `event_timestamp`, written to `output`.
+    ///
+    /// - Parameters:
+    ///   - spinePath: a CSV or JSON Lines file with the join keys of every view and an
+    ///     `event_timestamp` column; other columns pass through.
+    ///   - views: the features to add, per view (see ``PointInTimeLookup`` for the semantics).
+    ///   - output: the file to write (replaced atomically), or `-` for standard output.
+    /// - Throws: ``FeatureStoreError``: `invalidInput` naming the spine's line for a missing
+    ///   column or a bad value; `invalidArgument` for an output name that is also a spine column,
+    ///   or a view of a kind not supported yet; `io`; `storage`.
+    public func trainingSet(
+        spine spinePath: String, spineFormat: TabularFormat, views: [TrainingSetView], output: String,
+        outputFormat: TabularFormat
+    ) throws -> TrainingSetResult {
+        let started = ContinuousClock.now
+        let computers = try views.map(makeComputer(for:))
+        let spine = try Spine(path: spinePath, format: spineFormat)
+        for view in views {
+            for key in view.joinKeys where spine.column(key.name) == nil {
+                throw FeatureStoreError.invalidInput(
+                    "\(spinePath):1: the spine has no column '\(key.name)', the join key of feature view '\(view.view.name)'; add it. The spine has \(Suggestion.list(spine.columns)).\(Suggestion.didYouMean(key.name, in: spine.columns))"
+                )
+            }
+            for name in view.outputNames where spine.columns.contains(name) {
+                throw FeatureStoreError.invalidArgument(
+                    "the feature column '\(name)' would collide with the spine column of the same name; rename the spine column or use --full-feature-names"
+                )
+            }
+        }
+        let computed = try storage {
+            try database.transaction(immediate: false) { try computers.map { try $0.compute(spine: spine) } }
+        }
+        var numeric = Set<Int>()
+        for view in views {
+            for key in view.joinKeys where key.valueType.isNumeric { numeric.insert(spine.column(key.name)!) }
+        }
+        let writer = TrainingSetWriter(
+            format: outputFormat, spine: spine, computed: computed, numericSpineColumns: numeric)
+        try writeAtomically(output) { try writer.write(to: &$0) }
+        var matched: [String: Int] = [:]
+        for (view, part) in zip(views, computed) { matched[view.view.name] = part.matched }
+        return TrainingSetResult(
+            rows: spine.rowCount, columns: writer.columnNames, matched: matched, seconds: started.secondsSince)
+    }
+
+    /// Runs `body` with a buffer writing to `path` (`-` for standard output). A file appears only
+    /// when `body` succeeds: it is written under a temporary name and renamed.
+    private func writeAtomically(_ path: String, _ body: (inout OutputBuffer) throws -> Void) throws {
+        if path == "-" {
+            var output = OutputBuffer(descriptor: 1, path: "standard output")
+            try body(&output)
+            return
+        }
+        let temporary = path + ".tmp-\(getpid())"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard descriptor >= 0 else {
+            throw FeatureStoreError.io(
+                "cannot create \(path): \(String(cString: strerror(errno))); check the directory")
+        }
+        do {
+            var output = OutputBuffer(descriptor: descriptor, path: path)
+            try body(&output)
+            close(descriptor)
+            guard rename(temporary, path) == 0 else {
+                throw FeatureStoreError.io("cannot write \(path): \(String(cString: strerror(errno)))")
+            }
+        } catch {
+            close(descriptor)
+            unlink(temporary)
+            throw error
+        }
+    }
+}

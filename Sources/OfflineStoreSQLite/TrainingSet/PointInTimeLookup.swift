@@ -1,0 +1,57 @@
+import FeatureStoreCore
+import SQLite
+
+/// A snapshot view's part of a training set, with the semantics of Feast's SQL offline stores:
+/// for each spine row (join keys, time `t`), the source row with the same keys and
+/// `t - ttl <= event_ts <= t` (no lower bound when the ttl is 0) with the greatest event time,
+/// ties going to the greatest created time; null when no row qualifies.
+struct PointInTimeLookup: FeatureComputer {
+    let request: TrainingSetView
+    let database: Database
+
+    func compute(spine: Spine) throws -> ComputedColumns {
+        let history = try HistoryRows.load(request, database: database)
+        let builder = EntityKeyBuilder(types: request.joinKeys.map(\.valueType))
+        let keyColumns = request.joinKeys.map { spine.column($0.name)! }
+        let ttl = request.view.ttl.microseconds
+        let width = spine.columns.count
+        var rowForSpine = [Int32](repeating: -1, count: spine.rowCount)
+        var matched = 0
+        var scratch: [UInt8] = []
+        let events = history.events
+        try spine.fields.withUnsafeBufferPointer { fields in
+            try events.withUnsafeBufferPointer { events in
+                for row in 0..<spine.rowCount {
+                    let rowFields = UnsafeBufferPointer(rebasing: fields[(row * width)..<((row + 1) * width)])
+                    let key: EntityKey?
+                    do {
+                        key = try builder.key(from: rowFields, columns: keyColumns, in: spine.buffer, scratch: &scratch)
+                    } catch let error as EntityKeyBuilder.Problem {
+                        let joinKey = request.joinKeys[error.part]
+                        throw FeatureStoreError.invalidInput(
+                            "\(spine.path):\(spine.lines[row]): column '\(joinKey.name)': '\(error.text)' is not a valid \(joinKey.valueType.rawValue) (the join key of feature view '\(request.view.name)'); expected \(ValueParsing.expectation(joinKey.valueType, format: .iso8601))"
+                        )
+                    }
+                    guard let key, let range = history.groups[key] else { continue }
+                    let t = spine.times[row]
+                    // The last row with event <= t: rows are ordered by (event, created), so it is
+                    // the latest event and, among equal events, the latest created.
+                    var low = range.lowerBound
+                    var high = range.upperBound
+                    while low < high {
+                        let middle = (low + high) >> 1
+                        if events[middle] <= t { low = middle + 1 } else { high = middle }
+                    }
+                    let found = low - 1
+                    guard found >= range.lowerBound else { continue }
+                    if ttl > 0 && events[found] < t &- ttl { continue }
+                    rowForSpine[row] = Int32(found)
+                    matched += 1
+                }
+            }
+        }
+        return ComputedColumns(
+            names: request.outputNames, types: request.features.map(\.type), values: history.values,
+            rowForSpine: rowForSpine, matched: matched)
+    }
+}
