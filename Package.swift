@@ -93,7 +93,7 @@ let package = Package(
         ),
         .testTarget(
             name: "OfflineStoreSQLiteTests",
-            dependencies: ["OfflineStoreSQLite"],
+            dependencies: ["OfflineStoreSQLite", "SQLite", "FeatureStoreCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
