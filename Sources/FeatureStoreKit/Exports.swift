@@ -4,3 +4,4 @@
 @_exported import FeatureRepo
 @_exported import FeatureStoreCore
 @_exported import OfflineStoreSQLite
+@_exported import OnlineStoreRocksDB

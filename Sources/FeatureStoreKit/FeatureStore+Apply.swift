@@ -40,6 +40,11 @@ extension FeatureStore {
             try FaultInjection.trigger(.applyBeforeCommit)
         }
         try offline.dropHistoryTables(except: Set(historyTables(result.after).map(\.name)))
+        // The online data of removed views and replaced generations goes too, unless a running
+        // server holds the store (it drops them when it picks up the new registry version).
+        if !result.plan.isEmpty, let online = try? onlineStore() {
+            try online.dropKeyspaces(except: onlineKeyspaces(result.after))
+        }
         return result
     }
 
@@ -48,6 +53,7 @@ extension FeatureStore {
         let manager = FileManager.default
         var paths = [config.registryPath, config.offlineStorePath, config.onlineStorePath]
         for path in [config.registryPath, config.offlineStorePath] { paths += [path + "-wal", path + "-shm"] }
+        paths.append(config.onlineStorePath + ".materialize.lock")
         for path in paths where manager.fileExists(atPath: path) {
             do {
                 try manager.removeItem(atPath: path)

@@ -3,6 +3,7 @@ import FeatureRepo
 import FeatureStoreCore
 import Foundation
 import OfflineStoreSQLite
+import OnlineStoreRocksDB
 
 /// One feature repo and its stores: what the CLI and the server work through.
 ///
@@ -16,6 +17,7 @@ public final class FeatureStore {
 
     private var openRegistry: Registry?
     private var openOfflineStore: OfflineStore?
+    private var openOnlineStore: OnlineStore?
 
     public init(repo path: String, clock: @escaping @Sendable () -> Timestamp = Timestamp.now) throws {
         self.repoPath = path
@@ -42,6 +44,21 @@ public final class FeatureStore {
         let store = try OfflineStore(path: config.offlineStorePath)
         openOfflineStore = store
         return store
+    }
+
+    /// The online store, opened (and created) on first use.
+    ///
+    /// - Throws: `locked` when another process (a running `fs serve`) has it open.
+    public func onlineStore() throws -> OnlineStore {
+        if let openOnlineStore { return openOnlineStore }
+        let store = try OnlineStore(path: config.onlineStorePath)
+        openOnlineStore = store
+        return store
+    }
+
+    /// Uses an already open online store (the server shares its one with the facade).
+    public func use(onlineStore: OnlineStore) {
+        openOnlineStore = onlineStore
     }
 
     /// What is registered now.

@@ -1,0 +1,38 @@
+import FeatureStoreCore
+
+/// What one materialization did, per view: the machine-readable summary (`--json`).
+public struct MaterializationReport: Codable, Sendable {
+    public struct ViewReport: Codable, Sendable {
+        public var view: String
+        public var from: Timestamp
+        public var to: Timestamp
+        /// Offline rows read.
+        public var rowsScanned: Int
+        /// Entities whose latest row was found in the range.
+        public var entities: Int
+        /// Entities whose online row changed (older stored rows are never replaced by these).
+        public var written: Int
+        public var seconds: Double
+
+        enum CodingKeys: String, CodingKey {
+            case view, from, to, entities, written, seconds
+            case rowsScanned = "rows_scanned"
+        }
+    }
+
+    public var views: [ViewReport]
+    /// Views not materialized, with the reason.
+    public var skipped: [String: String]
+    public var seconds: Double
+
+    public var rowsScanned: Int { views.reduce(0) { $0 + $1.rowsScanned } }
+    public var written: Int { views.reduce(0) { $0 + $1.written } }
+}
+
+/// Progress of a running materialization, for a progress bar.
+public struct MaterializationProgress: Sendable {
+    public var view: String
+    public var viewIndex: Int
+    public var viewCount: Int
+    public var rowsScanned: Int
+}

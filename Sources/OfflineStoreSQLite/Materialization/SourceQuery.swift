@@ -1,0 +1,114 @@
+import CSQLite
+import FeatureStoreCore
+import SQLite
+
+/// A SELECT over one source's rows (its history table, or its table or query read in place) that
+/// yields, per row, the entity key, the event and created times in microseconds, and the values.
+struct SourceQuery {
+    let history: HistoryLocation
+    let joinKeys: [JoinKey]
+    let features: [Feature]
+    /// The view the rows are for, named in messages.
+    let viewName: String
+
+    /// The SQL, ordered by the join keys so rows of one entity come together.
+    var sql: String {
+        switch history {
+        case .table(let table):
+            let keys = joinKeys.map { quoteIdentifier($0.name) }
+            let selected = keys + [HistoryTable.eventColumn, HistoryTable.createdColumn] + features.map { quoteIdentifier($0.name) }
+            let order = (keys + [HistoryTable.eventColumn, HistoryTable.createdColumn]).joined(separator: ", ")
+            return "SELECT \(selected.joined(separator: ", ")) FROM \(quoteIdentifier(table.name)) WHERE \(HistoryTable.eventColumn) BETWEEN ?1 AND ?2 ORDER BY \(order)"
+        case .inPlace(let source):
+            func raw(_ mapped: String) -> String {
+                quoteIdentifier(source.schema.first { source.mappedName($0.name) == mapped }?.name ?? mapped)
+            }
+            let keys = joinKeys.map { raw($0.name) }
+            let selected = keys + [raw(source.timestampField), source.createdTimestampField.map(raw) ?? "0"] + features.map { raw($0.name) }
+            let from = source.query.map { "(\($0))" } ?? quoteIdentifier(source.table ?? source.name)
+            return "SELECT \(selected.joined(separator: ", ")) FROM \(from) ORDER BY \(keys.joined(separator: ", "))"
+        }
+    }
+
+    /// Binds the time range (history tables filter in SQL; sources read in place are filtered by the caller).
+    func bind(_ statement: Statement, from: Timestamp, to: Timestamp) throws {
+        if case .table = history {
+            try statement.bind(from.microseconds, at: 1)
+            try statement.bind(to.microseconds, at: 2)
+        }
+    }
+
+    private var timestampFormat: TimestampFormat? {
+        if case .inPlace(let source) = history { return source.timestampFormat }
+        return nil
+    }
+
+    /// The entity key of the current row; `nil` when a part is null.
+    func key(_ statement: Statement) -> [FeatureValue]? {
+        var key: [FeatureValue] = []
+        key.reserveCapacity(joinKeys.count)
+        for (index, joinKey) in joinKeys.enumerated() {
+            let column = Int32(index)
+            if statement.isNull(column) { return nil }
+            key.append(joinKey.valueType == .string ? .string(statement.text(column)) : .int64(statement.int64(column)))
+        }
+        return key
+    }
+
+    /// The event and created times of the current row; `nil` event when it is null.
+    func times(_ statement: Statement) throws -> (event: Int64, created: Int64)? {
+        let first = Int32(joinKeys.count)
+        guard let format = timestampFormat else { return (statement.int64(first), statement.int64(first + 1)) }
+        guard let event = try time(statement, first, format) else { return nil }
+        return (event, try time(statement, first + 1, format) ?? 0)
+    }
+
+    /// The requested feature values of the current row.
+    func values(_ statement: Statement) -> [FeatureValue] {
+        let first = Int32(joinKeys.count + 2)
+        return features.enumerated().map { index, feature in value(statement, first + Int32(index), feature.type) }
+    }
+
+    private func time(_ statement: Statement, _ column: Int32, _ format: TimestampFormat) throws -> Int64? {
+        switch statement.columnType(column) {
+        case SQLITE_NULL: return nil
+        case SQLITE_INTEGER:
+            let value = statement.int64(column)
+            return format == .epochMilliseconds ? value * 1_000 : value * 1_000_000
+        case SQLITE_FLOAT:
+            return Int64((statement.double(column) * (format == .epochMilliseconds ? 1_000 : 1_000_000)).rounded())
+        default:
+            let parsed = statement.withTextBytes(column) { text -> Int64? in
+                if let time = ValueParsing.timestamp(text, format: format) { return time }
+                // SQLite's own datetime() text has no zone: read it as UTC.
+                guard text.count >= 19 else { return nil }
+                var zoned = Array(text[..<19]) + [UInt8(ascii: "Z")]
+                zoned[10] = UInt8(ascii: "T")
+                return zoned.withUnsafeBufferPointer { Timestamp.parseRFC3339($0)?.microseconds }
+            }
+            guard let parsed else {
+                throw FeatureStoreError.invalidInput(
+                    "the source of feature view '\(viewName)' holds the timestamp '\(statement.text(column))', which is not \(ValueParsing.expectation(timestampFormat: format)); fix the rows of its table or query"
+                )
+            }
+            return parsed
+        }
+    }
+
+    private func value(_ statement: Statement, _ column: Int32, _ type: ValueType) -> FeatureValue {
+        let storage = statement.columnType(column)
+        if storage == SQLITE_NULL { return .null }
+        switch type {
+        case .int64: return .int64(storage == SQLITE_FLOAT ? Int64(statement.double(column)) : statement.int64(column))
+        case .float64: return .float64(statement.double(column))
+        case .string: return .string(statement.text(column))
+        case .bool: return .bool(statement.int64(column) != 0)
+        case .bytes: return .bytes(statement.blob(column))
+        case .timestamp:
+            if storage == SQLITE_TEXT {
+                return Timestamp.parse(statement.text(column), format: timestampFormat ?? .iso8601).map(FeatureValue.timestamp) ?? .null
+            }
+            return .timestamp(Timestamp(microseconds: statement.int64(column)))
+        }
+    }
+}
