@@ -16,6 +16,11 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.0"),
     ],
     targets: [
         // C edges: the system SQLite and RocksDB, linked through pkg-config, never vendored.
@@ -74,11 +79,26 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // The HTTP feature server (Hummingbird 2): lookups, push, materialization, metrics, scheduler.
+        .target(
+            name: "FeatureServer",
+            dependencies: [
+                "FeatureStoreKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // The thin command line.
         .executableTarget(
             name: "fs",
             dependencies: [
                 "FeatureStoreKit",
+                "FeatureServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -102,6 +122,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "FeatureStoreKitTests", dependencies: ["FeatureStoreKit"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "FeatureServerTests",
+            dependencies: [
+                "FeatureServer",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["fs"],
