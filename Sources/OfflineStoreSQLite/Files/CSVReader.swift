@@ -9,12 +9,15 @@ struct CSVReader: RecordReader {
     private(set) var recordRange = 0..<0
     private var position = 0
     private var nextLine = 1
+    /// Where reading stops: the end of the file, or of the chunk this reader was given.
+    private var end: Int
 
     /// Reads the header.
     ///
     /// - Throws: ``RecordSyntaxError`` when the file is empty or the header is malformed.
     init(bytes: UnsafeBufferPointer<UInt8>) throws(RecordSyntaxError) {
         self.bytes = bytes
+        self.end = bytes.count
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { position = 3 }
         var fields: [FieldRef] = []
         guard try readRecord(into: &fields) else {
@@ -25,6 +28,19 @@ struct CSVReader: RecordReader {
             field.withText(in: bytes, scratch: &scratch) { String(decoding: $0, as: UTF8.self) }
         }
     }
+
+    /// A reader of the records in `range` of a file whose header `columns` was read elsewhere;
+    /// `range` starts at a line start, `firstLine` is its line number.
+    init(bytes: UnsafeBufferPointer<UInt8>, columns: [String], range: Range<Int>, firstLine: Int) {
+        self.bytes = bytes
+        self.columns = columns
+        self.position = range.lowerBound
+        self.end = range.upperBound
+        self.nextLine = firstLine
+    }
+
+    /// Where the records start (after the header).
+    var bodyStart: Int { position }
 
     mutating func next(into fields: inout [FieldRef]) throws(RecordSyntaxError) -> Bool {
         guard try readRecord(into: &fields) else { return false }
@@ -40,7 +56,7 @@ struct CSVReader: RecordReader {
 
     private mutating func readRecord(into fields: inout [FieldRef]) throws(RecordSyntaxError) -> Bool {
         fields.removeAll(keepingCapacity: true)
-        let n = bytes.count
+        let n = end
         // Skip blank lines.
         while position < n,
             bytes[position] == 10 || (bytes[position] == 13 && position + 1 < n && bytes[position + 1] == 10)
@@ -55,10 +71,10 @@ struct CSVReader: RecordReader {
         let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), newline: UInt8 = 10, cr: UInt8 = 13
         func fail(_ message: String) -> RecordSyntaxError {
             // Resynchronise on the line after the one the record starts on.
-            let end = bytes.indexOfNewline(from: recordStart)
-            position = min(end + 1, n)
+            let lineEnd = min(bytes.indexOfNewline(from: recordStart), n)
+            position = min(lineEnd + 1, n)
             nextLine = line + 1
-            recordRange = recordStart..<end
+            recordRange = recordStart..<lineEnd
             return RecordSyntaxError(line: line, message: message)
         }
         while true {

@@ -32,8 +32,12 @@ enum ValueParsing {
     }
 
     /// A decimal or scientific floating-point number; `nil` when not one.
+    ///
+    /// Plain decimals with at most 15 digits (the common case) are computed exactly as
+    /// `mantissa / 10^k`, which IEEE division rounds correctly; anything else goes to `strtod`.
     @inline(__always)
     static func double(_ s: UnsafeBufferPointer<UInt8>) -> Double? {
+        if let fast = fastDecimal(s) { return fast }
         guard !s.isEmpty, s.count < 64 else { return s.isEmpty ? nil : Double(String(decoding: s, as: UTF8.self)) }
         // Only digits, signs, '.', 'e'/'E' (strtod alone would also take hex, "inf" and spaces).
         for c in s {
@@ -49,6 +53,50 @@ enum ValueParsing {
             guard let end, end - buffer.baseAddress! == s.count else { return nil }
             return value
         }
+    }
+
+    private static let powersOfTen: [Double] = (0...22).map(pow10)
+
+    private static func pow10(_ n: Int) -> Double {
+        var value = 1.0
+        for _ in 0..<n { value *= 10 }
+        return value
+    }
+
+    /// `[-+]digits[.digits]` with at most 15 digits in all; nil for anything else.
+    @inline(__always)
+    private static func fastDecimal(_ s: UnsafeBufferPointer<UInt8>) -> Double? {
+        var i = 0
+        let n = s.count
+        var negative = false
+        if i < n, s[i] == UInt8(ascii: "-") || s[i] == UInt8(ascii: "+") {
+            negative = s[i] == UInt8(ascii: "-")
+            i += 1
+        }
+        var mantissa: UInt64 = 0
+        var digits = 0
+        var fraction = 0
+        var seenPoint = false
+        var seenDigit = false
+        while i < n {
+            let c = s[i]
+            if c == UInt8(ascii: ".") {
+                if seenPoint { return nil }
+                seenPoint = true
+            } else {
+                let d = c &- 48
+                guard d < 10 else { return nil }
+                mantissa = mantissa * 10 + UInt64(d)
+                digits += 1
+                seenDigit = true
+                if seenPoint { fraction += 1 }
+                if digits > 15 { return nil }
+            }
+            i += 1
+        }
+        guard seenDigit else { return nil }
+        let value = Double(mantissa) / powersOfTen[fraction]
+        return negative ? -value : value
     }
 
     /// `true`/`false` (any case) or `1`/`0`.

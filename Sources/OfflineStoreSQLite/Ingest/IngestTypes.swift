@@ -5,7 +5,7 @@ public struct IngestOptions: Sendable {
     public var skipBadRows: Bool
     /// Where rejected rows go (default: the input path with `.rejects.csv` appended).
     public var rejectsPath: String?
-    /// Called about every ``progressInterval`` rows while reading.
+    /// Called about every ``progressInterval`` rows while storing.
     public var progress: (@Sendable (IngestProgress) -> Void)?
     public var progressInterval: Int
 
@@ -20,11 +20,12 @@ public struct IngestOptions: Sendable {
     }
 }
 
-/// How far an ingest has come.
+/// How far an ingest has come (it reads the whole file, then stores the rows in key order).
 public struct IngestProgress: Sendable {
-    /// Bytes of the file read so far, and in all.
+    /// The share of the file stored so far, in bytes, and its size.
     public var bytesRead: Int
     public var totalBytes: Int
+    /// Rows stored so far.
     public var rows: Int
     public var rejected: Int
     public var seconds: Double

@@ -22,33 +22,56 @@ extension OfflineStore {
         let started = ContinuousClock.now
         let bytes = try readFileBytes(file)
         return try bytes.withUnsafeBufferPointer { buffer in
+            let chunk: ParsedChunk
+            let plan: IngestPlan
             do {
                 switch format {
                 case .csv:
-                    var reader = try CSVReader(bytes: buffer)
-                    return try ingest(
-                        &reader, buffer: buffer, file: file, table: table, options: options, started: started)
+                    let reader = try CSVReader(bytes: buffer)
+                    plan = try IngestPlan(table: table, fileColumns: reader.columns, file: file)
+                    chunk = plan.parseCSV(reader, buffer: buffer, keepGoing: options.skipBadRows)
                 case .jsonl:
                     var reader = try JSONLReader(bytes: buffer, columns: IngestPlan.jsonColumns(for: table))
-                    return try ingest(
-                        &reader, buffer: buffer, file: file, table: table, options: options, started: started)
+                    plan = try IngestPlan(table: table, fileColumns: reader.columns, file: file)
+                    chunk = plan.parseAll(
+                        &reader, buffer: buffer, keepGoing: options.skipBadRows, capacityHint: buffer.count / 128)
                 }
             } catch let error as RecordSyntaxError {
                 throw FeatureStoreError.invalidInput("\(file):\(error.line): \(error.message)")
             }
+            let rejectsPath = options.rejectsPath ?? file + ".rejects.csv"
+            if let first = chunk.problems.first, !options.skipBadRows {
+                throw first.problem.error(file: file, rejectsPath: rejectsPath)
+            }
+            let inserted = try store(chunk.rows, plan: plan, table: table) { stored in
+                guard let progress = options.progress, stored % options.progressInterval == 0 else { return }
+                let share = Double(stored) / Double(max(chunk.rows.count, 1))
+                progress(
+                    IngestProgress(
+                        bytesRead: Int(share * Double(buffer.count)), totalBytes: buffer.count, rows: stored,
+                        rejected: chunk.problems.count, seconds: started.secondsSince))
+            }
+            var rejects = RejectsWriter(path: rejectsPath)
+            for (problem, record) in chunk.problems {
+                rejects.add(problem, record: UnsafeBufferPointer(rebasing: buffer[record]))
+            }
+            if rejects.count > 0 { try rejects.write() }
+            return IngestResult(
+                rows: chunk.records, inserted: inserted, duplicates: chunk.rows.count - inserted,
+                rejected: rejects.count, rejectsPath: rejects.count > 0 ? rejectsPath : nil,
+                seconds: started.secondsSince)
         }
     }
 
-    private func ingest<Reader: RecordReader>(
-        _ reader: inout Reader, buffer: UnsafeBufferPointer<UInt8>, file: String, table: HistoryTable,
-        options: IngestOptions, started: ContinuousClock.Instant
-    ) throws -> IngestResult {
-        let plan = try IngestPlan(table: table, fileColumns: reader.columns, file: file)
-        let rejectsPath = options.rejectsPath ?? file + ".rejects.csv"
-        var rejects = RejectsWriter(path: rejectsPath)
-        var rows = 0
-        var inserted = 0
-        try storage {
+    /// Inserts parsed rows in primary-key order, in one transaction, skipping rows already stored.
+    ///
+    /// - Returns: how many rows were new.
+    private func store(
+        _ rows: ParsedRows, plan: IngestPlan, table: HistoryTable, progress: (Int) -> Void
+    ) throws -> Int {
+        let types = plan.columns.map(\.type)
+        let order = rows.storageOrder(types: Array(types[..<(table.keyColumns.count + 2)]))
+        return try storage {
             guard try database.tableExists(table.name) else {
                 throw FeatureStoreError.notFound(
                     "source '\(table.source.name)' has no history table yet; run fs apply first")
@@ -58,41 +81,35 @@ extension OfflineStore {
             let marks = Array(repeating: "?", count: table.columnNames.count).joined(separator: ", ")
             let insert = try database.prepare(
                 "INSERT OR IGNORE INTO \(quoteIdentifier(table.name)) (\(names)) VALUES (\(marks))")
-            var binder = RowBinder(plan: plan, statement: insert, buffer: buffer)
-            try database.transaction {
-                var fields: [FieldRef] = []
-                func reject(_ problem: IngestRowProblem) throws {
-                    guard options.skipBadRows else { throw problem.error(file: file, rejectsPath: rejectsPath) }
-                    rejects.add(problem, record: UnsafeBufferPointer(rebasing: buffer[reader.recordRange]))
+            return try database.transaction {
+                var inserted = 0
+                let width = rows.width
+                for (done, row) in order.enumerated() {
+                    if done > 0 { progress(done) }
+                    let base = Int(row) * width
+                    for column in 0..<width {
+                        let parameter = Int32(column + 1)
+                        let cell = rows.cells[base + column]
+                        if rows.nulls[base + column] {
+                            try insert.bindNullFast(at: parameter)
+                            continue
+                        }
+                        switch types[column] {
+                        case .int64, .bool, .timestamp:
+                            try insert.bind(cell, at: parameter)
+                        case .float64:
+                            try insert.bind(Double(bitPattern: UInt64(bitPattern: cell)), at: parameter)
+                        case .string:
+                            try rows.withBytes(cell) { try insert.bindText($0, at: parameter) }
+                        case .bytes:
+                            try rows.withBytes(cell) { try insert.bindBlob($0, at: parameter) }
+                        }
+                    }
+                    inserted += try insert.executeBound()
                 }
-                while true {
-                    do {
-                        guard try reader.next(into: &fields) else { break }
-                    } catch let error as RecordSyntaxError {
-                        rows += 1
-                        try reject(IngestRowProblem(line: error.line, reason: error.message))
-                        continue
-                    }
-                    rows += 1
-                    if let problem = try binder.bind(fields, line: reader.line) {
-                        insert.reset()
-                        try reject(problem)
-                    } else {
-                        inserted += try insert.executeBound()
-                    }
-                    if let progress = options.progress, rows % options.progressInterval == 0 {
-                        progress(
-                            IngestProgress(
-                                bytesRead: reader.recordRange.upperBound, totalBytes: buffer.count, rows: rows,
-                                rejected: rejects.count, seconds: started.secondsSince))
-                    }
-                }
-                if rejects.count > 0 { try rejects.write() }
+                return inserted
             }
         }
-        return IngestResult(
-            rows: rows, inserted: inserted, duplicates: rows - rejects.count - inserted, rejected: rejects.count,
-            rejectsPath: rejects.count > 0 ? rejectsPath : nil, seconds: started.secondsSince)
     }
 }
 
