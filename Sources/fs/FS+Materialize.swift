@@ -59,9 +59,14 @@ extension FS {
         }
 
         func run() throws {
+            let views = commaSeparated(options.views)
             let report = try reportingErrors {
-                try options.repoOptions.open().materialize(
-                    from: start.timestamp, to: end.timestamp, views: commaSeparated(options.views), progress: options.progress)
+                try forwardingToServer(repo: options.repoOptions) {
+                    try options.repoOptions.open().materialize(
+                        from: start.timestamp, to: end.timestamp, views: views, progress: options.progress)
+                } remote: { server in
+                    try remoteMaterialize(server: server, path: "/materialize", start: start.timestamp, end: end.timestamp, views: views)
+                }
             }
             options.finishProgress()
             try options.report(report)
@@ -80,9 +85,13 @@ extension FS {
         @OptionGroup var options: MaterializeOptions
 
         func run() throws {
+            let views = commaSeparated(options.views)
             let report = try reportingErrors {
-                try options.repoOptions.open().materializeIncremental(
-                    to: end.timestamp, views: commaSeparated(options.views), progress: options.progress)
+                try forwardingToServer(repo: options.repoOptions) {
+                    try options.repoOptions.open().materializeIncremental(to: end.timestamp, views: views, progress: options.progress)
+                } remote: { server in
+                    try remoteMaterialize(server: server, path: "/materialize-incremental", start: nil, end: end.timestamp, views: views)
+                }
             }
             options.finishProgress()
             try options.report(report)

@@ -1,0 +1,132 @@
+import CoreMetrics
+import Metrics
+import Prometheus
+import Synchronization
+
+/// The server's metrics, recorded through swift-metrics into this server's own Prometheus
+/// registry (not the process-wide bootstrap, so tests can run many servers) and rendered by
+/// `GET /metrics`.
+///
+/// Metric handles are created once per label set and cached: recording costs a dictionary lookup
+/// under a mutex and an atomic add.
+public final class ServerMetrics: Sendable {
+    public let registry: PrometheusCollectorRegistry
+    private let factory: PrometheusMetricsFactory
+    private let counters = Mutex<[MetricKey: CoreMetrics.Counter]>([:])
+    private let timers = Mutex<[MetricKey: CoreMetrics.Timer]>([:])
+    private let gauges = Mutex<[MetricKey: CoreMetrics.Gauge]>([:])
+
+    struct MetricKey: Hashable, Sendable {
+        var name: String
+        var labels: [String]
+    }
+
+    public init() {
+        registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.durationHistogramBuckets[Names.requestDuration] = [
+            .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2),
+            .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
+            .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5), .seconds(30),
+        ]
+        self.factory = factory
+    }
+
+    /// The metric names, all prefixed `fs_`.
+    public enum Names {
+        public static let requests = "fs_http_requests_total"
+        public static let requestDuration = "fs_http_request_duration_seconds"
+        public static let errors = "fs_http_errors_total"
+        public static let entitiesServed = "fs_online_entities_served_total"
+        public static let featuresServed = "fs_online_features_served_total"
+        public static let pushRows = "fs_push_rows_total"
+        public static let onlineWrites = "fs_online_rows_written_total"
+        public static let watermark = "fs_materialization_watermark_seconds"
+        public static let lag = "fs_materialization_lag_seconds"
+        public static let schedulerRuns = "fs_scheduler_runs_total"
+        public static let schedulerLastSuccess = "fs_scheduler_last_success_timestamp_seconds"
+        public static let registryVersion = "fs_registry_version"
+    }
+
+    private func counter(_ name: String, _ labels: [(String, String)]) -> CoreMetrics.Counter {
+        let key = MetricKey(name: name, labels: labels.map(\.1))
+        return counters.withLock { cache in
+            if let counter = cache[key] { return counter }
+            let counter = CoreMetrics.Counter(label: name, dimensions: labels, factory: factory)
+            cache[key] = counter
+            return counter
+        }
+    }
+
+    private func timer(_ name: String, _ labels: [(String, String)]) -> CoreMetrics.Timer {
+        let key = MetricKey(name: name, labels: labels.map(\.1))
+        return timers.withLock { cache in
+            if let timer = cache[key] { return timer }
+            let timer = CoreMetrics.Timer(label: name, dimensions: labels, factory: factory)
+            cache[key] = timer
+            return timer
+        }
+    }
+
+    private func gauge(_ name: String, _ labels: [(String, String)]) -> CoreMetrics.Gauge {
+        let key = MetricKey(name: name, labels: labels.map(\.1))
+        return gauges.withLock { cache in
+            if let gauge = cache[key] { return gauge }
+            let gauge = CoreMetrics.Gauge(label: name, dimensions: labels, factory: factory)
+            cache[key] = gauge
+            return gauge
+        }
+    }
+
+    /// One request: its count and latency, per endpoint and status.
+    public func recordRequest(endpoint: String, status: Int, nanoseconds: Int64) {
+        let labels = [("endpoint", endpoint), ("status", String(status))]
+        counter(Names.requests, labels).increment()
+        timer(Names.requestDuration, labels).recordNanoseconds(nanoseconds)
+    }
+
+    /// One error answer, per endpoint and error code.
+    public func recordError(endpoint: String, code: String) {
+        counter(Names.errors, [("endpoint", endpoint), ("code", code)]).increment()
+    }
+
+    /// Entities and feature values served from one view by a lookup.
+    public func recordServed(view: String, entities: Int, features: Int) {
+        counter(Names.entitiesServed, [("view", view)]).increment(by: entities)
+        counter(Names.featuresServed, [("view", view)]).increment(by: entities * features)
+    }
+
+    /// Rows accepted by `/push` for one source and destination.
+    public func recordPush(source: String, to destination: String, rows: Int) {
+        counter(Names.pushRows, [("source", source), ("to", destination)]).increment(by: rows)
+    }
+
+    /// Rows that changed the online store of a view (push or write-to-online-store).
+    public func recordOnlineWrites(view: String, rows: Int) {
+        counter(Names.onlineWrites, [("view", view)]).increment(by: rows)
+    }
+
+    /// A view's materialization watermark and how far it trails `now`, in seconds.
+    public func recordWatermark(view: String, watermarkSeconds: Double, lagSeconds: Double) {
+        gauge(Names.watermark, [("view", view)]).record(watermarkSeconds)
+        gauge(Names.lag, [("view", view)]).record(lagSeconds)
+    }
+
+    /// One scheduler run of a view: `success` or `failure`; a success also sets the last-success time.
+    public func recordSchedulerRun(view: String, success: Bool, atSeconds: Double) {
+        counter(Names.schedulerRuns, [("view", view), ("result", success ? "success" : "failure")]).increment()
+        if success { gauge(Names.schedulerLastSuccess, [("view", view)]).record(atSeconds) }
+    }
+
+    /// The registry version being served.
+    public func recordRegistryVersion(_ version: Int64) {
+        gauge(Names.registryVersion, []).record(Double(version))
+    }
+
+    /// Every metric in Prometheus' text format.
+    public func render() -> [UInt8] {
+        var out: [UInt8] = []
+        registry.emit(into: &out)
+        return out
+    }
+}

@@ -1,0 +1,59 @@
+import FeatureStoreKit
+
+/// Rows checked and typed for writing: values by (mapped) column name, plus the event and
+/// created times of each row. Built completely before anything is written, so a rejected request
+/// writes nothing.
+struct TypedRows {
+    var count: Int
+    var values: [String: [FeatureValue]]
+    var eventTimes: [Timestamp]
+    var createdTimes: [Timestamp]
+
+    /// The online entries of `view`: its join keys and features from these rows.
+    func onlineEntries(of view: FeatureView, joinKeys: [JoinKey]) -> [(key: [FeatureValue], record: OnlineRecord)] {
+        let keyColumns = joinKeys.map { values[$0.name] ?? [] }
+        let featureColumns = view.features.map { (name: $0.name, values: values[$0.name] ?? []) }
+        return (0..<count).map { row in
+            let key = keyColumns.map { $0[row] }
+            let record = OnlineRecord(
+                eventTime: eventTimes[row], createdTime: createdTimes[row],
+                values: featureColumns.map { ($0.name, $0.values.isEmpty ? FeatureValue.null : $0.values[row]) })
+            return (key, record)
+        }
+    }
+
+    /// The rows in the column order of `table` (keys, event time, created time, values).
+    func historyRows(for table: HistoryTable, hasCreated: Bool) -> [[FeatureValue]] {
+        let keys = table.keyColumns.map { values[$0.name] ?? [] }
+        let rest = table.valueColumns.map { values[$0.name] ?? [] }
+        return (0..<count).map { row in
+            var out: [FeatureValue] = []
+            out.reserveCapacity(keys.count + 2 + rest.count)
+            for column in keys { out.append(column.isEmpty ? .null : column[row]) }
+            out.append(.timestamp(eventTimes[row]))
+            out.append(hasCreated ? .timestamp(createdTimes[row]) : .null)
+            for column in rest { out.append(column.isEmpty ? .null : column[row]) }
+            return out
+        }
+    }
+
+    /// Checks that the `required` columns have a value in every row.
+    static func requireValues(_ values: [FeatureValue], column: String, what: String) throws {
+        if let row = values.firstIndex(where: \.isNull) {
+            throw FeatureStoreError.invalidArgument(
+                "column '\(column)' value #\(row + 1) is null; \(what) needs a value in every row")
+        }
+    }
+
+    /// Reads a timestamp column, every row required.
+    static func timestamps(_ values: [JSONValue], column: String) throws -> [Timestamp] {
+        try values.enumerated().map { row, value in
+            guard case .timestamp(let time) = try value.featureValue(as: .timestamp, column: column, row: row) else {
+                throw FeatureStoreError.invalidArgument(
+                    "column '\(column)' value #\(row + 1) is null; every row needs a timestamp (RFC 3339 or seconds since the epoch)"
+                )
+            }
+            return time
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import FeatureStoreKit
+import Hummingbird
+
+extension FeatureServer {
+    /// `POST /push` and `POST /write-to-online-store`.
+    func addWriteRoutes(to router: Router<BasicRequestContext>) {
+        router.post("/push") { request, _ in try await self.push(request) }
+        router.post("/write-to-online-store") { request, _ in try await self.writeToOnlineStore(request) }
+    }
+
+    /// Validates every row first (a rejected request writes nothing), then appends to the offline
+    /// history (one transaction) and writes the online rows of every online snapshot view over the
+    /// source (monotonic: an older row never replaces a newer one).
+    func push(_ request: Request) async throws -> Response {
+        let body = try await json(of: request)
+        let current = state.current
+        let push = try PushRequest(body, definitions: current.snapshot.definitions, maxRows: configuration.maxEntities)
+        let snapshot = current.snapshot
+        let views = (current.viewsBySource[push.source.name] ?? []).filter { $0.online && !$0.isAggregate }
+        // Build everything before writing anything.
+        let onlineWrites =
+            push.destination.writesOnline
+            ? views.map { view in
+                (
+                    keyspace: OnlineKeyspace(view: view.name, generation: snapshot.generation(ofView: view.name)),
+                    entries: push.rows.onlineEntries(of: view, joinKeys: snapshot.definitions.joinKeys(of: view))
+                )
+            } : []
+        var offlineInserted = 0
+        if push.destination.writesOffline {
+            let table = HistoryTable(
+                source: push.source, generation: snapshot.generation(ofSource: push.source.name),
+                definitions: snapshot.definitions)
+            let rows = push.rows.historyRows(for: table, hasCreated: push.source.createdTimestampField != nil)
+            offlineInserted = try await store.appendOffline(rows, to: table)
+        }
+        var written: [(String, Int)] = []
+        for write in onlineWrites {
+            let count = try store.onlineStore.write(write.entries, to: write.keyspace)
+            metrics.recordOnlineWrites(view: write.keyspace.view, rows: count)
+            written.append((write.keyspace.view, count))
+        }
+        metrics.recordPush(source: push.source.name, to: push.destination.rawValue, rows: push.rows.count)
+        var out = Array(#"{"rows":"#.utf8) + Array(String(push.rows.count).utf8)
+        out += Array(#","offline_inserted":"#.utf8) + Array(String(offlineInserted).utf8)
+        out += Array(#","online_written":{"#.utf8)
+        for (index, (view, count)) in written.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            FeastJSON.appendString(view, to: &out)
+            out.append(UInt8(ascii: ":"))
+            out += Array(String(count).utf8)
+        }
+        out += Array("}}".utf8)
+        return Response.json(out)
+    }
+
+    /// Writes rows of one view straight into the online store (Feast's `remote` online store).
+    func writeToOnlineStore(_ request: Request) async throws -> Response {
+        let body = try await json(of: request)
+        let current = state.current
+        let write = try OnlineWriteRequest(
+            body, definitions: current.snapshot.definitions, maxRows: configuration.maxEntities)
+        let keyspace = OnlineKeyspace(
+            view: write.view.name, generation: current.snapshot.generation(ofView: write.view.name))
+        let count = try store.onlineStore.write(
+            write.rows.onlineEntries(of: write.view, joinKeys: write.joinKeys), to: keyspace)
+        metrics.recordOnlineWrites(view: write.view.name, rows: count)
+        return Response.json(Array(#"{"rows":\#(write.rows.count),"written":\#(count)}"#.utf8))
+    }
+}

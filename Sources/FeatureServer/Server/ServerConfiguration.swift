@@ -1,0 +1,41 @@
+import Logging
+
+/// How `fs serve` runs: where it listens, its limits and the pace of its background services.
+public struct ServerConfiguration: Sendable {
+    public var host: String
+    /// The port; 0 picks a free one (the real port is reported when listening).
+    public var port: Int
+    /// The most entity rows one lookup or write may carry.
+    public var maxEntities: Int
+    /// The largest request body accepted, in bytes.
+    public var maxBodyBytes: Int
+    /// How often the registry version is polled for a new `fs apply`.
+    public var registryPollInterval: Duration
+    /// How often the scheduler checks which scheduled views are due.
+    public var schedulerTick: Duration
+    /// Whether the scheduler runs at all.
+    public var schedulerEnabled: Bool
+    public var logLevel: Logger.Level
+
+    public static let defaultPort = 6566
+    public static let defaultMaxEntities = 10_000
+    public static let defaultMaxBodyBytes = 8 * 1024 * 1024
+
+    public init(
+        host: String = "127.0.0.1", port: Int = ServerConfiguration.defaultPort,
+        maxEntities: Int = ServerConfiguration.defaultMaxEntities,
+        maxBodyBytes: Int = ServerConfiguration.defaultMaxBodyBytes,
+        registryPollInterval: Duration = .seconds(1), schedulerTick: Duration = .seconds(5),
+        schedulerEnabled: Bool = true,
+        logLevel: Logger.Level = .info
+    ) {
+        self.host = host
+        self.port = port
+        self.maxEntities = maxEntities
+        self.maxBodyBytes = maxBodyBytes
+        self.registryPollInterval = registryPollInterval
+        self.schedulerTick = schedulerTick
+        self.schedulerEnabled = schedulerEnabled
+        self.logLevel = logLevel
+    }
+}

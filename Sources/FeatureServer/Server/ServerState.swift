@@ -1,0 +1,31 @@
+import FeatureStoreKit
+import Synchronization
+
+/// What a lookup needs, swapped as a whole when the registry changes: no per-request registry cost.
+public struct ReadState: Sendable {
+    public var version: Int64
+    public var snapshot: RegistrySnapshot
+    public var reader: OnlineReader
+    /// Views by name, for the write paths.
+    public var viewsBySource: [String: [FeatureView]]
+
+    public init(snapshot: RegistrySnapshot, store: OnlineStore) {
+        self.version = snapshot.version
+        self.snapshot = snapshot
+        self.reader = OnlineReader(snapshot: snapshot, store: store)
+        self.viewsBySource = Dictionary(grouping: snapshot.definitions.featureViews, by: \.source)
+    }
+}
+
+/// The current ``ReadState`` behind a mutex held only for the copy.
+public final class ServerState: Sendable {
+    private let state: Mutex<ReadState>
+
+    public init(_ initial: ReadState) { state = Mutex(initial) }
+
+    /// The state lookups use now.
+    public var current: ReadState { state.withLock { $0 } }
+
+    /// Replaces the state (the registry watcher calls this).
+    public func replace(with new: ReadState) { state.withLock { $0 = new } }
+}

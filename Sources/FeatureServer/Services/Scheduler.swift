@@ -1,0 +1,75 @@
+import FeatureStoreKit
+import Logging
+import ServiceLifecycle
+
+/// Materializes views that have a `schedule` incrementally when due, in the server itself.
+///
+/// A view is due when its watermark was last moved more than its interval ago (or never). Runs
+/// never overlap: one tick runs at a time and awaits its materialization. A failed run is logged
+/// and, its watermark unchanged, retried at the next tick. Windowed-aggregate views are skipped.
+public struct Scheduler: Service {
+    let server: FeatureServer
+
+    public init(server: FeatureServer) { self.server = server }
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully {
+            await tick()
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: server.configuration.schedulerTick) }
+            } catch {
+                return
+            }
+        }
+    }
+
+    /// The views that are due now.
+    public func dueViews() async throws -> [String] {
+        let snapshot = server.state.current.snapshot
+        let scheduled = snapshot.definitions.featureViews.filter { $0.online && !$0.isAggregate && $0.schedule != nil }
+        if scheduled.isEmpty { return [] }
+        let marks = try await server.store.watermarks(for: snapshot)
+        let now = server.clock()
+        return scheduled.filter { view in
+            guard let mark = marks[view.name], let schedule = view.schedule else { return true }
+            return mark.updatedAt + schedule.interval <= now
+        }.map(\.name)
+    }
+
+    /// One check: materializes the due views together. Failures are logged, never thrown.
+    ///
+    /// - Returns: the report of the run, or `nil` when nothing was due or the run failed.
+    @discardableResult
+    public func tick() async -> MaterializationReport? {
+        let due: [String]
+        do {
+            due = try await dueViews()
+        } catch {
+            server.logger.error(
+                "scheduler cannot read the watermarks; retrying at the next tick", metadata: ["error": "\(error)"])
+            return nil
+        }
+        if due.isEmpty { return nil }
+        let now = server.clock()
+        do {
+            let report = try await server.store.materializeIncremental(to: now, views: due)
+            let seconds = Double(now.microseconds) / 1e6
+            for view in report.views {
+                server.metrics.recordSchedulerRun(view: view.view, success: true, atSeconds: seconds)
+            }
+            server.logger.info(
+                "scheduled materialization done",
+                metadata: [
+                    "views": "\(due.joined(separator: ","))", "written": "\(report.written)",
+                    "seconds": "\(report.seconds)",
+                ])
+            return report
+        } catch {
+            for view in due { server.metrics.recordSchedulerRun(view: view, success: false, atSeconds: 0) }
+            server.logger.error(
+                "scheduled materialization failed; retrying at the next tick",
+                metadata: ["views": "\(due.joined(separator: ","))", "error": "\(error)"])
+            return nil
+        }
+    }
+}
