@@ -20,7 +20,9 @@ extension OfflineStore {
         file: String, format: TabularFormat, into table: HistoryTable, options: IngestOptions = IngestOptions()
     ) throws -> IngestResult {
         let started = ContinuousClock.now
+        var timer = PhaseTimer("ingest")
         let bytes = try readFileBytes(file)
+        timer.mark("read file")
         return try bytes.withUnsafeBufferPointer { buffer in
             let chunk: ParsedChunk
             let plan: IngestPlan
@@ -40,10 +42,11 @@ extension OfflineStore {
                 throw FeatureStoreError.invalidInput("\(file):\(error.line): \(error.message)")
             }
             let rejectsPath = options.rejectsPath ?? file + ".rejects.csv"
+            timer.mark("parse")
             if let first = chunk.problems.first, !options.skipBadRows {
                 throw first.problem.error(file: file, rejectsPath: rejectsPath)
             }
-            let inserted = try store(chunk.rows, plan: plan, table: table) { stored in
+            let inserted = try store(chunk.rows, plan: plan, table: table, timer: &timer) { stored in
                 guard let progress = options.progress, stored % options.progressInterval == 0 else { return }
                 let share = Double(stored) / Double(max(chunk.rows.count, 1))
                 progress(
@@ -67,48 +70,33 @@ extension OfflineStore {
     ///
     /// - Returns: how many rows were new.
     private func store(
-        _ rows: ParsedRows, plan: IngestPlan, table: HistoryTable, progress: (Int) -> Void
+        _ rows: ParsedRows, plan: IngestPlan, table: HistoryTable, timer: inout PhaseTimer, progress: (Int) -> Void
     ) throws -> Int {
         let types = plan.columns.map(\.type)
         let order = rows.storageOrder(types: Array(types[..<(table.keyColumns.count + 2)]))
+        timer.mark("sort")
         return try storage {
             guard try database.tableExists(table.name) else {
                 throw FeatureStoreError.notFound(
                     "source '\(table.source.name)' has no history table yet; run fs apply first")
             }
             try database.execute("PRAGMA cache_size = -131072")
-            let names = table.columnNames.map(quoteIdentifier).joined(separator: ", ")
-            let marks = Array(repeating: "?", count: table.columnNames.count).joined(separator: ", ")
-            let insert = try database.prepare(
-                "INSERT OR IGNORE INTO \(quoteIdentifier(table.name)) (\(names)) VALUES (\(marks))")
-            return try database.transaction {
-                var inserted = 0
-                let width = rows.width
+            var inserter = try HistoryInserter(database: database, table: table, types: types)
+            try database.execute("BEGIN IMMEDIATE")
+            do {
                 for (done, row) in order.enumerated() {
                     if done > 0 { progress(done) }
-                    let base = Int(row) * width
-                    for column in 0..<width {
-                        let parameter = Int32(column + 1)
-                        let cell = rows.cells[base + column]
-                        if rows.nulls[base + column] {
-                            try insert.bindNullFast(at: parameter)
-                            continue
-                        }
-                        switch types[column] {
-                        case .int64, .bool, .timestamp:
-                            try insert.bind(cell, at: parameter)
-                        case .float64:
-                            try insert.bind(Double(bitPattern: UInt64(bitPattern: cell)), at: parameter)
-                        case .string:
-                            try rows.withBytes(cell) { try insert.bindText($0, at: parameter) }
-                        case .bytes:
-                            try rows.withBytes(cell) { try insert.bindBlob($0, at: parameter) }
-                        }
-                    }
-                    inserted += try insert.executeBound()
+                    try inserter.add(row: Int(row), of: rows)
                 }
-                return inserted
+                try inserter.finish(rows)
+                timer.mark("insert")
+                try database.execute("COMMIT")
+                timer.mark("commit")
+            } catch {
+                try? database.execute("ROLLBACK")
+                throw error
             }
+            return inserter.inserted
         }
     }
 }

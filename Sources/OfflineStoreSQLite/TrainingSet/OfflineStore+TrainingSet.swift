@@ -19,8 +19,10 @@ extension OfflineStore {
         outputFormat: TabularFormat
     ) throws -> TrainingSetResult {
         let started = ContinuousClock.now
+        var timer = PhaseTimer("training set")
         let computers = try views.map(makeComputer(for:))
         let spine = try Spine(path: spinePath, format: spineFormat)
+        timer.mark("read spine")
         for view in views {
             for key in view.joinKeys where spine.column(key.name) == nil {
                 throw FeatureStoreError.invalidInput(
@@ -36,6 +38,7 @@ extension OfflineStore {
         let computed = try storage {
             try database.transaction(immediate: false) { try computers.map { try $0.compute(spine: spine) } }
         }
+        timer.mark("compute features")
         var numeric = Set<Int>()
         for view in views {
             for key in view.joinKeys where key.valueType.isNumeric { numeric.insert(spine.column(key.name)!) }
@@ -43,6 +46,7 @@ extension OfflineStore {
         let writer = TrainingSetWriter(
             format: outputFormat, spine: spine, computed: computed, numericSpineColumns: numeric)
         try writeAtomically(output) { try writer.write(to: &$0) }
+        timer.mark("write output")
         var matched: [String: Int] = [:]
         for (view, part) in zip(views, computed) { matched[view.view.name] = part.matched }
         return TrainingSetResult(

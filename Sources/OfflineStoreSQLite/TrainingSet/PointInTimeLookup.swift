@@ -10,7 +10,9 @@ struct PointInTimeLookup: FeatureComputer {
     let database: Database
 
     func compute(spine: Spine) throws -> ComputedColumns {
+        var timer = PhaseTimer("training set: \(request.view.name)")
         let history = try HistoryRows.load(request, database: database)
+        timer.mark("load history")
         let builder = EntityKeyBuilder(types: request.joinKeys.map(\.valueType))
         let keyColumns = request.joinKeys.map { spine.column($0.name)! }
         let ttl = request.view.ttl.microseconds
@@ -50,6 +52,7 @@ struct PointInTimeLookup: FeatureComputer {
                 }
             }
         }
+        timer.mark("look up spine rows")
         return ComputedColumns(
             names: request.outputNames, types: request.features.map(\.type), values: history.values,
             rowForSpine: rowForSpine, matched: matched)
