@@ -126,6 +126,8 @@ let package = Package(
             name: "FeatureServerTests",
             dependencies: [
                 "FeatureServer",
+                "FeatureStoreKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

@@ -34,7 +34,7 @@ func remoteMaterialize(server: String, path: String, start: Timestamp?, end: Tim
     let (data, status) = try send(request)
     if status == 200 {
         do {
-            return try JSONDecoder().decode(MaterializationReport.self, from: data)
+            return try JSONDecoder().decode(MaterializationReport.self, from: representableTimes(data))
         } catch {
             throw FeatureStoreError.io("the server at \(server) answered with a report fs cannot read: \(error)")
         }
@@ -51,6 +51,22 @@ func remoteMaterialize(server: String, path: String, start: Timestamp?, end: Tim
         default: .storage
         }
     throw FeatureStoreError(code, "the server at \(server) refused the materialization (HTTP \(status)): \(message)")
+}
+
+/// The report with each view's unparseable `from`/`to` (a first run of a view with ttl 0 starts
+/// at the beginning of time, which RFC 3339 cannot write) replaced by its microseconds.
+private func representableTimes(_ data: Data) throws -> Data {
+    guard var object = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+        var views = object["views"] as? [[String: Any]]
+    else { return data }
+    for index in views.indices {
+        for key in ["from", "to"] {
+            guard let text = views[index][key] as? String, Timestamp.parse(text) == nil else { continue }
+            views[index][key] = key == "from" ? Timestamp.min.microseconds : Timestamp.max.microseconds
+        }
+    }
+    object["views"] = views
+    return try JSONSerialization.data(withJSONObject: object)
 }
 
 /// Sends `request` and waits for the answer (the CLI has nothing else to do meanwhile).

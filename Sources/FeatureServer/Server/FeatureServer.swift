@@ -47,9 +47,13 @@ public final class FeatureServer: Sendable {
 
     /// The HTTP application: routes, the metrics middleware and the background services.
     ///
-    /// - Parameter onListening: called with the base URL (`http://host:port`, the real port
-    ///   when 0 was asked) once the server accepts connections.
-    public func application(onListening: @escaping @Sendable (String) -> Void = { _ in }) -> some ApplicationProtocol {
+    /// - Parameters:
+    ///   - backgroundServices: run the registry watcher and the scheduler (tests drive them by hand).
+    ///   - onListening: called with the base URL (`http://host:port`, the real port when 0 was
+    ///     asked) once the server accepts connections.
+    public func application(
+        backgroundServices: Bool = true, onListening: @escaping @Sendable (String) -> Void = { _ in }
+    ) -> some ApplicationProtocol {
         let host = configuration.host
         let config = store.config
         let logger = logger
@@ -57,7 +61,7 @@ public final class FeatureServer: Sendable {
             router: router(),
             configuration: ApplicationConfiguration(
                 address: .hostname(host, port: configuration.port), serverName: nil),
-            services: services,
+            services: backgroundServices ? services : [],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
                 let url = "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
