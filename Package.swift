@@ -104,6 +104,9 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Library-level benchmarks (scripts/bench/online-read); not part of the product.
+        .executableTarget(name: "fs-bench", dependencies: ["FeatureStoreKit"], swiftSettings: swiftSettings),
+
         .testTarget(name: "FeatureStoreCoreTests", dependencies: ["FeatureStoreCore"], swiftSettings: swiftSettings),
         .testTarget(name: "FeatureRepoTests", dependencies: ["FeatureRepo"], swiftSettings: swiftSettings),
         .testTarget(

@@ -79,6 +79,7 @@ extension FeatureStore {
         }
         // Durable first, then the watermarks: a crash in between only repeats work.
         try online.sync()
+        if reports.contains(where: { $0.written > 10_000 }) { try online.compactRecentWrites() }
         try registry.advanceWatermarks(marks, now: clock())
         try online.dropKeyspaces(except: onlineKeyspaces(snapshot))
         return MaterializationReport(

@@ -5,22 +5,23 @@ import FeatureStoreCore
 /// A breaking change gives the view a new generation, hence a new keyspace; the old one is
 /// deleted with one range delete after the registry commits.
 public struct OnlineKeyspace: Hashable, Sendable {
-    public var view: String
-    public var generation: Int64
+    public let view: String
+    public let generation: Int64
+    /// `0x01`, the view name, `0x00`, the generation as 8 big-endian bytes.
+    public let prefix: [UInt8]
 
     public init(view: String, generation: Int64) {
         self.view = view
         self.generation = generation
-    }
-
-    /// `0x01`, the view name, `0x00`, the generation as 8 big-endian bytes.
-    public var prefix: [UInt8] {
         var out: [UInt8] = [0x01]
         out += view.utf8
         out.append(0)
         appendBigEndian(UInt64(generation), to: &out)
-        return out
+        self.prefix = out
     }
+
+    public static func == (lhs: OnlineKeyspace, rhs: OnlineKeyspace) -> Bool { lhs.prefix == rhs.prefix }
+    public func hash(into hasher: inout Hasher) { hasher.combine(prefix) }
 
     /// The first key after every key of the keyspace.
     var end: [UInt8] {
@@ -53,7 +54,6 @@ public struct OnlineKeyspace: Hashable, Sendable {
         guard let zero = body.firstIndex(of: 0), body.endIndex - zero == 9 else { return nil }
         var generation: UInt64 = 0
         for byte in body[(zero + 1)...] { generation = generation << 8 | UInt64(byte) }
-        self.view = String(decoding: body[..<zero], as: UTF8.self)
-        self.generation = Int64(generation)
+        self.init(view: String(decoding: body[..<zero], as: UTF8.self), generation: Int64(generation))
     }
 }

@@ -1,4 +1,5 @@
 import FeatureStoreCore
+import Foundation
 
 /// What the online store holds for one entity of one view: the row's event and created times and
 /// its feature values, each under its name (so adding, removing or reordering features needs no
@@ -100,15 +101,18 @@ public struct OnlineRecord: Hashable, Sendable {
         return OnlineRecord(eventTime: event, createdTime: created, values: values)
     }
 
-    /// Reads only the features named in `names`, in that order (`nil` for a name the record lacks).
-    public static func decode(_ bytes: UnsafeRawBufferPointer, selecting names: [String]) -> (event: Timestamp, values: [FeatureValue?])? {
+    /// Reads only the features named in `names` (UTF-8 bytes), in that order (`nil` for a name the
+    /// record lacks).
+    public static func decode(_ bytes: UnsafeRawBufferPointer, selecting names: [[UInt8]]) -> (event: Timestamp, values: [FeatureValue?])? {
         guard let (event, _) = times(of: bytes) else { return nil }
         var reader = ByteReader(bytes: bytes, offset: 17)
         guard let count = reader.varint() else { return nil }
         var result = [FeatureValue?](repeating: nil, count: names.count)
         for _ in 0..<count {
             guard let nameBytes = reader.slice() else { return nil }
-            let wanted = names.firstIndex { $0.utf8.elementsEqual(nameBytes) }
+            let wanted = names.firstIndex { name in
+                name.count == nameBytes.count && name.withUnsafeBytes { memcmp($0.baseAddress!, nameBytes.baseAddress!, name.count) == 0 }
+            }
             if let wanted {
                 guard let value = reader.value() else { return nil }
                 result[wanted] = value

@@ -95,9 +95,10 @@ public final class OnlineStore: Sendable {
         let keys = try entities.map { try keyspace.key($0) }
         var result = [[OnlineValue]](repeating: [OnlineValue](repeating: .notFound, count: features.count), count: keys.count)
         let oldest = ttl > .zero ? now - ttl : Timestamp.min
+        let names = features.map { Array($0.utf8) }
         try storage {
             try database.multiGet(keys, in: rows) { index, bytes in
-                guard let (event, values) = OnlineRecord.decode(bytes, selecting: features) else {
+                guard let (event, values) = OnlineRecord.decode(bytes, selecting: names) else {
                     throw FeatureStoreError.storage("the online value of an entity of view '\(keyspace.view)' is corrupt")
                 }
                 for (position, value) in values.enumerated() {
@@ -150,6 +151,12 @@ public final class OnlineStore: Sendable {
             }
             try storage { try database.write(batch, sync: true) }
         }
+    }
+
+    /// Moves recently written rows from memory into sorted, indexed files: after a bulk load,
+    /// point reads no longer search the large in-memory table first.
+    public func compactRecentWrites() throws {
+        try storage { try database.flush(rows) }
     }
 
     /// Waits until everything written so far is durable.

@@ -31,7 +31,11 @@ public final class RocksDB: @unchecked Sendable {
         let table = rocksdb_block_based_options_create()
         let filter = rocksdb_filterpolicy_create_bloom_full(10)
         rocksdb_block_based_options_set_filter_policy(table, filter)
-        let cache = rocksdb_cache_create_lru(64 << 20)
+        // Values are small: keep blocks uncompressed so reads from the cache need no decompression.
+        rocksdb_options_set_compression(options, 0)
+        rocksdb_block_based_options_set_cache_index_and_filter_blocks(table, 1)
+        rocksdb_block_based_options_set_pin_l0_filter_and_index_blocks_in_cache(table, 1)
+        let cache = rocksdb_cache_create_lru(256 << 20)
         rocksdb_block_based_options_set_block_cache(table, cache)
         rocksdb_options_set_block_based_table_factory(options, table)
         rocksdb_cache_destroy(cache)
@@ -159,6 +163,14 @@ public final class RocksDB: @unchecked Sendable {
             rocksdb_iter_next(iterator)
         }
         try RocksDBError.check { error in rocksdb_iter_get_error(iterator, error) }
+    }
+
+    /// Writes the memtable of `family` to a sorted file, so reads stop searching it.
+    public func flush(_ family: ColumnFamily) throws {
+        let options = rocksdb_flushoptions_create()
+        defer { rocksdb_flushoptions_destroy(options) }
+        rocksdb_flushoptions_set_wait(options, 1)
+        try RocksDBError.check { error in rocksdb_flush_cf(handle, options, family.handle, error) }
     }
 
     /// Flushes the write-ahead log to disk.

@@ -72,6 +72,24 @@ import Testing
         #expect(rows[4] == ["z", "3", "2026-01-01T03:00:00Z", "", "", ""])  // unknown driver
     }
 
+    @Test func largeSpineKeepsOrderAcrossParallelHalves() throws {
+        // 100k rows and more are formatted in two halves on two threads.
+        let patterns = [
+            ("1,2026-01-01T03:00:00Z", "0.75,\"two, quoted\",false"), ("2,2026-01-01T00:30:00Z", "-3.0,,true"),
+            ("3,2026-01-01T00:30:00Z", ",,"),
+        ]
+        var spine = "driver_id,event_timestamp,row\n"
+        var expected = ["driver_id,event_timestamp,row,rate,name,active"]
+        for row in 0..<120_001 {
+            let (input, features) = patterns[row % 3]
+            spine += "\(input),\(row)\n"
+            expected.append("\(input),\(row),\(features)")
+        }
+        let lines = try run("big.csv", spine, out: "big-out.csv").split(separator: "\n").map(String.init)
+        #expect(lines.count == expected.count)
+        #expect(lines == expected)
+    }
+
     @Test func jsonLinesInAndOut() throws {
         let spine = """
             {"driver_id": 1, "event_timestamp": "2026-01-01T03:00:00Z", "label": true, "note": "a \\"q\\""}

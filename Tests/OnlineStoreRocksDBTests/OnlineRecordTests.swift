@@ -14,7 +14,7 @@ import Testing
         let bytes = record.encoded()
         let decoded = bytes.withUnsafeBytes { OnlineRecord.decode($0) }
         #expect(decoded == record)
-        let selected = bytes.withUnsafeBytes { OnlineRecord.decode($0, selecting: ["t", "missing", "s", "n"]) }
+        let selected = bytes.withUnsafeBytes { OnlineRecord.decode($0, selecting: ["t", "missing", "s", "n"].map { Array($0.utf8) }) }
         #expect(selected?.event == Timestamp(seconds: 10))
         #expect(selected?.values == [.timestamp(Timestamp(microseconds: -5)), nil, .string("héllo, \u{0}world"), .null])
     }

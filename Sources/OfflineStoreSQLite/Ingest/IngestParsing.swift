@@ -56,12 +56,12 @@ extension IngestPlan {
         }
         let firstLine = reader.line + 1
         let ranges = [(start..<middle, firstLine), (middle..<buffer.count, firstLine + newlines)]
-        let results = ChunkSlots(count: 2)
+        let results = WorkerSlots<ParsedChunk>(count: 2)
         let columns = reader.columns
         let plan = self
-        let base = UnsafeBufferPointerBox(buffer)
+        let base = UncheckedShared(buffer)
         DispatchQueue.concurrentPerform(iterations: 2) { part in
-            let buffer = base.buffer
+            let buffer = base.value
             var chunkReader = CSVReader(
                 bytes: buffer, columns: columns, range: ranges[part].0, firstLine: ranges[part].1)
             results.store(
@@ -75,36 +75,6 @@ extension IngestPlan {
         merged.problems += second.problems
         merged.records += second.records
         return merged
-    }
-}
-
-/// Result slots written by concurrent workers, each slot by exactly one worker.
-private final class ChunkSlots: @unchecked Sendable {
-    private var slots: [ParsedChunk?]
-    private let lock = NSLockLike()
-
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    func store(_ chunk: ParsedChunk, at index: Int) { lock.withLock { slots[index] = chunk } }
-
-    func take(_ index: Int) -> ParsedChunk { lock.withLock { slots[index]! } }
-}
-
-/// A read-only buffer handed to worker threads; the caller keeps it alive until they finish.
-private struct UnsafeBufferPointerBox: @unchecked Sendable {
-    let buffer: UnsafeBufferPointer<UInt8>
-    init(_ buffer: UnsafeBufferPointer<UInt8>) { self.buffer = buffer }
-}
-
-/// A pthread mutex (Foundation-free).
-private final class NSLockLike: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-    init() { pthread_mutex_init(&mutex, nil) }
-    deinit { pthread_mutex_destroy(&mutex) }
-    func withLock<T>(_ body: () -> T) -> T {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return body()
     }
 }
 

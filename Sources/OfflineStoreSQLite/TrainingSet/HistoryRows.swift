@@ -42,6 +42,14 @@ struct HistoryRows {
         var created: [Int64] = []
         var groupOfRow: [Int32] = []
         var keys: [EntityKey] = []
+        if case .table(let table) = view.history {
+            // Growing the arrays by doubling copies them and faults in fresh pages: size them once.
+            let count = Int(try database.scalarInt("SELECT COUNT(*) FROM \(quoteIdentifier(table.name))") ?? 0)
+            rows.events.reserveCapacity(count)
+            created.reserveCapacity(count)
+            groupOfRow.reserveCapacity(count)
+            for index in rows.values.indices { rows.values[index].reserveCapacity(count) }
+        }
         var ids: [EntityKey: Int32] = [:]
         var previous: EntityKey?
         var group: Int32 = -1

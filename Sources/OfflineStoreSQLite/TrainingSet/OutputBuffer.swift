@@ -1,7 +1,8 @@
 import FeatureStoreCore
 import Foundation
 
-/// Bytes on their way to a file descriptor, flushed in large writes.
+/// Bytes on their way to a file descriptor, flushed in large writes (or, with descriptor -1,
+/// kept in memory).
 struct OutputBuffer {
     private(set) var bytes: [UInt8] = []
     let descriptor: Int32
@@ -41,7 +42,7 @@ struct OutputBuffer {
 
     /// Writes out what is buffered when it is large (or always, with `force`).
     mutating func flush(force: Bool = false) throws {
-        guard force || bytes.count >= flushSize else { return }
+        guard descriptor >= 0, force || bytes.count >= flushSize else { return }
         var offset = 0
         while offset < bytes.count {
             let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + offset, $0.count - offset) }

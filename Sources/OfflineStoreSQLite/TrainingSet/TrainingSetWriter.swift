@@ -1,3 +1,4 @@
+import Dispatch
 import FeatureStoreCore
 
 /// Writes a training set: every spine row in order, its fields as they were, then the features.
@@ -10,26 +11,53 @@ struct TrainingSetWriter {
 
     var columnNames: [String] { spine.columns + computed.flatMap(\.names) }
 
+    /// Writes the header and every row. Large outputs are formatted in two halves on two threads.
     func write(to output: inout OutputBuffer) throws {
-        let names = columnNames
-        var scratch: [UInt8] = []
-        let width = spine.columns.count
-        let buffer = spine.buffer
-        let jsonKeys: [[UInt8]] = names.enumerated().map { index, name in
-            var key: [UInt8] = index == 0 ? [UInt8(ascii: "{")] : [UInt8(ascii: ",")]
-            appendJSONString(Array(name.utf8)[...], to: &key)
-            key.append(UInt8(ascii: ":"))
-            return key
-        }
         if format == .csv {
-            for (index, name) in names.enumerated() {
+            for (index, name) in columnNames.enumerated() {
                 if index > 0 { output.append(UInt8(ascii: ",")) }
                 appendCSV(Array(name.utf8), to: &output)
             }
             output.append(10)
         }
+        let count = spine.rowCount
+        guard count >= 100_000 else {
+            try writeRows(0..<count, to: &output)
+            try output.flush(force: true)
+            return
+        }
+        let halves = [0..<(count / 2), (count / 2)..<count]
+        let slots = WorkerSlots<[UInt8]>(count: 2)
+        let shared = UncheckedShared(self)
+        let path = output.path
+        DispatchQueue.concurrentPerform(iterations: 2) { part in
+            var memory = OutputBuffer(descriptor: -1, path: path)
+            try? shared.value.writeRows(halves[part], to: &memory)
+            slots.store(memory.bytes, at: part)
+        }
+        for part in 0..<2 {
+            try output.flush(force: true)
+            slots.take(part).withUnsafeBufferPointer { output.append($0) }
+        }
+        try output.flush(force: true)
+    }
+
+    /// Formats spine rows `rows` (flushing `output` as it fills, unless it is memory only).
+    private func writeRows(_ rows: Range<Int>, to output: inout OutputBuffer) throws {
+        var scratch: [UInt8] = []
+        let width = spine.columns.count
+        let buffer = spine.buffer
+        let jsonKeys: [[UInt8]] = columnNames.enumerated().map { index, name in
+            var key: [UInt8] = index == 0 ? [UInt8(ascii: "{")] : [UInt8(ascii: ",")]
+            appendJSONString(Array(name.utf8)[...], to: &key)
+            key.append(UInt8(ascii: ":"))
+            return key
+        }
+        // One entry per output feature column, indexed in the loop (no struct copies per row).
+        let featureValues = computed.flatMap(\.values)
+        let featureRows = computed.flatMap { part in part.values.map { _ in part.rowForSpine } }
         try spine.fields.withUnsafeBufferPointer { fields in
-            for row in 0..<spine.rowCount {
+            for row in rows {
                 var column = 0
                 for index in 0..<width {
                     let field = fields[row * width + index]
@@ -44,27 +72,23 @@ struct TrainingSetWriter {
                     }
                     column += 1
                 }
-                for part in computed {
-                    let source = Int(part.rowForSpine[row])
-                    for (index, values) in part.values.enumerated() {
-                        let value = source >= 0 ? values[source] : .null
-                        if format == .csv {
-                            if column > 0 { output.append(UInt8(ascii: ",")) }
-                            writeCSV(value, to: &output)
-                        } else {
-                            jsonKeys[column].withUnsafeBufferPointer { output.append($0) }
-                            writeJSON(value, to: &output)
-                        }
-                        _ = index
-                        column += 1
+                for feature in 0..<featureValues.count {
+                    let source = Int(featureRows[feature][row])
+                    let value = source >= 0 ? featureValues[feature][source] : .null
+                    if format == .csv {
+                        if column > 0 { output.append(UInt8(ascii: ",")) }
+                        writeCSV(value, to: &output)
+                    } else {
+                        jsonKeys[column].withUnsafeBufferPointer { output.append($0) }
+                        writeJSON(value, to: &output)
                     }
+                    column += 1
                 }
                 if format == .jsonl { output.append(UInt8(ascii: "}")) }
                 output.append(10)
                 try output.flush()
             }
         }
-        try output.flush(force: true)
     }
 
     // MARK: CSV
@@ -85,7 +109,9 @@ struct TrainingSetWriter {
         switch value {
         case .null: break
         case .int64(let v): output.append(integer: v)
-        case .float64(let v): output.append(v.description)
+        case .float64(let v):
+            var text = v.description
+            text.withUTF8 { output.append($0) }
         case .bool(let v): output.append(v ? "true" : "false")
         case .timestamp(let v): output.append(v.rfc3339)
         case .string(let v): appendCSV(Array(v.utf8), to: &output)

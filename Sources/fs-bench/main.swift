@@ -1,0 +1,98 @@
+// fs-bench: library-level benchmarks that a command line cannot measure (per-call latency).
+// Run through scripts/bench/online-read; always build it with `-c release`.
+import FeatureStoreKit
+import Foundation
+
+@inline(__always) func nanoseconds() -> UInt64 {
+    var spec = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &spec)
+    return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
+}
+
+func percentile(_ sorted: [UInt64], _ p: Double) -> Double {
+    Double(sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]) / 1000
+}
+
+/// Online point reads through `OnlineStore.read` (and `OnlineReader`, the server's path).
+func onlineRead(entities: Int, features: Int, path: String) throws {
+    try? FileManager.default.removeItem(atPath: path)
+    let store = try OnlineStore(path: path)
+    let keyspace = OnlineKeyspace(view: "bench_view", generation: 1)
+    let names = (0..<features).map { "feature_\($0)" }
+    var rng = SplitMix64(seed: 1)
+    let load = nanoseconds()
+    for start in stride(from: 0, to: entities, by: 10_000) {
+        let batch = (start..<min(entities, start + 10_000)).map { id in
+            (key: [FeatureValue.int64(Int64(id))],
+             record: OnlineRecord(
+                eventTime: Timestamp(seconds: 1_700_000_000), createdTime: Timestamp(seconds: 1_700_000_000),
+                values: names.enumerated().map { index, name in
+                    (name, index % 2 == 0 ? FeatureValue.float64(Double(rng.next() % 10_000) / 100) : .int64(Int64(rng.next() % 1000)))
+                }))
+        }
+        try store.write(batch, to: keyspace)
+    }
+    try store.sync()
+    try store.compactRecentWrites()
+    print(String(format: "loaded %d entities x %d features in %.2f s", entities, features, Double(nanoseconds() - load) / 1e9))
+    let now = Timestamp(seconds: 1_700_000_100)
+
+    // Throughput: batches of 100 random keys, one thread.
+    let batches = 20_000
+    var keys: [[[FeatureValue]]] = (0..<batches).map { _ in (0..<100).map { _ in [.int64(Int64(rng.next() % UInt64(entities)))] } }
+    var found = 0
+    let begin = nanoseconds()
+    for batch in keys {
+        let rows = try store.read(batch, from: keyspace, features: names, ttl: .days(1), now: now)
+        found += rows.count
+    }
+    let seconds = Double(nanoseconds() - begin) / 1e9
+    print(String(format: "batches of 100 keys x %d features: %.0f keys/s (%d keys in %.2f s)", features, Double(found) / seconds, found, seconds))
+    keys = []
+
+    // Latency: one key with all features, many times.
+    var latencies: [UInt64] = []
+    latencies.reserveCapacity(200_000)
+    for _ in 0..<200_000 {
+        let key: [[FeatureValue]] = [[.int64(Int64(rng.next() % UInt64(entities)))]]
+        let t0 = nanoseconds()
+        _ = try store.read(key, from: keyspace, features: names, ttl: .days(1), now: now)
+        latencies.append(nanoseconds() - t0)
+    }
+    latencies.sort()
+    print(String(format: "one key x %d features (OnlineStore.read): p50 %.1f us, p99 %.1f us, p99.9 %.1f us", features,
+                 percentile(latencies, 0.5), percentile(latencies, 0.99), percentile(latencies, 0.999)))
+
+    // The server's path: plan + entity validation + read, through OnlineReader.
+    let entity = Entity(name: "e", joinKeys: [JoinKey(name: "id", valueType: .int64)])
+    let source = Source(name: "s", kind: .push, timestampField: "ts",
+                        schema: [Field(name: "id", type: .int64)] + names.enumerated().map { Field(name: $1, type: $0 % 2 == 0 ? .float64 : .int64) })
+    let view = FeatureView(name: "bench_view", entities: ["e"], source: "s", ttl: .days(1),
+                           features: names.enumerated().map { Feature(name: $1, type: $0 % 2 == 0 ? .float64 : .int64) })
+    let definitions = RepoDefinitions(entities: [entity], sources: [source], featureViews: [view])
+    let snapshot = RegistrySnapshot(project: "bench", version: 1, definitions: definitions,
+                                    records: [ObjectID(.featureView, "bench_view"): ObjectRecord(version: 1, generation: 1, updatedAt: now)])
+    let reader = OnlineReader(snapshot: snapshot, store: store)
+    let plan = try OnlineReadPlan(references: [FeatureReference(view: "bench_view", feature: "*")], definitions: definitions, fullFeatureNames: false)
+    latencies.removeAll(keepingCapacity: true)
+    for _ in 0..<200_000 {
+        let rows = EntityRows(columns: [("id", [.int64(Int64(rng.next() % UInt64(entities)))])])
+        let t0 = nanoseconds()
+        let response = try reader.read(plan, entities: rows, now: now)
+        _ = FeastJSON.encode(response)
+        latencies.append(nanoseconds() - t0)
+    }
+    latencies.sort()
+    print(String(format: "one key x %d features (OnlineReader.read + Feast JSON): p50 %.1f us, p99 %.1f us, p99.9 %.1f us", features,
+                 percentile(latencies, 0.5), percentile(latencies, 0.99), percentile(latencies, 0.999)))
+}
+
+let arguments = CommandLine.arguments
+guard arguments.count >= 2, arguments[1] == "online-read" else {
+    print("usage: fs-bench online-read [ENTITIES] [FEATURES] [PATH]")
+    exit(64)
+}
+let entities = arguments.count > 2 ? Int(arguments[2]) ?? 1_000_000 : 1_000_000
+let features = arguments.count > 3 ? Int(arguments[3]) ?? 10 : 10
+let path = arguments.count > 4 ? arguments[4] : "bench-work/online-read/store"
+try onlineRead(entities: entities, features: features, path: path)
