@@ -76,8 +76,3 @@ public enum EntityKeyEncoding {
         return values
     }
 }
-
-@inline(__always)
-func appendBigEndian(_ value: UInt64, to out: inout [UInt8]) {
-    for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
-}

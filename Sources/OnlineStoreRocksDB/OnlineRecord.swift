@@ -39,10 +39,6 @@ public struct OnlineRecord: Hashable, Sendable {
 
     static let version: UInt8 = 1
 
-    enum Tag: UInt8 {
-        case null = 0, int64, float64, string, bool, bytes, timestamp
-    }
-
     public func encoded() -> [UInt8] {
         var out: [UInt8] = [Self.version]
         out.reserveCapacity(17 + values.count * 16)
@@ -52,29 +48,7 @@ public struct OnlineRecord: Hashable, Sendable {
         for (name, value) in values {
             appendVarint(UInt64(name.utf8.count), to: &out)
             out += name.utf8
-            switch value {
-            case .null: out.append(Tag.null.rawValue)
-            case .int64(let v):
-                out.append(Tag.int64.rawValue)
-                appendLittleEndian(UInt64(bitPattern: v), to: &out)
-            case .float64(let v):
-                out.append(Tag.float64.rawValue)
-                appendLittleEndian(v.bitPattern, to: &out)
-            case .string(let s):
-                out.append(Tag.string.rawValue)
-                appendVarint(UInt64(s.utf8.count), to: &out)
-                out += s.utf8
-            case .bool(let b):
-                out.append(Tag.bool.rawValue)
-                out.append(b ? 1 : 0)
-            case .bytes(let b):
-                out.append(Tag.bytes.rawValue)
-                appendVarint(UInt64(b.count), to: &out)
-                out += b
-            case .timestamp(let t):
-                out.append(Tag.timestamp.rawValue)
-                appendLittleEndian(UInt64(bitPattern: t.microseconds), to: &out)
-            }
+            value.appendBinary(to: &out)
         }
         return out
     }
@@ -124,81 +98,3 @@ public struct OnlineRecord: Hashable, Sendable {
     }
 }
 
-struct ByteReader {
-    let bytes: UnsafeRawBufferPointer
-    var offset: Int
-
-    mutating func varint() -> UInt64? {
-        var result: UInt64 = 0
-        var shift: UInt64 = 0
-        while offset < bytes.count, shift < 64 {
-            let byte = bytes[offset]
-            offset += 1
-            result |= UInt64(byte & 0x7F) << shift
-            if byte & 0x80 == 0 { return result }
-            shift += 7
-        }
-        return nil
-    }
-
-    mutating func slice() -> UnsafeRawBufferPointer? {
-        guard let length = varint().map(Int.init), offset + length <= bytes.count else { return nil }
-        defer { offset += length }
-        return UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + length)])
-    }
-
-    mutating func string() -> String? { slice().map { String(decoding: $0, as: UTF8.self) } }
-
-    mutating func fixed64() -> UInt64? {
-        guard offset + 8 <= bytes.count else { return nil }
-        defer { offset += 8 }
-        return bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self).littleEndian
-    }
-
-    mutating func value() -> FeatureValue? {
-        guard offset < bytes.count, let tag = OnlineRecord.Tag(rawValue: bytes[offset]) else { return nil }
-        offset += 1
-        switch tag {
-        case .null: return .null
-        case .int64: return fixed64().map { .int64(Int64(bitPattern: $0)) }
-        case .float64: return fixed64().map { .float64(Double(bitPattern: $0)) }
-        case .timestamp: return fixed64().map { .timestamp(Timestamp(microseconds: Int64(bitPattern: $0))) }
-        case .string: return string().map(FeatureValue.string)
-        case .bytes: return slice().map { .bytes(Array($0)) }
-        case .bool:
-            guard offset < bytes.count else { return nil }
-            defer { offset += 1 }
-            return .bool(bytes[offset] != 0)
-        }
-    }
-
-    mutating func skipValue() -> Bool {
-        guard offset < bytes.count, let tag = OnlineRecord.Tag(rawValue: bytes[offset]) else { return false }
-        offset += 1
-        switch tag {
-        case .null: return true
-        case .int64, .float64, .timestamp:
-            offset += 8
-            return offset <= bytes.count
-        case .bool:
-            offset += 1
-            return offset <= bytes.count
-        case .string, .bytes: return slice() != nil
-        }
-    }
-}
-
-@inline(__always)
-func appendLittleEndian(_ value: UInt64, to out: inout [UInt8]) {
-    for shift in stride(from: 0, through: 56, by: 8) { out.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
-}
-
-@inline(__always)
-func appendVarint(_ value: UInt64, to out: inout [UInt8]) {
-    var v = value
-    while v >= 0x80 {
-        out.append(UInt8(v & 0x7F) | 0x80)
-        v >>= 7
-    }
-    out.append(UInt8(v))
-}

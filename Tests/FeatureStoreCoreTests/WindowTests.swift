@@ -113,3 +113,30 @@ import Testing
 extension FeatureValue {
     var int64Value: Int64? { if case .int64(let v) = self { v } else { nil } }
 }
+
+@Suite struct AggregateStateBinaryTests {
+    @Test(arguments: AggregationFunction.allCases)
+    func roundTrips(function: AggregationFunction) {
+        var rng = SplitMix64(seed: 5)
+        for type in [ValueType.int64, .float64, .string] where function.acceptedTypes.contains(type) {
+            for _ in 0..<100 {
+                var state = AggregateState(function: function)
+                for time in 0..<Int(rng.next() % 20) {
+                    state.add(WindowTests.randomValue(type, &rng), time: Int64(time), created: Int64(rng.next() % 3))
+                }
+                var bytes: [UInt8] = []
+                state.appendBinary(to: &bytes)
+                let decoded = bytes.withUnsafeBytes { raw -> AggregateState? in
+                    var reader = ByteReader(bytes: raw)
+                    let value = AggregateState(function: function, reading: &reader)
+                    return reader.isAtEnd ? value : nil
+                }
+                #expect(decoded == state)
+                #expect(bytes.dropLast().withUnsafeBytes { raw in
+                    var reader = ByteReader(bytes: raw)
+                    return AggregateState(function: function, reading: &reader)
+                } == nil, "a truncated encoding must not decode")
+            }
+        }
+    }
+}
