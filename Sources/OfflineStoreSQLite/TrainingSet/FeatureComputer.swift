@@ -18,7 +18,12 @@ struct ComputedColumns {
 ///
 /// Each kind of view has its own computer: ``PointInTimeLookup`` for snapshot views; windowed
 /// aggregate views will get theirs. ``OfflineStore/makeComputer(for:)`` picks it.
-protocol FeatureComputer {
+///
+/// A computer works in two steps: ``load()`` reads what it needs from the offline database (while
+/// the spine is being read on another thread), then ``compute(spine:)`` fills the columns.
+protocol FeatureComputer: AnyObject {
+    /// Reads the view's source rows; runs inside the training set's read transaction.
+    func load() throws
     func compute(spine: Spine) throws -> ComputedColumns
 }
 

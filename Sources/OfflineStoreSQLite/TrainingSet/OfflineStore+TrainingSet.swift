@@ -1,3 +1,4 @@
+import Dispatch
 import FeatureStoreCore
 import Foundation
 import SQLite
@@ -21,8 +22,21 @@ extension OfflineStore {
         let started = ContinuousClock.now
         var timer = PhaseTimer("training set")
         let computers = try views.map(makeComputer(for:))
-        let spine = try Spine(path: spinePath, format: spineFormat)
-        timer.mark("read spine")
+        // Read the spine on another thread while the views' history loads on this one.
+        let spineSlot = WorkerSlots<Result<Spine, any Error>>(count: 1)
+        let reading = DispatchGroup()
+        DispatchQueue.global().async(group: reading) {
+            spineSlot.store(Result { try Spine(path: spinePath, format: spineFormat) }, at: 0)
+        }
+        let loading = Result {
+            try storage {
+                try database.transaction(immediate: false) { for computer in computers { try computer.load() } }
+            }
+        }
+        reading.wait()
+        let spine = try spineSlot.take(0).get()
+        try loading.get()
+        timer.mark("read spine, load history")
         for view in views {
             for key in view.joinKeys where spine.column(key.name) == nil {
                 throw FeatureStoreError.invalidInput(
@@ -35,9 +49,7 @@ extension OfflineStore {
                 )
             }
         }
-        let computed = try storage {
-            try database.transaction(immediate: false) { try computers.map { try $0.compute(spine: spine) } }
-        }
+        let computed = try storage { try computers.map { try $0.compute(spine: spine) } }
         timer.mark("compute features")
         var numeric = Set<Int>()
         for view in views {

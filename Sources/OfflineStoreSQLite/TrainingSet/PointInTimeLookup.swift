@@ -5,14 +5,26 @@ import SQLite
 /// for each spine row (join keys, time `t`), the source row with the same keys and
 /// `t - ttl <= event_ts <= t` (no lower bound when the ttl is 0) with the greatest event time,
 /// ties going to the greatest created time; null when no row qualifies.
-struct PointInTimeLookup: FeatureComputer {
+final class PointInTimeLookup: FeatureComputer {
     let request: TrainingSetView
     let database: Database
+    private var loaded: HistoryRows?
+
+    init(request: TrainingSetView, database: Database) {
+        self.request = request
+        self.database = database
+    }
+
+    func load() throws {
+        var timer = PhaseTimer("training set: \(request.view.name)")
+        loaded = try HistoryRows.load(request, database: database)
+        timer.mark("load history")
+    }
 
     func compute(spine: Spine) throws -> ComputedColumns {
         var timer = PhaseTimer("training set: \(request.view.name)")
-        let history = try HistoryRows.load(request, database: database)
-        timer.mark("load history")
+        if loaded == nil { try load() }
+        let history = loaded!
         let builder = EntityKeyBuilder(types: request.joinKeys.map(\.valueType))
         let keyColumns = request.joinKeys.map { spine.column($0.name)! }
         let ttl = request.view.ttl.microseconds

@@ -1,8 +1,9 @@
 import FeatureStoreCore
 
 /// A spine held in memory: the file's bytes, every row's fields (ranges into the bytes) and each
-/// row's point in time. Rows keep the file's order.
-final class Spine {
+/// row's point in time. Rows keep the file's order. Immutable once read, so it may be read from
+/// several threads.
+final class Spine: @unchecked Sendable {
     let path: String
     let format: TabularFormat
     let columns: [String]
