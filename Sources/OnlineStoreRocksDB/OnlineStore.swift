@@ -13,7 +13,9 @@ public final class OnlineStore: Sendable {
     let database: RocksDB
     let rows: RocksDB.ColumnFamily
     let meta: RocksDB.ColumnFamily
-    private let writeLock = Mutex(())
+    let aggregateEvents: RocksDB.ColumnFamily
+    let aggregateTiles: RocksDB.ColumnFamily
+    let writeLock = Mutex(())
     public let path: String
 
     /// Column families: `rows` (one key per view entity), `meta` (which keyspaces hold data),
@@ -40,6 +42,8 @@ public final class OnlineStore: Sendable {
         }
         rows = database.columnFamily("rows")
         meta = database.columnFamily("meta")
+        aggregateEvents = database.columnFamily("agg_events")
+        aggregateTiles = database.columnFamily("agg_tiles")
     }
 
     /// Writes rows of one view, keeping for each entity only the newest row (monotonic).
@@ -146,7 +150,9 @@ public final class OnlineStore: Sendable {
         try writeLock.withLock { _ in
             let batch = WriteBatch()
             for keyspace in stale {
-                batch.deleteRange(from: keyspace.prefix, to: keyspace.end, in: rows)
+                for family in [rows, aggregateEvents, aggregateTiles] {
+                    batch.deleteRange(from: keyspace.prefix, to: keyspace.end, in: family)
+                }
                 batch.delete(keyspace.metaKey, in: meta)
             }
             try storage { try database.write(batch, sync: true) }

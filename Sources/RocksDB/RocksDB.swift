@@ -173,6 +173,29 @@ public final class RocksDB: @unchecked Sendable {
         try RocksDBError.check { error in rocksdb_flush_cf(handle, options, family.handle, error) }
     }
 
+    /// Calls `body` with each key and value in `[start, end)`, in key order, until it returns false.
+    public func scan(from start: [UInt8], to end: [UInt8], in family: ColumnFamily, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Bool) throws {
+        let options = rocksdb_readoptions_create()!
+        defer { rocksdb_readoptions_destroy(options) }
+        try end.withUnsafeBufferPointer { upper in
+            rocksdb_readoptions_set_iterate_upper_bound(options, UnsafeRawPointer(upper.baseAddress!).assumingMemoryBound(to: CChar.self), upper.count)
+            let iterator = rocksdb_create_iterator_cf(handle, options, family.handle)!
+            defer { rocksdb_iter_destroy(iterator) }
+            start.withUnsafeBufferPointer { buffer in
+                rocksdb_iter_seek(iterator, UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self), buffer.count)
+            }
+            while rocksdb_iter_valid(iterator) != 0 {
+                var keyLength = 0
+                var valueLength = 0
+                let key = UnsafeRawBufferPointer(start: rocksdb_iter_key(iterator, &keyLength), count: keyLength)
+                let value = UnsafeRawBufferPointer(start: rocksdb_iter_value(iterator, &valueLength), count: valueLength)
+                if try !body(key, value) { break }
+                rocksdb_iter_next(iterator)
+            }
+            try RocksDBError.check { error in rocksdb_iter_get_error(iterator, error) }
+        }
+    }
+
     /// Flushes the write-ahead log to disk.
     public func flushWAL() throws {
         try RocksDBError.check { error in rocksdb_flush_wal(handle, 1, error) }

@@ -1,0 +1,201 @@
+import FeatureStoreCore
+import RocksDB
+import Synchronization
+
+extension OnlineStore {
+    /// Adds events to aggregate views' online state: each event is stored raw and merged into the
+    /// tile of every level that contains it, all in one atomic write.
+    ///
+    /// Events the state already holds are skipped, so re-adding a range changes nothing. Events
+    /// older than `now - retention` are too late (counted, not stored). State older than that is
+    /// deleted for the entities written.
+    @discardableResult
+    public func addEvents(_ events: [AggregateEvent], layout: AggregateLayout, now: Timestamp) throws -> AggregateWriteSummary {
+        var summary = AggregateWriteSummary()
+        let cutoff = layout.cutoff(at: now).microseconds
+        var keys: [[UInt8]] = []
+        var fresh: [(event: AggregateEvent, entity: [UInt8])] = []
+        var seen: Set<[UInt8]> = []
+        for event in events {
+            if event.time.microseconds < cutoff {
+                summary.late += 1
+                continue
+            }
+            let entity = try EntityKeyEncoding.encode(event.key)
+            let key = layout.eventKey(entity: entity, time: event.time.microseconds, created: event.created.microseconds)
+            guard seen.insert(key).inserted else {
+                summary.duplicates += 1
+                continue
+            }
+            keys.append(key)
+            fresh.append((event, entity))
+        }
+        if keys.isEmpty { return summary }
+        return try writeLock.withLock { _ in
+            var stored = [Bool](repeating: false, count: keys.count)
+            try storage { try database.multiGet(keys, in: aggregateEvents) { index, _ in stored[index] = true } }
+            let batch = WriteBatch()
+            var tiles: [[UInt8]: [AggregateState]] = [:]
+            var entities: Set<[UInt8]> = []
+            for (index, (event, entity)) in fresh.enumerated() {
+                if stored[index] {
+                    summary.duplicates += 1
+                    continue
+                }
+                summary.applied += 1
+                entities.insert(entity)
+                let record = OnlineRecord(eventTime: event.time, createdTime: event.created, values: Array(zip(layout.columns, event.values)))
+                batch.put(keys[index], record.encoded(), in: aggregateEvents)
+                for tile in TileLevels.tiles(containing: event.time) {
+                    let key = layout.tileKey(entity: entity, tile: tile)
+                    var states = tiles[key] ?? layout.aggregations.map { AggregateState(function: $0.function) }
+                    for (position, aggregation) in layout.aggregations.enumerated() {
+                        let column = layout.columns.firstIndex(of: aggregation.column)!
+                        states[position].add(event.values[column], time: event.time.microseconds, created: event.created.microseconds)
+                    }
+                    tiles[key] = states
+                }
+            }
+            if summary.applied == 0 { return summary }
+            let tileKeys = Array(tiles.keys)
+            try storage {
+                try database.multiGet(tileKeys, in: aggregateTiles) { index, bytes in
+                    guard let existing = Self.decodeTile(bytes, layout: layout) else {
+                        throw FeatureStoreError.storage("an aggregate tile of view '\(layout.keyspace.view)' is corrupt")
+                    }
+                    var merged = existing
+                    for position in merged.indices { merged[position].merge(tiles[tileKeys[index]]![position]) }
+                    tiles[tileKeys[index]] = merged
+                }
+            }
+            for (key, states) in tiles { batch.put(key, Self.encodeTile(states, layout: layout), in: aggregateTiles) }
+            // Expire what no window can reach any more, for the entities touched.
+            for entity in entities {
+                batch.deleteRange(from: layout.eventBound(entity: entity, time: .min), to: layout.eventBound(entity: entity, time: cutoff), in: aggregateEvents)
+                for level in TileLevels.lengths.indices {
+                    let first = TileLevels.Tile(level: level, index: .min)
+                    let last = TileLevels.Tile(level: level, index: floorDiv(cutoff, TileLevels.lengths[level]))
+                    batch.deleteRange(from: layout.tileKey(entity: entity, tile: first), to: layout.tileKey(entity: entity, tile: last), in: aggregateTiles)
+                }
+            }
+            batch.put(layout.keyspace.metaKey, [], in: meta)
+            try storage { try database.write(batch) }
+            return summary
+        }
+    }
+
+    /// Reads aggregate features of many entities at `now`: each aggregation over `[now - window, now)`
+    /// from the tiles inside the window and the raw events of its two edges.
+    ///
+    /// - Parameter features: aggregation names, in output order.
+    public func readAggregates(_ entities: [[FeatureValue]], layout: AggregateLayout, features: [String], now: Timestamp) throws -> [[OnlineValue]] {
+        let selected: [Aggregation] = try features.map { name in
+            guard let aggregation = layout.aggregations.first(where: { $0.name == name }) else {
+                throw FeatureStoreError.notFound("view '\(layout.keyspace.view)' has no aggregation '\(name)'")
+            }
+            return aggregation
+        }
+        var windows: [TimeSpan: TileLevels.Decomposition] = [:]
+        for aggregation in selected where windows[aggregation.window] == nil {
+            windows[aggregation.window] = TileLevels.decompose(WindowRange.ending(at: now, length: aggregation.window))
+        }
+        let encoded = try entities.map { try EntityKeyEncoding.encode($0) }
+        // One MultiGet for every tile of every entity and window.
+        var tileKeys: [[UInt8]] = []
+        var tileIndex: [[UInt8]: Int] = [:]
+        for entity in encoded {
+            for decomposition in windows.values {
+                for tile in decomposition.tiles {
+                    let key = layout.tileKey(entity: entity, tile: tile)
+                    if tileIndex[key] == nil {
+                        tileIndex[key] = tileKeys.count
+                        tileKeys.append(key)
+                    }
+                }
+            }
+        }
+        var tileStates = [[AggregateState]?](repeating: nil, count: tileKeys.count)
+        try storage {
+            try database.multiGet(tileKeys, in: aggregateTiles) { index, bytes in
+                guard let states = Self.decodeTile(bytes, layout: layout) else {
+                    throw FeatureStoreError.storage("an aggregate tile of view '\(layout.keyspace.view)' is corrupt")
+                }
+                tileStates[index] = states
+            }
+        }
+        let positions = selected.map { aggregation in layout.aggregations.firstIndex { $0.name == aggregation.name }! }
+        var result: [[OnlineValue]] = []
+        result.reserveCapacity(entities.count)
+        for entity in encoded {
+            var edgeEvents: [TimeSpan: [(time: Int64, created: Int64, values: [FeatureValue?])]] = [:]
+            for (window, decomposition) in windows {
+                var events: [(Int64, Int64, [FeatureValue?])] = []
+                for edge in decomposition.edges {
+                    try storage {
+                        try database.scan(
+                            from: layout.eventBound(entity: entity, time: edge.start.microseconds),
+                            to: layout.eventBound(entity: entity, time: edge.end.microseconds), in: aggregateEvents
+                        ) { _, value in
+                            guard let (time, created) = OnlineRecord.times(of: value),
+                                let (_, values) = OnlineRecord.decode(value, selecting: layout.columnBytes)
+                            else { throw FeatureStoreError.storage("an aggregate event of view '\(layout.keyspace.view)' is corrupt") }
+                            events.append((time.microseconds, created.microseconds, values))
+                            return true
+                        }
+                    }
+                }
+                edgeEvents[window] = events
+            }
+            var row: [OnlineValue] = []
+            for (aggregation, position) in zip(selected, positions) {
+                var state = AggregateState(function: aggregation.function)
+                for tile in windows[aggregation.window]!.tiles {
+                    if let states = tileStates[tileIndex[layout.tileKey(entity: entity, tile: tile)]!] { state.merge(states[position]) }
+                }
+                let column = layout.columns.firstIndex(of: aggregation.column)!
+                for event in edgeEvents[aggregation.window]! {
+                    state.add(event.values[column] ?? .null, time: event.time, created: event.created)
+                }
+                let value = state.result(inputType: aggregation.inputType)
+                row.append(OnlineValue(value: value, status: value.isNull ? .nullValue : .present, eventTime: now))
+            }
+            result.append(row)
+        }
+        return result
+    }
+
+    static func encodeTile(_ states: [AggregateState], layout: AggregateLayout) -> [UInt8] {
+        var out: [UInt8] = []
+        appendVarint(UInt64(states.count), to: &out)
+        for (aggregation, state) in zip(layout.aggregations, states) {
+            appendVarint(UInt64(aggregation.name.utf8.count), to: &out)
+            out += aggregation.name.utf8
+            state.appendBinary(to: &out)
+        }
+        return out
+    }
+
+    /// The tile's states in the layout's aggregation order (empty states for ones it lacks).
+    static func decodeTile(_ bytes: UnsafeRawBufferPointer, layout: AggregateLayout) -> [AggregateState]? {
+        var states = layout.aggregations.map { AggregateState(function: $0.function) }
+        var reader = ByteReader(bytes: bytes)
+        guard let count = reader.varint() else { return nil }
+        for _ in 0..<count {
+            guard let name = reader.string(), let position = layout.aggregations.firstIndex(where: { $0.name == name }),
+                let state = AggregateState(function: layout.aggregations[position].function, reading: &reader)
+            else { return nil }
+            states[position] = state
+        }
+        return states
+    }
+}
+
+extension AggregateLayout {
+    var columnBytes: [[UInt8]] { columns.map { Array($0.utf8) } }
+}
+
+@inline(__always)
+func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
+    let q = a / b
+    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
+}
