@@ -1,3 +1,4 @@
+import Dispatch
 import FeatureStoreCore
 import SQLite
 
@@ -24,18 +25,43 @@ final class PointInTimeLookup: FeatureComputer {
     func compute(spine: Spine) throws -> ComputedColumns {
         var timer = PhaseTimer("training set: \(request.view.name)")
         if loaded == nil { try load() }
-        let history = loaded!
+        let history = UncheckedShared(loaded!)
+        let count = spine.rowCount
+        // Large spines are looked up in two halves on two threads (the history is read-only).
+        let parts = count >= 100_000 ? [0..<(count / 2), (count / 2)..<count] : [0..<count]
+        let results = WorkerSlots<Result<(rows: [Int32], matched: Int), any Error>>(count: parts.count)
+        let shared = UncheckedShared(self)
+        DispatchQueue.concurrentPerform(iterations: parts.count) { part in
+            results.store(Result { try shared.value.lookUp(parts[part], in: spine, history: history.value) }, at: part)
+        }
+        var rowForSpine: [Int32] = []
+        rowForSpine.reserveCapacity(count)
+        var matched = 0
+        for part in parts.indices {
+            let result = try results.take(part).get()
+            rowForSpine += result.rows
+            matched += result.matched
+        }
+        timer.mark("look up spine rows")
+        return ComputedColumns(
+            names: request.outputNames, types: request.features.map(\.type), values: history.value.values,
+            rowForSpine: rowForSpine, matched: matched)
+    }
+
+    /// The history row of each spine row in `rows` (-1 for none), and how many found one.
+    private func lookUp(_ rows: Range<Int>, in spine: Spine, history: HistoryRows) throws -> (
+        rows: [Int32], matched: Int
+    ) {
         let builder = EntityKeyBuilder(types: request.joinKeys.map(\.valueType))
         let keyColumns = request.joinKeys.map { spine.column($0.name)! }
         let ttl = request.view.ttl.microseconds
         let width = spine.columns.count
-        var rowForSpine = [Int32](repeating: -1, count: spine.rowCount)
+        var rowForSpine = [Int32](repeating: -1, count: rows.count)
         var matched = 0
         var scratch: [UInt8] = []
-        let events = history.events
         try spine.fields.withUnsafeBufferPointer { fields in
-            try events.withUnsafeBufferPointer { events in
-                for row in 0..<spine.rowCount {
+            try history.events.withUnsafeBufferPointer { events in
+                for row in rows {
                     let rowFields = UnsafeBufferPointer(rebasing: fields[(row * width)..<((row + 1) * width)])
                     let key: EntityKey?
                     do {
@@ -59,14 +85,11 @@ final class PointInTimeLookup: FeatureComputer {
                     let found = low - 1
                     guard found >= range.lowerBound else { continue }
                     if ttl > 0 && events[found] < t &- ttl { continue }
-                    rowForSpine[row] = Int32(found)
+                    rowForSpine[row - rows.lowerBound] = Int32(found)
                     matched += 1
                 }
             }
         }
-        timer.mark("look up spine rows")
-        return ComputedColumns(
-            names: request.outputNames, types: request.features.map(\.type), values: history.values,
-            rowForSpine: rowForSpine, matched: matched)
+        return (rowForSpine, matched)
     }
 }
