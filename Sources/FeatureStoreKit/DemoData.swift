@@ -66,7 +66,8 @@ public struct DemoData: Sendable {
         for time in times {
             let driver = Self.firstDriverID + Int64(rng.next() % UInt64(options.drivers))
             let distance = Double(rng.next() % 30_000) / 1000 + 0.5
-            let fare = (2.5 + distance * 1.2 + Double(rng.next() % 500) / 100 * 100).rounded() / 100
+            let tip = Double(rng.next() % 500) / 100
+            let fare = ((2.5 + distance * 1.2 + tip) * 100).rounded() / 100
             out.row(driver, Timestamp(microseconds: time), fare, (distance * 1000).rounded() / 1000)
         }
         return out.data

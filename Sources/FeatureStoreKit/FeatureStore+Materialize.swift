@@ -29,7 +29,7 @@ extension FeatureStore {
     ) throws -> MaterializationReport {
         try materialize(views: views, progress: progress) { view, watermark in
             if let watermark { return watermark.watermark }
-            return view.ttl > .zero ? to - view.ttl : Timestamp.min
+            return view.ttl > .zero ? to - view.ttl : Timestamp.distantPast
         } end: { to }
     }
 
@@ -49,10 +49,39 @@ extension FeatureStore {
         var reports: [MaterializationReport.ViewReport] = []
         var marks: [(view: String, generation: Int64, to: Timestamp)] = []
         let to = end()
+        let now = clock()
         for (index, view) in selected.enumerated() {
             let viewStart = Timestamp.now()
             let from = Swift.min(start(view, watermarks[view.name]), to)
             let keyspace = OnlineKeyspace(view: view.name, generation: snapshot.generation(ofView: view.name))
+            if view.isAggregate {
+                let layout = AggregateLayout(view: view, generation: keyspace.generation)
+                // Only events that a window at `now` can reach are kept online.
+                let earliest = Swift.max(from, layout.cutoff(at: now))
+                var entities: Set<[FeatureValue]> = []
+                var summary = AggregateWriteSummary()
+                var scannedSoFar = 0
+                let scanned = try offline.scanEvents(
+                    history: historyLocation(of: view, in: snapshot), viewName: view.name,
+                    joinKeys: snapshot.definitions.joinKeys(of: view), columns: try aggregateColumns(of: view, in: snapshot),
+                    from: earliest, to: Swift.max(earliest, to)
+                ) { batch in
+                    scannedSoFar += batch.count
+                    for event in batch { entities.insert(event.key) }
+                    let added = try online.addEvents(
+                        batch.map { AggregateEvent(key: $0.key, time: $0.time, created: $0.created, values: $0.values) }, layout: layout,
+                        now: now)
+                    summary.applied += added.applied
+                    progress?(MaterializationProgress(view: view.name, viewIndex: index, viewCount: selected.count, rowsScanned: scannedSoFar))
+                    try FaultInjection.trigger(.materializeAfterBatch)
+                }
+                reports.append(
+                    MaterializationReport.ViewReport(
+                        view: view.name, from: earliest, to: to, rowsScanned: scanned, entities: entities.count, written: summary.applied,
+                        seconds: Double(Timestamp.now().microseconds - viewStart.microseconds) / 1e6))
+                marks.append((view.name, keyspace.generation, to))
+                continue
+            }
             let features = view.features
             let names = features.map(\.name)
             var entities = 0
@@ -106,11 +135,21 @@ extension FeatureStore {
         } else {
             chosen = all.filter(\.online)
         }
-        var skipped: [String: String] = [:]
-        for view in chosen where view.isAggregate {
-            skipped[view.name] = "windowed aggregates are not materialized yet"
+        return (chosen, [:])
+    }
+
+    /// The source columns an aggregate view's aggregations read, with their types.
+    func aggregateColumns(of view: FeatureView, in snapshot: RegistrySnapshot) throws -> [Feature] {
+        let layout = AggregateLayout(view: view, generation: 1)
+        guard let source = snapshot.definitions.source(view.source) else {
+            throw FeatureStoreError.notFound("feature view '\(view.name)' names source '\(view.source)', which is not registered")
         }
-        return (chosen.filter { !$0.isAggregate }, skipped)
+        return try layout.columns.map { name in
+            guard let column = source.column(name) else {
+                throw FeatureStoreError.notFound("source '\(source.name)' has no column '\(name)' that view '\(view.name)' aggregates")
+            }
+            return Feature(name: name, type: column.type)
+        }
     }
 
     /// Where a view's source rows are: its history table, or its table or query read in place.

@@ -10,7 +10,8 @@ public struct MaterializationReport: Codable, Sendable {
         public var rowsScanned: Int
         /// Entities whose latest row was found in the range.
         public var entities: Int
-        /// Entities whose online row changed (older stored rows are never replaced by these).
+        /// Online rows written: for snapshot views, entities whose row changed (older stored rows
+        /// are never replaced by these); for aggregate views, events added to the state.
         public var written: Int
         public var seconds: Double
 

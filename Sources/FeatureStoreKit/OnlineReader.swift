@@ -30,7 +30,11 @@ public struct OnlineReader: Sendable {
         for read in plan.reads {
             let keyspace = OnlineKeyspace(view: read.view.name, generation: generations[read.view.name] ?? 1)
             let keys = (0..<rowCount).map { entities.key(row: $0, joinKeys: read.joinKeys) }
-            let rows = try store.read(keys, from: keyspace, features: read.features, ttl: read.view.ttl, now: now)
+            let rows =
+                read.view.isAggregate
+                ? try store.readAggregates(
+                    keys, layout: AggregateLayout(view: read.view, generation: keyspace.generation), features: read.features, now: now)
+                : try store.read(keys, from: keyspace, features: read.features, ttl: read.view.ttl, now: now)
             for (position, output) in read.outputIndexes.enumerated() {
                 columns[output] = rows.map { $0[position] }
             }

@@ -23,7 +23,7 @@ struct MaterializeOptions: ParsableArguments {
         for (view, reason) in report.skipped.sorted(by: { $0.key < $1.key }) { print("\(view): skipped, \(reason)") }
         let rate = report.seconds > 0 ? Double(report.rowsScanned) / report.seconds : 0
         print(
-            "Materialized \(report.views.count) view\(report.views.count == 1 ? "" : "s"): \(report.rowsScanned) rows scanned, \(report.written) entities written in \(String(format: "%.2f", report.seconds)) s (\(Int(rate)) rows/s)."
+            "Materialized \(report.views.count) view\(report.views.count == 1 ? "" : "s"): \(report.rowsScanned) rows scanned, \(report.written) rows written in \(String(format: "%.2f", report.seconds)) s (\(Int(rate)) rows/s)."
         )
     }
 

@@ -19,6 +19,8 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable {
     }
 
     public static let min = Timestamp(microseconds: .min)
+    /// 0001-01-01T00:00:00Z: the start of "all history", printable unlike ``min``.
+    public static let distantPast = Timestamp(seconds: -62_135_596_800)
     public static let max = Timestamp(microseconds: .max)
 
     public init(from decoder: any Decoder) throws {
