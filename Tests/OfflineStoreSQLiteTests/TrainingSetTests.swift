@@ -144,9 +144,12 @@ import Testing
 
     @Test func aggregateViewsAreNotSupportedYet() {
         var aggregate = view
+        aggregate.view.features = []
         aggregate.view.aggregations = [
             Aggregation(column: "rate", function: .sum, window: .hours(1), name: "rate_sum_1h", inputType: .float64)
         ]
+        aggregate.features = aggregate.view.outputFeatures
+        aggregate.outputNames = aggregate.features.map(\.name)
         let error = failure("driver_id,event_timestamp\n1,2026-01-01T00:00:00Z\n", views: [aggregate])
         #expect(error?.code == .invalidArgument)
         #expect(error?.message.contains("not support") == true)
