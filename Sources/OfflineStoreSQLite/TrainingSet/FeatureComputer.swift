@@ -17,7 +17,7 @@ struct ComputedColumns {
 /// Computes one feature view's columns of a training set.
 ///
 /// Each kind of view has its own computer: ``PointInTimeLookup`` for snapshot views; windowed
-/// aggregate views will get theirs. ``OfflineStore/makeComputer(for:)`` picks it.
+/// ``WindowedAggregates`` for aggregate views. ``OfflineStore/makeComputer(for:)`` picks it.
 ///
 /// A computer works in two steps: ``load()`` reads what it needs from the offline database (while
 /// the spine is being read on another thread), then ``compute(spine:)`` fills the columns.
@@ -29,15 +29,8 @@ protocol FeatureComputer: AnyObject {
 
 extension OfflineStore {
     /// The computer of a view's part of a training set.
-    ///
-    /// - Throws: ``FeatureStoreError`` (`invalidArgument`) for windowed aggregate views, which
-    ///   training sets do not support yet.
     func makeComputer(for view: TrainingSetView) throws -> any FeatureComputer {
-        if view.view.isAggregate {
-            throw FeatureStoreError.invalidArgument(
-                "feature view '\(view.view.name)' computes windowed aggregates, which training sets do not support yet; request features of snapshot views only"
-            )
-        }
+        if view.view.isAggregate { return try WindowedAggregates(request: view, database: database) }
         return PointInTimeLookup(request: view, database: database)
     }
 }

@@ -1,0 +1,255 @@
+import FeatureStoreCore
+import SQLite
+
+/// An aggregate view's part of a training set: for each spine row (join keys, time `t`) and
+/// aggregation, the function over the source's events with the same keys and
+/// `t - window <= event time < t` (``WindowRange``), exactly.
+///
+/// Spine rows are visited per entity in time order, so each window's two edges only move forward:
+/// counts and sums come from prefix sums (double-double for floats), `min`/`max` from monotonic
+/// queues, `count_distinct` from a sliding multiset, `last` from the last non-null index, and
+/// `stddev` from a two-pass sum over the window's events.
+final class WindowedAggregates: FeatureComputer {
+    let request: TrainingSetView
+    let database: Database
+    private let aggregations: [Aggregation]
+    private let columns: [Feature]
+    private var groups: [EntityKey: EventGroup] = [:]
+
+    /// One entity's events, ordered by (time, created).
+    struct EventGroup {
+        var times: [Int64] = []
+        var created: [Int64] = []
+        /// Per column, one value per event.
+        var values: [[FeatureValue]]
+    }
+
+    init(request: TrainingSetView, database: Database) throws {
+        self.request = request
+        self.database = database
+        let wanted = Set(request.features.map(\.name))
+        aggregations = request.view.aggregations.filter { wanted.contains($0.name) }
+        var columns: [Feature] = []
+        for aggregation in aggregations where !columns.contains(where: { $0.name == aggregation.column }) {
+            columns.append(Feature(name: aggregation.column, type: aggregation.inputType))
+        }
+        self.columns = columns
+    }
+
+    func load() throws {
+        let query = SourceQuery(history: request.history, joinKeys: request.joinKeys, features: columns, viewName: request.view.name)
+        let statement = try database.prepare(query.sql)
+        try query.bind(statement, from: .min, to: .max)
+        let builder = EntityKeyBuilder(types: request.joinKeys.map(\.valueType))
+        var indexes: [EntityKey: Int] = [:]
+        var list: [EventGroup] = []
+        var unsorted: Set<Int> = []
+        while try statement.step() {
+            guard let key = builder.key(from: statement, first: 0), let times = try query.times(statement) else { continue }
+            let index: Int
+            if let known = indexes[key] {
+                index = known
+            } else {
+                index = list.count
+                indexes[key] = index
+                list.append(EventGroup(values: Array(repeating: [], count: columns.count)))
+            }
+            if let last = list[index].times.last, (last, list[index].created.last!) > (times.event, times.created) {
+                unsorted.insert(index)
+            }
+            list[index].times.append(times.event)
+            list[index].created.append(times.created)
+            for (column, value) in query.values(statement).enumerated() { list[index].values[column].append(value) }
+        }
+        for index in unsorted {
+            let group = list[index]
+            let order = group.times.indices.sorted { (group.times[$0], group.created[$0]) < (group.times[$1], group.created[$1]) }
+            list[index].times = order.map { group.times[$0] }
+            list[index].created = order.map { group.created[$0] }
+            list[index].values = group.values.map { column in order.map { column[$0] } }
+        }
+        groups = indexes.mapValues { list[$0] }
+    }
+
+    func compute(spine: Spine) throws -> ComputedColumns {
+        let count = spine.rowCount
+        let builder = EntityKeyBuilder(types: request.joinKeys.map(\.valueType))
+        let keyColumns = request.joinKeys.map { spine.column($0.name)! }
+        let width = spine.columns.count
+        var keys = [EntityKey?](repeating: nil, count: count)
+        var scratch: [UInt8] = []
+        try spine.fields.withUnsafeBufferPointer { fields in
+            for row in 0..<count {
+                let rowFields = UnsafeBufferPointer(rebasing: fields[(row * width)..<((row + 1) * width)])
+                do {
+                    keys[row] = try builder.key(from: rowFields, columns: keyColumns, in: spine.buffer, scratch: &scratch)
+                } catch let error as EntityKeyBuilder.Problem {
+                    let joinKey = request.joinKeys[error.part]
+                    throw FeatureStoreError.invalidInput(
+                        "\(spine.path):\(spine.lines[row]): column '\(joinKey.name)': '\(error.text)' is not a valid \(joinKey.valueType.rawValue) (the join key of feature view '\(request.view.name)'); expected \(ValueParsing.expectation(joinKey.valueType, format: .iso8601))"
+                    )
+                }
+            }
+        }
+        // Output: one value per requested feature (in request order) and spine row.
+        let outputs = request.features.map { feature in aggregations.firstIndex { $0.name == feature.name }! }
+        var values = [[FeatureValue]](repeating: [FeatureValue](repeating: .null, count: count), count: request.features.count)
+        // Rows without events still get the empty-window values (count 0, sum 0).
+        for (output, index) in outputs.enumerated() {
+            let empty = AggregateState(function: aggregations[index].function).result(inputType: aggregations[index].inputType)
+            if !empty.isNull { for row in 0..<count { values[output][row] = empty } }
+        }
+        // Spine rows per entity, in time order.
+        var rowsByKey: [EntityKey: [Int]] = [:]
+        for row in 0..<count { if let key = keys[row], groups[key] != nil { rowsByKey[key, default: []].append(row) } }
+        var matched = 0
+        for (key, var rows) in rowsByKey {
+            rows.sort { (spine.times[$0], $0) < (spine.times[$1], $1) }
+            matched += rows.count
+            let group = groups[key]!
+            let results = evaluate(group, times: rows.map { spine.times[$0] })
+            for (output, index) in outputs.enumerated() {
+                for (position, row) in rows.enumerated() { values[output][row] = results[index][position] }
+            }
+        }
+        return ComputedColumns(
+            names: request.outputNames, types: request.features.map(\.type), values: values,
+            rowForSpine: (0..<Int32(count)).map { $0 }, matched: matched)
+    }
+
+    /// Every aggregation at each time of `times` (ascending) over one entity's events.
+    func evaluate(_ group: EventGroup, times: [Int64]) -> [[FeatureValue]] {
+        let n = group.times.count
+        var results: [[FeatureValue]] = []
+        for aggregation in aggregations {
+            let column = group.values[columns.firstIndex { $0.name == aggregation.column }!]
+            var window = SlidingWindow(times: group.times, length: aggregation.window.microseconds)
+            var output: [FeatureValue] = []
+            output.reserveCapacity(times.count)
+            switch aggregation.function {
+            case .count, .sum, .avg:
+                var nonNull = [Int](repeating: 0, count: n + 1)
+                var integers = [Int64](repeating: 0, count: n + 1)
+                var doubles = [DoubleDouble](repeating: DoubleDouble(), count: n + 1)
+                for i in 0..<n {
+                    nonNull[i + 1] = nonNull[i] + (column[i].isNull ? 0 : 1)
+                    switch column[i] {
+                    case .int64(let v): integers[i + 1] = integers[i] &+ v
+                    default: integers[i + 1] = integers[i]
+                    }
+                    doubles[i + 1] = column[i].isNull ? doubles[i] : doubles[i] + DoubleDouble(column[i].numeric)
+                }
+                for t in times {
+                    let (lo, hi) = window.advance(to: t)
+                    let present = Int64(nonNull[hi] - nonNull[lo])
+                    let isInteger = aggregation.inputType == .int64
+                    let sum = isInteger ? Double(integers[hi] &- integers[lo]) : (doubles[hi] - doubles[lo]).value
+                    switch aggregation.function {
+                    case .count: output.append(.int64(present))
+                    case .sum: output.append(isInteger ? .int64(integers[hi] &- integers[lo]) : .float64(sum))
+                    default: output.append(present == 0 ? .null : .float64(sum / Double(present)))
+                    }
+                }
+            case .stddev:
+                for t in times {
+                    let (lo, hi) = window.advance(to: t)
+                    var state = AggregateState(function: .stddev)
+                    for i in lo..<hi { state.add(column[i], time: group.times[i], created: group.created[i]) }
+                    output.append(state.result(inputType: aggregation.inputType))
+                }
+            case .min, .max:
+                var queue = MonotonicQueue(isMin: aggregation.function == .min)
+                var added = 0
+                for t in times {
+                    let (lo, hi) = window.advance(to: t)
+                    while added < hi {
+                        if !column[added].isNull { queue.push(added, column[added]) }
+                        added += 1
+                    }
+                    queue.dropBefore(lo)
+                    output.append(queue.front ?? .null)
+                }
+            case .last:
+                var lastNonNull = [Int](repeating: -1, count: n + 1)
+                for i in 0..<n { lastNonNull[i + 1] = column[i].isNull ? lastNonNull[i] : i }
+                for t in times {
+                    let (lo, hi) = window.advance(to: t)
+                    let index = lastNonNull[hi]
+                    output.append(index >= lo ? column[index] : .null)
+                }
+            case .countDistinct:
+                var counts: [FeatureValue: Int] = [:]
+                var added = 0
+                var removed = 0
+                for t in times {
+                    let (lo, hi) = window.advance(to: t)
+                    while added < hi {
+                        if !column[added].isNull { counts[column[added], default: 0] += 1 }
+                        added += 1
+                    }
+                    while removed < lo {
+                        let value = column[removed]
+                        if !value.isNull {
+                            let left = counts[value]! - 1
+                            counts[value] = left == 0 ? nil : left
+                        }
+                        removed += 1
+                    }
+                    output.append(.int64(Int64(counts.count)))
+                }
+            }
+            results.append(output)
+        }
+        return results
+    }
+}
+
+/// The event indexes `[lo, hi)` of a window `[t - length, t)` as `t` grows.
+struct SlidingWindow {
+    let times: [Int64]
+    let length: Int64
+    var lo = 0
+    var hi = 0
+
+    init(times: [Int64], length: Int64) {
+        self.times = times
+        self.length = length
+    }
+
+    /// Moves to time `t` (never earlier than the last call's).
+    mutating func advance(to t: Int64) -> (Int, Int) {
+        while hi < times.count, times[hi] < t { hi += 1 }
+        while lo < hi, times[lo] < t - length { lo += 1 }
+        return (lo, Swift.max(lo, hi))
+    }
+}
+
+/// A monotonic deque of (index, value): the front is the window's minimum (or maximum).
+struct MonotonicQueue {
+    let isMin: Bool
+    private var items: [(Int, FeatureValue)] = []
+    private var head = 0
+
+    init(isMin: Bool) { self.isMin = isMin }
+
+    mutating func push(_ index: Int, _ value: FeatureValue) {
+        // Later equal values replace earlier ones, which leave the window first.
+        while items.count > head {
+            let last = items[items.count - 1].1
+            let dominated = isMin ? !last.isOrdered(before: value) : !value.isOrdered(before: last)
+            guard dominated else { break }
+            items.removeLast()
+        }
+        items.append((index, value))
+    }
+
+    mutating func dropBefore(_ lo: Int) {
+        while head < items.count, items[head].0 < lo { head += 1 }
+        if head > 1024, head * 2 > items.count {
+            items.removeFirst(head)
+            head = 0
+        }
+    }
+
+    var front: FeatureValue? { head < items.count ? items[head].1 : nil }
+}
