@@ -10,7 +10,7 @@ struct FS: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             Init.self, Validate.self, Plan.self, Apply.self, Teardown.self, List.self, Describe.self, Ingest.self, GetTrainingSet.self,
-            Materialize.self, MaterializeIncremental.self, GetOnlineFeatures.self, Serve.self,
+            Materialize.self, MaterializeIncremental.self, GetOnlineFeatures.self, VerifyConsistency.self, Serve.self,
         ]
     )
 }

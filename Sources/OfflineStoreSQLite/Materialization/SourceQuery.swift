@@ -13,20 +13,36 @@ struct SourceQuery {
 
     /// The SQL, ordered by the join keys so rows of one entity come together.
     var sql: String {
+        let keys = keyExpressions
         switch history {
-        case .table(let table):
-            let keys = joinKeys.map { quoteIdentifier($0.name) }
-            let selected = keys + [HistoryTable.eventColumn, HistoryTable.createdColumn] + features.map { quoteIdentifier($0.name) }
+        case .table:
+            let selected = keys + [HistoryTable.eventColumn, HistoryTable.createdColumn] + features.map { column($0.name) }
             let order = (keys + [HistoryTable.eventColumn, HistoryTable.createdColumn]).joined(separator: ", ")
-            return "SELECT \(selected.joined(separator: ", ")) FROM \(quoteIdentifier(table.name)) WHERE \(HistoryTable.eventColumn) BETWEEN ?1 AND ?2 ORDER BY \(order)"
+            return "SELECT \(selected.joined(separator: ", ")) FROM \(fromClause) WHERE \(HistoryTable.eventColumn) BETWEEN ?1 AND ?2 ORDER BY \(order)"
         case .inPlace(let source):
-            func raw(_ mapped: String) -> String {
-                quoteIdentifier(source.schema.first { source.mappedName($0.name) == mapped }?.name ?? mapped)
-            }
-            let keys = joinKeys.map { raw($0.name) }
-            let selected = keys + [raw(source.timestampField), source.createdTimestampField.map(raw) ?? "0"] + features.map { raw($0.name) }
-            let from = source.query.map { "(\($0))" } ?? quoteIdentifier(source.table ?? source.name)
-            return "SELECT \(selected.joined(separator: ", ")) FROM \(from) ORDER BY \(keys.joined(separator: ", "))"
+            let selected = keys + [column(source.timestampField), source.createdTimestampField.map(column) ?? "0"] + features.map { column($0.name) }
+            return "SELECT \(selected.joined(separator: ", ")) FROM \(fromClause) ORDER BY \(keys.joined(separator: ", "))"
+        }
+    }
+
+    /// Up to `limit` distinct entity keys picked at random.
+    func sampleKeysSQL(limit: Int) -> String {
+        let keys = keyExpressions.joined(separator: ", ")
+        return "SELECT \(keys) FROM (SELECT DISTINCT \(keys) FROM \(fromClause)) ORDER BY random() LIMIT \(max(0, limit))"
+    }
+
+    /// The stored column of a (mapped) name: itself in a history table, the raw name in place.
+    private func column(_ mapped: String) -> String {
+        guard case .inPlace(let source) = history else { return quoteIdentifier(mapped) }
+        return quoteIdentifier(source.schema.first { source.mappedName($0.name) == mapped }?.name ?? mapped)
+    }
+
+    private var keyExpressions: [String] { joinKeys.map { column($0.name) } }
+
+    private var fromClause: String {
+        switch history {
+        case .table(let table): quoteIdentifier(table.name)
+        case .inPlace(let source): source.query.map { "(\($0))" } ?? quoteIdentifier(source.table ?? source.name)
         }
     }
 
