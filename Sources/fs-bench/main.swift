@@ -87,12 +87,55 @@ func onlineRead(entities: Int, features: Int, path: String) throws {
                  percentile(latencies, 0.5), percentile(latencies, 0.99), percentile(latencies, 0.999)))
 }
 
+/// Aggregate reads: one entity with `events` events over 7 days, the demo's 5 aggregates.
+func onlineAggregates(events: Int, path: String) throws {
+    try? FileManager.default.removeItem(atPath: path)
+    let store = try OnlineStore(path: path)
+    let aggregations = [
+        Aggregation(column: "fare", function: .count, window: .hours(1), name: "trips_1h", inputType: .float64),
+        Aggregation(column: "fare", function: .sum, window: .days(1), name: "fare_sum_1d", inputType: .float64),
+        Aggregation(column: "fare", function: .avg, window: .days(7), name: "fare_avg_7d", inputType: .float64),
+        Aggregation(column: "distance_km", function: .max, window: .days(1), name: "distance_max_1d", inputType: .float64),
+        Aggregation(column: "fare", function: .count, window: .days(7), name: "trips_7d", inputType: .float64),
+    ]
+    let view = FeatureView(name: "driver_trip_stats", entities: ["driver"], source: "trips", aggregations: aggregations)
+    let layout = AggregateLayout(view: view, generation: 1)
+    let now = Timestamp(seconds: 1_763_596_800)
+    var rng = SplitMix64(seed: 3)
+    let span = TimeSpan.days(7).microseconds
+    let all = (0..<events).map { _ in
+        AggregateEvent(
+            key: [.int64(1001)], time: now - TimeSpan(microseconds: 1 + Int64(rng.next() % UInt64(span))), created: Timestamp(microseconds: 0),
+            values: [.float64(Double(rng.next() % 5000) / 100), .float64(Double(rng.next() % 30_000) / 1000)])
+    }
+    for start in stride(from: 0, to: all.count, by: 1000) {
+        try store.addEvents(Array(all[start..<min(all.count, start + 1000)]), layout: layout, now: now)
+    }
+    try store.compactRecentWrites()
+    let names = aggregations.map(\.name)
+    var latencies: [UInt64] = []
+    for i in 0..<50_000 {
+        // Read times sweep one hour, so the window edges fall everywhere within the tiles.
+        let at = now + TimeSpan(microseconds: Int64(i % 3600) * 1_000_000)
+        let t0 = nanoseconds()
+        _ = try store.readAggregates([[.int64(1001)]], layout: layout, features: names, now: at)
+        latencies.append(nanoseconds() - t0)
+    }
+    latencies.sort()
+    print(String(format: "one entity, %d events in 7 days, 5 aggregates (OnlineStore.readAggregates): p50 %.1f us, p99 %.1f us, p99.9 %.1f us",
+                 events, percentile(latencies, 0.5), percentile(latencies, 0.99), percentile(latencies, 0.999)))
+}
+
 let arguments = CommandLine.arguments
-guard arguments.count >= 2, arguments[1] == "online-read" else {
-    print("usage: fs-bench online-read [ENTITIES] [FEATURES] [PATH]")
+switch arguments.count >= 2 ? arguments[1] : "" {
+case "online-read":
+    let entities = arguments.count > 2 ? Int(arguments[2]) ?? 1_000_000 : 1_000_000
+    let features = arguments.count > 3 ? Int(arguments[3]) ?? 10 : 10
+    let path = arguments.count > 4 ? arguments[4] : "bench-work/online-read/store"
+    try onlineRead(entities: entities, features: features, path: path)
+case "online-aggregates":
+    try onlineAggregates(events: 10_000, path: arguments.count > 2 ? arguments[2] : "bench-work/windows/online")
+default:
+    print("usage: fs-bench online-read [ENTITIES] [FEATURES] [PATH] | fs-bench online-aggregates [PATH]")
     exit(64)
 }
-let entities = arguments.count > 2 ? Int(arguments[2]) ?? 1_000_000 : 1_000_000
-let features = arguments.count > 3 ? Int(arguments[3]) ?? 10 : 10
-let path = arguments.count > 4 ? arguments[4] : "bench-work/online-read/store"
-try onlineRead(entities: entities, features: features, path: path)
