@@ -142,16 +142,21 @@ import Testing
         #expect(error?.message.contains("--full-feature-names") == true)
     }
 
-    @Test func aggregateViewsAreNotSupportedYet() {
+    @Test func aggregateViewsPlugInBesideSnapshotViews() throws {
+        // Aggregate views get their own feature computer (checked in depth by its own tests); here:
+        // one request mixing both kinds keeps the spine's rows and the request's column order.
         var aggregate = view
+        aggregate.view.name = "stats_windows"
         aggregate.view.features = []
         aggregate.view.aggregations = [
             Aggregation(column: "rate", function: .sum, window: .hours(1), name: "rate_sum_1h", inputType: .float64)
         ]
         aggregate.features = aggregate.view.outputFeatures
         aggregate.outputNames = aggregate.features.map(\.name)
-        let error = failure("driver_id,event_timestamp\n1,2026-01-01T00:00:00Z\n", views: [aggregate])
-        #expect(error?.code == .invalidArgument)
-        #expect(error?.message.contains("not support") == true)
+        let spine = "driver_id,event_timestamp\n1,2026-01-01T00:30:00Z\n2,2026-01-01T00:30:00Z\n"
+        let rows = parseCSV(try run("spine.csv", spine, out: "mixed.csv", views: [aggregate, view]))
+        #expect(rows[0] == ["driver_id", "event_timestamp", "rate_sum_1h", "rate", "name", "active"])
+        #expect(rows[1] == ["1", "2026-01-01T00:30:00Z", "0.5", "0.5", "one", "true"])
+        #expect(rows[2] == ["2", "2026-01-01T00:30:00Z", "-3.0", "-3.0", "", "true"])
     }
 }
