@@ -139,6 +139,43 @@ import Testing
         #expect(source.stderr.contains("no source 'no_such_source'"))
     }
 
+    @Test func sameFeatureNameInTwoViewsNeedsFullNames() throws {
+        let repo = try Self.ingestedRepo()
+        // A second view over the same source with a longer ttl: same feature names.
+        try Self.write(
+            """
+            feature_views:
+              - name: driver_week
+                entities: [driver]
+                source: driver_hourly_stats_source
+                ttl: 7d
+                features:
+                  - name: conv_rate
+                    type: float64
+
+            """, to: "\(repo)/week.yaml")
+        #expect(try FSRunner.run(["apply", "--repo", repo]).status == 0)
+        // 2026-11-21T12:00Z is 36 hours after the last hour of data: outside 1d, inside 7d.
+        try Self.write("driver_id,event_timestamp\n1001,2026-11-21T12:00:00Z\n", to: "\(repo)/spine.csv")
+        let features = "driver_hourly_stats:conv_rate,driver_week:conv_rate"
+        let collision = try FSRunner.run([
+            "get-training-set", "--repo", repo, "--spine", "\(repo)/spine.csv", "--features", features, "--out", "-",
+        ])
+        #expect(collision.status == 1)
+        #expect(collision.stderr.contains("both have a feature named 'conv_rate'"))
+        #expect(collision.stderr.contains("--full-feature-names"))
+        let full = try FSRunner.run([
+            "get-training-set", "--repo", repo, "--spine", "\(repo)/spine.csv", "--features", features,
+            "--full-feature-names", "--out", "-",
+        ])
+        #expect(full.status == 0, "\(full.stderr)")
+        let lines = full.stdout.split(separator: "\n").map(String.init)
+        #expect(lines[0] == "driver_id,event_timestamp,driver_hourly_stats__conv_rate,driver_week__conv_rate")
+        let cells = lines[1].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        #expect(cells[2] == "")
+        #expect(!cells[3].isEmpty)
+    }
+
     @Test func sqliteSourcesAreReadInPlaceAndRefuseIngest() throws {
         let repo = try Self.ingestedRepo()
         try Self.write(
