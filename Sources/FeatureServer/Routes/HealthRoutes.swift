@@ -23,7 +23,7 @@ extension FeatureServer {
         let snapshot = state.current.snapshot
         if let marks = try? await store.watermarks(for: snapshot) {
             let now = clock()
-            for view in snapshot.definitions.featureViews where view.online && !view.isAggregate {
+            for view in snapshot.definitions.featureViews where view.online {
                 guard let mark = marks[view.name] else { continue }
                 let watermark = Double(mark.watermark.microseconds) / 1e6
                 metrics.recordWatermark(

@@ -6,7 +6,8 @@ import ServiceLifecycle
 ///
 /// A view is due when its watermark was last moved more than its interval ago (or never). Runs
 /// never overlap: one tick runs at a time and awaits its materialization. A failed run is logged
-/// and, its watermark unchanged, retried at the next tick. Windowed-aggregate views are skipped.
+/// and, its watermark unchanged, retried at the next tick. Views the materialization skips (kinds
+/// it cannot materialize yet) are reported as skipped, not as successes.
 public struct Scheduler: Service {
     let server: FeatureServer
 
@@ -26,7 +27,7 @@ public struct Scheduler: Service {
     /// The views that are due now.
     public func dueViews() async throws -> [String] {
         let snapshot = server.state.current.snapshot
-        let scheduled = snapshot.definitions.featureViews.filter { $0.online && !$0.isAggregate && $0.schedule != nil }
+        let scheduled = snapshot.definitions.featureViews.filter { $0.online && $0.schedule != nil }
         if scheduled.isEmpty { return [] }
         let marks = try await server.store.watermarks(for: snapshot)
         let now = server.clock()
