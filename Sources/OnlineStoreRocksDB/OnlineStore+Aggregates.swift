@@ -14,8 +14,10 @@ extension OnlineStore {
         var summary = AggregateWriteSummary()
         let cutoff = layout.cutoff(at: now).microseconds
         var keys: [[UInt8]] = []
-        var fresh: [(event: AggregateEvent, entity: [UInt8])] = []
-        var seen: Set<[UInt8]> = []
+        var fresh: [(event: AggregateEvent, entity: Int)] = []
+        var seen: Set<ByteKey> = []
+        var entityIndex: [ByteKey: Int] = [:]
+        var entities: [[UInt8]] = []
         for event in events {
             if event.time.microseconds < cutoff {
                 summary.late += 1
@@ -23,54 +25,67 @@ extension OnlineStore {
             }
             let entity = try EntityKeyEncoding.encode(event.key)
             let key = layout.eventKey(entity: entity, time: event.time.microseconds, created: event.created.microseconds)
-            guard seen.insert(key).inserted else {
+            guard seen.insert(ByteKey(key)).inserted else {
                 summary.duplicates += 1
                 continue
             }
+            let index: Int
+            if let known = entityIndex[ByteKey(entity)] {
+                index = known
+            } else {
+                index = entities.count
+                entityIndex[ByteKey(entity)] = index
+                entities.append(entity)
+            }
             keys.append(key)
-            fresh.append((event, entity))
+            fresh.append((event, index))
         }
         if keys.isEmpty { return summary }
         return try writeLock.withLock { _ in
             var stored = [Bool](repeating: false, count: keys.count)
             try storage { try database.multiGet(keys, in: aggregateEvents) { index, _ in stored[index] = true } }
             let batch = WriteBatch()
-            var tiles: [[UInt8]: [AggregateState]] = [:]
-            var entities: Set<[UInt8]> = []
+            struct Slot: Hashable {
+                var entity: Int
+                var tile: TileLevels.Tile
+            }
+            var tiles: [Slot: [AggregateState]] = [:]
+            var touched: Set<Int> = []
+            let columnOf = layout.aggregations.map { aggregation in layout.columns.firstIndex(of: aggregation.column)! }
             for (index, (event, entity)) in fresh.enumerated() {
                 if stored[index] {
                     summary.duplicates += 1
                     continue
                 }
                 summary.applied += 1
-                entities.insert(entity)
+                touched.insert(entity)
                 let record = OnlineRecord(eventTime: event.time, createdTime: event.created, values: Array(zip(layout.columns, event.values)))
                 batch.put(keys[index], record.encoded(), in: aggregateEvents)
                 for tile in TileLevels.tiles(containing: event.time) {
-                    let key = layout.tileKey(entity: entity, tile: tile)
-                    var states = tiles[key] ?? layout.aggregations.map { AggregateState(function: $0.function) }
-                    for (position, aggregation) in layout.aggregations.enumerated() {
-                        let column = layout.columns.firstIndex(of: aggregation.column)!
-                        states[position].add(event.values[column], time: event.time.microseconds, created: event.created.microseconds)
+                    let slot = Slot(entity: entity, tile: tile)
+                    var states = tiles.removeValue(forKey: slot) ?? layout.aggregations.map { AggregateState(function: $0.function) }
+                    for position in states.indices {
+                        states[position].add(event.values[columnOf[position]], time: event.time.microseconds, created: event.created.microseconds)
                     }
-                    tiles[key] = states
+                    tiles[slot] = states
                 }
             }
             if summary.applied == 0 { return summary }
-            let tileKeys = Array(tiles.keys)
+            let slots = Array(tiles.keys)
+            let tileKeys = slots.map { layout.tileKey(entity: entities[$0.entity], tile: $0.tile) }
             try storage {
                 try database.multiGet(tileKeys, in: aggregateTiles) { index, bytes in
-                    guard let existing = Self.decodeTile(bytes, layout: layout) else {
+                    guard var existing = Self.decodeTile(bytes, layout: layout) else {
                         throw FeatureStoreError.storage("an aggregate tile of view '\(layout.keyspace.view)' is corrupt")
                     }
-                    var merged = existing
-                    for position in merged.indices { merged[position].merge(tiles[tileKeys[index]]![position]) }
-                    tiles[tileKeys[index]] = merged
+                    let added = tiles[slots[index]]!
+                    for position in existing.indices { existing[position].merge(added[position]) }
+                    tiles[slots[index]] = existing
                 }
             }
-            for (key, states) in tiles { batch.put(key, Self.encodeTile(states, layout: layout), in: aggregateTiles) }
+            for (index, slot) in slots.enumerated() { batch.put(tileKeys[index], Self.encodeTile(tiles[slot]!, layout: layout), in: aggregateTiles) }
             // Expire what no window can reach any more, for the entities touched.
-            for entity in entities {
+            for entity in touched.map({ entities[$0] }) {
                 batch.deleteRange(from: layout.eventBound(entity: entity, time: .min), to: layout.eventBound(entity: entity, time: cutoff), in: aggregateEvents)
                 for level in TileLevels.lengths.indices {
                     let first = TileLevels.Tile(level: level, index: .min)
@@ -100,19 +115,17 @@ extension OnlineStore {
             windows[aggregation.window] = TileLevels.decompose(WindowRange.ending(at: now, length: aggregation.window))
         }
         let encoded = try entities.map { try EntityKeyEncoding.encode($0) }
-        // One MultiGet for every tile of every entity and window.
+        // Every tile of every window, once per entity, fetched with one MultiGet.
+        var tileSlots: [TileLevels.Tile: Int] = [:]
+        for decomposition in windows.values {
+            for tile in decomposition.tiles where tileSlots[tile] == nil { tileSlots[tile] = tileSlots.count }
+        }
+        let tilesPerEntity = tileSlots.count
         var tileKeys: [[UInt8]] = []
-        var tileIndex: [[UInt8]: Int] = [:]
+        tileKeys.reserveCapacity(encoded.count * tilesPerEntity)
+        let orderedTiles = tileSlots.sorted { $0.value < $1.value }.map(\.key)
         for entity in encoded {
-            for decomposition in windows.values {
-                for tile in decomposition.tiles {
-                    let key = layout.tileKey(entity: entity, tile: tile)
-                    if tileIndex[key] == nil {
-                        tileIndex[key] = tileKeys.count
-                        tileKeys.append(key)
-                    }
-                }
-            }
+            for tile in orderedTiles { tileKeys.append(layout.tileKey(entity: entity, tile: tile)) }
         }
         var tileStates = [[AggregateState]?](repeating: nil, count: tileKeys.count)
         try storage {
@@ -124,13 +137,15 @@ extension OnlineStore {
             }
         }
         let positions = selected.map { aggregation in layout.aggregations.firstIndex { $0.name == aggregation.name }! }
+        let columnOf = selected.map { aggregation in layout.columns.firstIndex(of: aggregation.column)! }
         var result: [[OnlineValue]] = []
         result.reserveCapacity(entities.count)
-        for entity in encoded {
-            var edgeEvents: [TimeSpan: [(time: Int64, created: Int64, values: [FeatureValue?])]] = [:]
-            for (window, decomposition) in windows {
-                var events: [(Int64, Int64, [FeatureValue?])] = []
-                for edge in decomposition.edges {
+        for (entityIndex, entity) in encoded.enumerated() {
+            // Raw events of the edge fragments, scanned once per distinct fragment.
+            var fragments: [WindowRange: [(time: Int64, created: Int64, values: [FeatureValue?])]] = [:]
+            for decomposition in windows.values {
+                for edge in decomposition.edges where fragments[edge] == nil {
+                    var events: [(Int64, Int64, [FeatureValue?])] = []
                     try storage {
                         try database.scan(
                             from: layout.eventBound(entity: entity, time: edge.start.microseconds),
@@ -143,18 +158,21 @@ extension OnlineStore {
                             return true
                         }
                     }
+                    fragments[edge] = events
                 }
-                edgeEvents[window] = events
             }
             var row: [OnlineValue] = []
-            for (aggregation, position) in zip(selected, positions) {
+            row.reserveCapacity(selected.count)
+            for (index, aggregation) in selected.enumerated() {
+                let decomposition = windows[aggregation.window]!
                 var state = AggregateState(function: aggregation.function)
-                for tile in windows[aggregation.window]!.tiles {
-                    if let states = tileStates[tileIndex[layout.tileKey(entity: entity, tile: tile)]!] { state.merge(states[position]) }
+                for tile in decomposition.tiles {
+                    if let states = tileStates[entityIndex * tilesPerEntity + tileSlots[tile]!] { state.merge(states[positions[index]]) }
                 }
-                let column = layout.columns.firstIndex(of: aggregation.column)!
-                for event in edgeEvents[aggregation.window]! {
-                    state.add(event.values[column] ?? .null, time: event.time, created: event.created)
+                for edge in decomposition.edges {
+                    for event in fragments[edge]! {
+                        state.add(event.values[columnOf[index]] ?? .null, time: event.time, created: event.created)
+                    }
                 }
                 let value = state.result(inputType: aggregation.inputType)
                 row.append(OnlineValue(value: value, status: value.isNull ? .nullValue : .present, eventTime: now))

@@ -162,7 +162,7 @@ public final class OnlineStore: Sendable {
     /// Moves recently written rows from memory into sorted, indexed files: after a bulk load,
     /// point reads no longer search the large in-memory table first.
     public func compactRecentWrites() throws {
-        try storage { try database.flush(rows) }
+        try storage { for family in [rows, aggregateEvents, aggregateTiles] { try database.flush(family) } }
     }
 
     /// Waits until everything written so far is durable.
