@@ -9,6 +9,10 @@ public struct AggregateLayout: Sendable {
     public let columns: [String]
     /// How far back state is kept: the longest window plus the allowed lateness.
     public let retention: TimeSpan
+    /// The aggregations' names as UTF-8, as tiles store them.
+    let aggregationNames: [[UInt8]]
+    /// The columns' names as UTF-8, as events store them.
+    let columnBytes: [[UInt8]]
 
     public init(view: FeatureView, generation: Int64) {
         keyspace = OnlineKeyspace(view: view.name, generation: generation)
@@ -17,6 +21,8 @@ public struct AggregateLayout: Sendable {
         for aggregation in view.aggregations where !columns.contains(aggregation.column) { columns.append(aggregation.column) }
         self.columns = columns
         retention = TimeSpan(microseconds: (view.aggregations.map(\.window).max() ?? .zero).microseconds + view.lateness.microseconds)
+        aggregationNames = view.aggregations.map { Array($0.name.utf8) }
+        columnBytes = columns.map { Array($0.utf8) }
     }
 
     /// Events older than this at `now` are expired online (and too late to add).

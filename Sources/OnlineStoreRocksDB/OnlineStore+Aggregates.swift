@@ -1,4 +1,5 @@
 import FeatureStoreCore
+import Foundation
 import RocksDB
 import Synchronization
 
@@ -198,18 +199,21 @@ extension OnlineStore {
         var states = layout.aggregations.map { AggregateState(function: $0.function) }
         var reader = ByteReader(bytes: bytes)
         guard let count = reader.varint() else { return nil }
-        for _ in 0..<count {
-            guard let name = reader.string(), let position = layout.aggregations.firstIndex(where: { $0.name == name }),
+        let names = layout.aggregationNames
+        for stored in 0..<Int(count) {
+            guard let name = reader.slice() else { return nil }
+            // Tiles are written in the layout's order, so the name is usually at the same position.
+            func matches(_ position: Int) -> Bool {
+                names[position].count == name.count
+                    && names[position].withUnsafeBytes { memcmp($0.baseAddress!, name.baseAddress!, name.count) == 0 }
+            }
+            guard let position = stored < names.count && matches(stored) ? stored : names.indices.first(where: matches),
                 let state = AggregateState(function: layout.aggregations[position].function, reading: &reader)
             else { return nil }
             states[position] = state
         }
         return states
     }
-}
-
-extension AggregateLayout {
-    var columnBytes: [[UInt8]] { columns.map { Array($0.utf8) } }
 }
 
 @inline(__always)
