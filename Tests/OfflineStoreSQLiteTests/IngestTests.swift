@@ -173,6 +173,21 @@ import Testing
         #expect(written[2][1].contains("not closed"))
     }
 
+    @Test func failedCommitLeavesNoRejectFile() throws {
+        let fixture = try IngestFixture()
+        var unprepared = fixture.table
+        unprepared.generation = 2  // another table name, never created
+        let file = try fixture.directory.write(
+            "mixed.csv", "\(IngestFixture.header)\n1,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,x,bad,true\n")
+        let rejects = fixture.directory.file("mixed.rejects.csv")
+        #expect(throws: FeatureStoreError.self) {
+            try fixture.store.ingest(
+                file: file, format: .csv, into: unprepared,
+                options: IngestOptions(skipBadRows: true, rejectsPath: rejects))
+        }
+        #expect(!FileManager.default.fileExists(atPath: rejects))
+    }
+
     @Test func largeFileParsedInChunksReportsTheRightLine() throws {
         // Over 8 MB without quotes: parsed in two halves on two threads.
         let fixture = try IngestFixture()

@@ -1,4 +1,5 @@
 import FeatureStoreCore
+import Foundation
 import SQLite
 
 extension OfflineStore {
@@ -46,19 +47,27 @@ extension OfflineStore {
             if let first = chunk.problems.first, !options.skipBadRows {
                 throw first.problem.error(file: file, rejectsPath: rejectsPath)
             }
-            let inserted = try store(chunk.rows, plan: plan, table: table, timer: &timer) { stored in
-                guard let progress = options.progress, stored % options.progressInterval == 0 else { return }
-                let share = Double(stored) / Double(max(chunk.rows.count, 1))
-                progress(
-                    IngestProgress(
-                        bytesRead: Int(share * Double(buffer.count)), totalBytes: buffer.count, rows: stored,
-                        rejected: chunk.problems.count, seconds: started.secondsSince))
-            }
+            // The reject file is written before the commit (and removed if the commit fails), so a
+            // committed ingest always has its rejects on disk.
             var rejects = RejectsWriter(path: rejectsPath)
             for (problem, record) in chunk.problems {
                 rejects.add(problem, record: UnsafeBufferPointer(rebasing: buffer[record]))
             }
             if rejects.count > 0 { try rejects.write() }
+            let inserted: Int
+            do {
+                inserted = try store(chunk.rows, plan: plan, table: table, timer: &timer) { stored in
+                    guard let progress = options.progress, stored % options.progressInterval == 0 else { return }
+                    let share = Double(stored) / Double(max(chunk.rows.count, 1))
+                    progress(
+                        IngestProgress(
+                            bytesRead: Int(share * Double(buffer.count)), totalBytes: buffer.count, rows: stored,
+                            rejected: chunk.problems.count, seconds: started.secondsSince))
+                }
+            } catch {
+                if rejects.count > 0 { try? FileManager.default.removeItem(atPath: rejectsPath) }
+                throw error
+            }
             return IngestResult(
                 rows: chunk.records, inserted: inserted, duplicates: chunk.rows.count - inserted,
                 rejected: rejects.count, rejectsPath: rejects.count > 0 ? rejectsPath : nil,
