@@ -15,6 +15,15 @@ public final class ServerMetrics: Sendable {
     private let counters = Mutex<[MetricKey: CoreMetrics.Counter]>([:])
     private let timers = Mutex<[MetricKey: CoreMetrics.Timer]>([:])
     private let gauges = Mutex<[MetricKey: CoreMetrics.Gauge]>([:])
+    /// The per-request handles, by endpoint and status (the hot path: one lookup, no allocation).
+    private let requestHandles = Mutex<[RequestKey: (count: CoreMetrics.Counter, latency: CoreMetrics.Timer)]>([:])
+    /// The per-lookup handles, by view.
+    private let servedHandles = Mutex<[String: (entities: CoreMetrics.Counter, features: CoreMetrics.Counter)]>([:])
+
+    struct RequestKey: Hashable, Sendable {
+        var endpoint: String
+        var status: Int
+    }
 
     struct MetricKey: Hashable, Sendable {
         var name: String
@@ -80,9 +89,16 @@ public final class ServerMetrics: Sendable {
 
     /// One request: its count and latency, per endpoint and status.
     public func recordRequest(endpoint: String, status: Int, nanoseconds: Int64) {
-        let labels = [("endpoint", endpoint), ("status", String(status))]
-        counter(Names.requests, labels).increment()
-        timer(Names.requestDuration, labels).recordNanoseconds(nanoseconds)
+        let key = RequestKey(endpoint: endpoint, status: status)
+        let handles = requestHandles.withLock { cache in
+            if let handles = cache[key] { return handles }
+            let labels = [("endpoint", endpoint), ("status", String(status))]
+            let handles = (count: counter(Names.requests, labels), latency: timer(Names.requestDuration, labels))
+            cache[key] = handles
+            return handles
+        }
+        handles.count.increment()
+        handles.latency.recordNanoseconds(nanoseconds)
     }
 
     /// One error answer, per endpoint and error code.
@@ -92,8 +108,17 @@ public final class ServerMetrics: Sendable {
 
     /// Entities and feature values served from one view by a lookup.
     public func recordServed(view: String, entities: Int, features: Int) {
-        counter(Names.entitiesServed, [("view", view)]).increment(by: entities)
-        counter(Names.featuresServed, [("view", view)]).increment(by: entities * features)
+        let handles = servedHandles.withLock { cache in
+            if let handles = cache[view] { return handles }
+            let handles = (
+                entities: counter(Names.entitiesServed, [("view", view)]),
+                features: counter(Names.featuresServed, [("view", view)])
+            )
+            cache[view] = handles
+            return handles
+        }
+        handles.entities.increment(by: entities)
+        handles.features.increment(by: entities * features)
     }
 
     /// Rows accepted by `/push` for one source and destination.

@@ -6,7 +6,8 @@ import FeatureStoreKit
 /// `"entities": {"join_key": [v1, v2, ...]}` (column order kept) and optional
 /// `"full_feature_names": bool`.
 struct OnlineFeaturesRequest {
-    var references: [FeatureReference]?
+    /// The `features` strings as sent (parsed into references only when the plan is not cached).
+    var features: [String]?
     var service: String?
     var entities: EntityRows
     var fullFeatureNames: Bool
@@ -25,12 +26,12 @@ struct OnlineFeaturesRequest {
                 throw FeatureStoreError.invalidArgument(
                     "\"features\" is \(features.kindDescription); give an array of \"view:feature\" strings")
             }
-            references = try items.map { item in
-                guard case .string(let text) = item, let reference = FeatureReference(parsing: text) else {
+            self.features = try items.map { item in
+                guard case .string(let text) = item else {
                     throw FeatureStoreError.invalidArgument(
                         "feature reference \(item.shortDescription) is not of the form \"view:feature\"")
                 }
-                return reference
+                return text
             }
         case (nil, .some(let service)):
             guard case .string(let name) = service else {
@@ -79,12 +80,24 @@ struct OnlineFeaturesRequest {
         self.entities = EntityRows(columns: columns)
     }
 
-    /// Resolves the features against the served definitions.
-    func plan(_ definitions: RepoDefinitions) throws -> OnlineReadPlan {
-        if let service {
-            return try OnlineReadPlan(service: service, definitions: definitions, fullFeatureNames: fullFeatureNames)
+    /// Resolves the features against the served definitions, through the snapshot's plan cache.
+    func plan(_ state: ReadState) throws -> OnlineReadPlan {
+        let key = PlanCache.Key(features: features ?? [], service: service, fullFeatureNames: fullFeatureNames)
+        return try state.plans.plan(for: key) {
+            let definitions = state.snapshot.definitions
+            if let service {
+                return try OnlineReadPlan(
+                    service: service, definitions: definitions, fullFeatureNames: fullFeatureNames)
+            }
+            let references = try (features ?? []).map { text in
+                guard let reference = FeatureReference(parsing: text) else {
+                    throw FeatureStoreError.invalidArgument(
+                        "feature reference \"\(text)\" is not of the form \"view:feature\"")
+                }
+                return reference
+            }
+            return try OnlineReadPlan(
+                references: references, definitions: definitions, fullFeatureNames: fullFeatureNames)
         }
-        return try OnlineReadPlan(
-            references: references ?? [], definitions: definitions, fullFeatureNames: fullFeatureNames)
     }
 }

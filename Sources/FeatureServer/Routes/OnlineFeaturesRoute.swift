@@ -14,7 +14,7 @@ extension FeatureServer {
         let body = try await json(of: request)
         let lookup = try OnlineFeaturesRequest(body, maxEntities: configuration.maxEntities)
         let current = state.current
-        let plan = try lookup.plan(current.snapshot.definitions)
+        let plan = try lookup.plan(current)
         let response = try current.reader.read(plan, entities: lookup.entities, now: clock())
         let entities = lookup.entities.count
         for read in plan.reads {

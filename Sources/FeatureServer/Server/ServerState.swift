@@ -6,8 +6,10 @@ public struct ReadState: Sendable {
     public var version: Int64
     public var snapshot: RegistrySnapshot
     public var reader: OnlineReader
-    /// Views by name, for the write paths.
+    /// Views by source name, for the write paths.
     public var viewsBySource: [String: [FeatureView]]
+    /// Resolved lookup plans for this snapshot.
+    let plans = PlanCache()
 
     public init(snapshot: RegistrySnapshot, store: OnlineStore) {
         self.version = snapshot.version
