@@ -79,6 +79,11 @@ struct SourceQuery {
         return (event, try time(statement, first + 1, format) ?? 0)
     }
 
+    /// The value of requested feature `index` in the current row.
+    func value(_ statement: Statement, feature index: Int) -> FeatureValue {
+        value(statement, Int32(joinKeys.count + 2 + index), features[index].type)
+    }
+
     /// The requested feature values of the current row.
     func values(_ statement: Statement) -> [FeatureValue] {
         let first = Int32(joinKeys.count + 2)

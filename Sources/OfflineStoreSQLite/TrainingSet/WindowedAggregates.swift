@@ -1,3 +1,4 @@
+import Dispatch
 import FeatureStoreCore
 import SQLite
 
@@ -21,7 +22,55 @@ final class WindowedAggregates: FeatureComputer {
         var times: [Int64] = []
         var created: [Int64] = []
         /// Per column, one value per event.
-        var values: [[FeatureValue]]
+        var columns: [ColumnValues]
+    }
+
+    /// One column's values, typed: numbers in arrays, other types as values.
+    struct ColumnValues {
+        let type: ValueType
+        var present: [Bool] = []
+        var numbers: [Double] = []
+        var integers: [Int64] = []
+        var others: [FeatureValue] = []
+
+        init(type: ValueType) { self.type = type }
+
+        var isNumeric: Bool { type == .int64 || type == .float64 }
+
+        mutating func append(_ value: FeatureValue) {
+            present.append(!value.isNull)
+            switch (type, value) {
+            case (.int64, .int64(let v)):
+                integers.append(v)
+                numbers.append(Double(v))
+            case (.int64, _):
+                integers.append(0)
+                numbers.append(0)
+            case (.float64, _):
+                numbers.append(value.isNull ? 0 : value.numeric)
+            default:
+                others.append(value)
+            }
+        }
+
+        func value(_ index: Int) -> FeatureValue {
+            guard present[index] else { return .null }
+            switch type {
+            case .int64: return .int64(integers[index])
+            case .float64: return .float64(numbers[index])
+            default: return others[index]
+            }
+        }
+
+        /// The values in `order` (for sorting a group).
+        func reordered(_ order: [Int]) -> ColumnValues {
+            var copy = ColumnValues(type: type)
+            copy.present = order.map { present[$0] }
+            if isNumeric { copy.numbers = order.map { numbers[$0] } }
+            if type == .int64 { copy.integers = order.map { integers[$0] } }
+            if !isNumeric { copy.others = order.map { others[$0] } }
+            return copy
+        }
     }
 
     init(request: TrainingSetView, database: Database) throws {
@@ -44,29 +93,35 @@ final class WindowedAggregates: FeatureComputer {
         var indexes: [EntityKey: Int] = [:]
         var list: [EventGroup] = []
         var unsorted: Set<Int> = []
+        var previous: EntityKey?
+        var index = -1
+        let emptyGroup = EventGroup(columns: columns.map { ColumnValues(type: $0.type) })
         while try statement.step() {
             guard let key = builder.key(from: statement, first: 0), let times = try query.times(statement) else { continue }
-            let index: Int
-            if let known = indexes[key] {
-                index = known
-            } else {
-                index = list.count
-                indexes[key] = index
-                list.append(EventGroup(values: Array(repeating: [], count: columns.count)))
+            // Rows of a history table come grouped by key: look the key up only when it changes.
+            if key != previous {
+                if let known = indexes[key] {
+                    index = known
+                } else {
+                    index = list.count
+                    indexes[key] = index
+                    list.append(emptyGroup)
+                }
+                previous = key
             }
             if let last = list[index].times.last, (last, list[index].created.last!) > (times.event, times.created) {
                 unsorted.insert(index)
             }
             list[index].times.append(times.event)
             list[index].created.append(times.created)
-            for (column, value) in query.values(statement).enumerated() { list[index].values[column].append(value) }
+            for column in columns.indices { list[index].columns[column].append(query.value(statement, feature: column)) }
         }
         for index in unsorted {
             let group = list[index]
             let order = group.times.indices.sorted { (group.times[$0], group.created[$0]) < (group.times[$1], group.created[$1]) }
             list[index].times = order.map { group.times[$0] }
             list[index].created = order.map { group.created[$0] }
-            list[index].values = group.values.map { column in order.map { column[$0] } }
+            list[index].columns = group.columns.map { $0.reordered(order) }
         }
         groups = indexes.mapValues { list[$0] }
     }
@@ -99,17 +154,33 @@ final class WindowedAggregates: FeatureComputer {
             let empty = AggregateState(function: aggregations[index].function).result(inputType: aggregations[index].inputType)
             if !empty.isNull { for row in 0..<count { values[output][row] = empty } }
         }
-        // Spine rows per entity, in time order.
+        // Spine rows per entity, in time order, computed on two threads (entities are independent).
         var rowsByKey: [EntityKey: [Int]] = [:]
         for row in 0..<count { if let key = keys[row], groups[key] != nil { rowsByKey[key, default: []].append(row) } }
-        var matched = 0
-        for (key, var rows) in rowsByKey {
-            rows.sort { (spine.times[$0], $0) < (spine.times[$1], $1) }
-            matched += rows.count
-            let group = groups[key]!
-            let results = evaluate(group, times: rows.map { spine.times[$0] })
-            for (output, index) in outputs.enumerated() {
-                for (position, row) in rows.enumerated() { values[output][row] = results[index][position] }
+        let work = Array(rowsByKey)
+        let matched = work.reduce(0) { $0 + $1.value.count }
+        let parts = work.count >= 64 ? 2 : 1
+        let shared = UncheckedShared(self)
+        let times = UncheckedShared(spine.times)
+        let slots = WorkerSlots<Result<[(rows: [Int], results: [[FeatureValue]])], any Error>>(count: parts)
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            slots.store(
+                Result {
+                    var done: [(rows: [Int], results: [[FeatureValue]])] = []
+                    for item in stride(from: part, to: work.count, by: parts) {
+                        var rows = work[item].value
+                        rows.sort { (times.value[$0], $0) < (times.value[$1], $1) }
+                        let group = shared.value.groups[work[item].key]!
+                        done.append((rows, shared.value.evaluate(group, times: rows.map { times.value[$0] })))
+                    }
+                    return done
+                }, at: part)
+        }
+        for part in 0..<parts {
+            for (rows, results) in try slots.take(part).get() {
+                for (output, index) in outputs.enumerated() {
+                    for (position, row) in rows.enumerated() { values[output][row] = results[index][position] }
+                }
             }
         }
         return ComputedColumns(
@@ -121,40 +192,51 @@ final class WindowedAggregates: FeatureComputer {
     func evaluate(_ group: EventGroup, times: [Int64]) -> [[FeatureValue]] {
         let n = group.times.count
         var results: [[FeatureValue]] = []
+        // Prefix sums per column, built once and shared by the aggregations that need them.
+        var prefixes: [Int: (present: [Int], integers: [Int64], doubles: [DoubleDouble])] = [:]
+        func prefix(_ columnIndex: Int) -> (present: [Int], integers: [Int64], doubles: [DoubleDouble]) {
+            if let cached = prefixes[columnIndex] { return cached }
+            let column = group.columns[columnIndex]
+            var present = [Int](repeating: 0, count: n + 1)
+            var integers = [Int64](repeating: 0, count: column.type == .int64 ? n + 1 : 0)
+            var doubles = [DoubleDouble](repeating: DoubleDouble(), count: column.type == .float64 ? n + 1 : 0)
+            for i in 0..<n {
+                present[i + 1] = present[i] + (column.present[i] ? 1 : 0)
+                if column.type == .int64 { integers[i + 1] = integers[i] &+ (column.present[i] ? column.integers[i] : 0) }
+                if column.type == .float64 {
+                    doubles[i + 1] = column.present[i] ? doubles[i] + DoubleDouble(column.numbers[i]) : doubles[i]
+                }
+            }
+            prefixes[columnIndex] = (present, integers, doubles)
+            return (present, integers, doubles)
+        }
         for aggregation in aggregations {
-            let column = group.values[columns.firstIndex { $0.name == aggregation.column }!]
+            let columnIndex = columns.firstIndex { $0.name == aggregation.column }!
+            let column = group.columns[columnIndex]
             var window = SlidingWindow(times: group.times, length: aggregation.window.microseconds)
             var output: [FeatureValue] = []
             output.reserveCapacity(times.count)
             switch aggregation.function {
             case .count, .sum, .avg:
-                var nonNull = [Int](repeating: 0, count: n + 1)
-                var integers = [Int64](repeating: 0, count: n + 1)
-                var doubles = [DoubleDouble](repeating: DoubleDouble(), count: n + 1)
-                for i in 0..<n {
-                    nonNull[i + 1] = nonNull[i] + (column[i].isNull ? 0 : 1)
-                    switch column[i] {
-                    case .int64(let v): integers[i + 1] = integers[i] &+ v
-                    default: integers[i + 1] = integers[i]
-                    }
-                    doubles[i + 1] = column[i].isNull ? doubles[i] : doubles[i] + DoubleDouble(column[i].numeric)
-                }
+                let sums = prefix(columnIndex)
+                let isInteger = column.type == .int64
                 for t in times {
                     let (lo, hi) = window.advance(to: t)
-                    let present = Int64(nonNull[hi] - nonNull[lo])
-                    let isInteger = aggregation.inputType == .int64
-                    let sum = isInteger ? Double(integers[hi] &- integers[lo]) : (doubles[hi] - doubles[lo]).value
+                    let present = Int64(sums.present[hi] - sums.present[lo])
                     switch aggregation.function {
                     case .count: output.append(.int64(present))
-                    case .sum: output.append(isInteger ? .int64(integers[hi] &- integers[lo]) : .float64(sum))
-                    default: output.append(present == 0 ? .null : .float64(sum / Double(present)))
+                    case .sum:
+                        output.append(isInteger ? .int64(sums.integers[hi] &- sums.integers[lo]) : .float64((sums.doubles[hi] - sums.doubles[lo]).value))
+                    default:
+                        let sum = isInteger ? Double(sums.integers[hi] &- sums.integers[lo]) : (sums.doubles[hi] - sums.doubles[lo]).value
+                        output.append(present == 0 ? .null : .float64(sum / Double(present)))
                     }
                 }
             case .stddev:
                 for t in times {
                     let (lo, hi) = window.advance(to: t)
                     var state = AggregateState(function: .stddev)
-                    for i in lo..<hi { state.add(column[i], time: group.times[i], created: group.created[i]) }
+                    for i in lo..<hi where column.present[i] { state.add(.float64(column.numbers[i]), time: group.times[i], created: group.created[i]) }
                     output.append(state.result(inputType: aggregation.inputType))
                 }
             case .min, .max:
@@ -163,19 +245,19 @@ final class WindowedAggregates: FeatureComputer {
                 for t in times {
                     let (lo, hi) = window.advance(to: t)
                     while added < hi {
-                        if !column[added].isNull { queue.push(added, column[added]) }
+                        if column.present[added] { queue.push(added, column.value(added)) }
                         added += 1
                     }
                     queue.dropBefore(lo)
                     output.append(queue.front ?? .null)
                 }
             case .last:
-                var lastNonNull = [Int](repeating: -1, count: n + 1)
-                for i in 0..<n { lastNonNull[i + 1] = column[i].isNull ? lastNonNull[i] : i }
+                var lastPresent = [Int](repeating: -1, count: n + 1)
+                for i in 0..<n { lastPresent[i + 1] = column.present[i] ? i : lastPresent[i] }
                 for t in times {
                     let (lo, hi) = window.advance(to: t)
-                    let index = lastNonNull[hi]
-                    output.append(index >= lo ? column[index] : .null)
+                    let index = lastPresent[hi]
+                    output.append(index >= lo ? column.value(index) : .null)
                 }
             case .countDistinct:
                 var counts: [FeatureValue: Int] = [:]
@@ -184,12 +266,12 @@ final class WindowedAggregates: FeatureComputer {
                 for t in times {
                     let (lo, hi) = window.advance(to: t)
                     while added < hi {
-                        if !column[added].isNull { counts[column[added], default: 0] += 1 }
+                        if column.present[added] { counts[column.value(added), default: 0] += 1 }
                         added += 1
                     }
                     while removed < lo {
-                        let value = column[removed]
-                        if !value.isNull {
+                        if column.present[removed] {
+                            let value = column.value(removed)
                             let left = counts[value]! - 1
                             counts[value] = left == 0 ? nil : left
                         }
