@@ -66,6 +66,11 @@ import Testing
         #expect(cron.stderr.contains("the materialization runs there"))
         #expect(cron.stdout.contains("driver_hourly_stats"))
 
+        // A bad job fails the command with a message naming what is wrong, server or not.
+        let refused = try FSRunner.run(["materialize-incremental", "now", "--repo", repo, "--views", "nope"])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("'nope'"), "\(refused.stderr)")
+
         let metrics = try Self.request(base + "/metrics")
         #expect(metrics.text.contains(#"fs_push_rows_total{source="driver_events",to="online"} 1"#))
         #expect(metrics.text.contains(#"fs_http_requests_total{endpoint="/materialize-incremental",status="200"} 1"#))
