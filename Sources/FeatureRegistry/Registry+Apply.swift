@@ -79,7 +79,9 @@ extension Registry {
                 try setMeta("version", String(after.version))
                 if !plan.isEmpty {
                     try database.prepare("INSERT INTO registry_history (version, applied_at, summary) VALUES (?, ?, ?)")
-                        .run([.integer(after.version), .integer(now.microseconds), .text(plan.rendered(verb: "Applied"))])
+                        .run([
+                            .integer(after.version), .integer(now.microseconds), .text(plan.rendered(verb: "Applied")),
+                        ])
                 }
                 try beforeCommit(before, after)
                 return ApplyResult(plan: plan, before: before, after: after)
@@ -99,7 +101,9 @@ extension Registry {
     }
 
     private func setMeta(_ key: String, _ value: String) throws {
-        try database.prepare("INSERT INTO registry_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
-            .run([.text(key), .text(value)])
+        try database.prepare(
+            "INSERT INTO registry_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+        )
+        .run([.text(key), .text(value)])
     }
 }

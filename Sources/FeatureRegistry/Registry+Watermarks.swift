@@ -19,7 +19,8 @@ extension Registry {
     /// The watermark of each view, for the view's current generation in `snapshot`.
     public func watermarks(for snapshot: RegistrySnapshot) throws -> [String: Watermark] {
         try storage {
-            let statement = try database.prepare("SELECT view, generation, watermark, updated_at FROM materialization_watermarks")
+            let statement = try database.prepare(
+                "SELECT view, generation, watermark, updated_at FROM materialization_watermarks")
             var result: [String: Watermark] = [:]
             while try statement.step() {
                 let view = statement.text(0)
@@ -45,9 +46,14 @@ extension Registry {
                     updated_at = excluded.updated_at
                     """)
                 for mark in marks {
-                    try statement.run([.text(mark.view), .integer(mark.generation), .integer(mark.to.microseconds), .integer(now.microseconds)])
+                    try statement.run([
+                        .text(mark.view), .integer(mark.generation), .integer(mark.to.microseconds),
+                        .integer(now.microseconds),
+                    ])
                 }
-                try database.execute("DELETE FROM materialization_watermarks WHERE view NOT IN (SELECT name FROM registry_objects WHERE kind = 'feature_view')")
+                try database.execute(
+                    "DELETE FROM materialization_watermarks WHERE view NOT IN (SELECT name FROM registry_objects WHERE kind = 'feature_view')"
+                )
             }
         }
     }

@@ -38,7 +38,9 @@ public final class Registry {
 
     /// The registry version alone: one indexed read, cheap enough to poll.
     public func version() throws -> Int64 {
-        try storage { try database.scalarInt("SELECT CAST(value AS INTEGER) FROM registry_meta WHERE key = 'version'") ?? 0 }
+        try storage {
+            try database.scalarInt("SELECT CAST(value AS INTEGER) FROM registry_meta WHERE key = 'version'") ?? 0
+        }
     }
 
     /// Everything registered.
@@ -70,7 +72,8 @@ public final class Registry {
                 }
             } catch {
                 throw FeatureStoreError.storage(
-                    "the registry entry for \(kind.rawValue) '\(name)' cannot be read (\(error)); was it written by a newer fs?")
+                    "the registry entry for \(kind.rawValue) '\(name)' cannot be read (\(error)); was it written by a newer fs?"
+                )
             }
             records[ObjectID(kind, name)] = ObjectRecord(
                 version: statement.int64(2), generation: statement.int64(3),
@@ -78,7 +81,8 @@ public final class Registry {
         }
         return RegistrySnapshot(
             project: project, version: version,
-            definitions: RepoDefinitions(entities: entities, sources: sources, featureViews: views, featureServices: services),
+            definitions: RepoDefinitions(
+                entities: entities, sources: sources, featureViews: views, featureServices: services),
             records: records)
     }
 
@@ -94,7 +98,8 @@ public final class Registry {
             return try body()
         } catch let error as SQLiteError {
             if error.isBusy {
-                throw FeatureStoreError(.locked, "the registry at \(path) is locked by another fs process; try again when it finishes")
+                throw FeatureStoreError(
+                    .locked, "the registry at \(path) is locked by another fs process; try again when it finishes")
             }
             throw FeatureStoreError.storage("registry at \(path): \(error)")
         }

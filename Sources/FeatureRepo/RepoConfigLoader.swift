@@ -12,7 +12,8 @@ enum RepoConfigLoader {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw FeatureStoreError(
                 .invalidArgument,
-                "\(display) not found: '\(displayRoot)' is not a feature repo. Pass --repo DIR, or create one with `fs init DIR`.")
+                "\(display) not found: '\(displayRoot)' is not a feature repo. Pass --repo DIR, or create one with `fs init DIR`."
+            )
         }
         let collector = DiagnosticCollector()
         let config = parse(text: text, file: display, root: root, collector: collector)
@@ -27,7 +28,8 @@ enum RepoConfigLoader {
         do {
             node = try Yams.compose(yaml: text)
         } catch let error as YamlError {
-            collector.error(RepoParser.position(of: error, file: file), "invalid YAML: \(RepoParser.problem(of: error))")
+            collector.error(
+                RepoParser.position(of: error, file: file), "invalid YAML: \(RepoParser.problem(of: error))")
             return nil
         } catch {
             collector.error(file: file, "invalid YAML: \(error)")
@@ -42,7 +44,8 @@ enum RepoConfigLoader {
             reader.error(project.position, "project name '\(project.value)' must hold only letters, digits and '_'")
         }
         let registry = storePath(reader, key: "registry", type: nil, default: RepoConfig.defaultRegistryPath)
-        let offline = storePath(reader, key: "offline_store", type: "sqlite", default: RepoConfig.defaultOfflineStorePath)
+        let offline = storePath(
+            reader, key: "offline_store", type: "sqlite", default: RepoConfig.defaultOfflineStorePath)
         let online = storePath(reader, key: "online_store", type: "rocksdb", default: RepoConfig.defaultOnlineStorePath)
         reader.finish()
         func absolute(_ path: String) -> String {
@@ -58,7 +61,10 @@ enum RepoConfigLoader {
     private static func storePath(_ reader: MappingReader, key: String, type: String?, default: String) -> String {
         guard let node = reader.value(key) else { return `default` }
         if let text = node.scalar?.string { return text }
-        guard let store = MappingReader(node, file: reader.file, what: "'\(key)' in \(reader.file)", collector: reader.collector) else { return `default` }
+        guard
+            let store = MappingReader(
+                node, file: reader.file, what: "'\(key)' in \(reader.file)", collector: reader.collector)
+        else { return `default` }
         if let type, let (given, position) = store.string("type"), given != type {
             reader.error(position, "\(key) type '\(given)' is not supported; the embedded \(key) is `type: \(type)`")
         }

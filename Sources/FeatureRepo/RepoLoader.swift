@@ -45,7 +45,9 @@ public enum RepoLoader {
         for file in files { parser.parse(file: file.name, text: file.text) }
         let definitions = RepoValidator(parser: parser, collector: collector).validate()
         guard collector.isEmpty else {
-            let diagnostics = collector.diagnostics.sorted { ($0.file, $0.line, $0.column) < ($1.file, $1.line, $1.column) }
+            let diagnostics = collector.diagnostics.sorted {
+                ($0.file, $0.line, $0.column) < ($1.file, $1.line, $1.column)
+            }
             let count = diagnostics.count
             throw FeatureStoreError(
                 .invalidDefinitions, "the feature repo has \(count) problem\(count == 1 ? "" : "s"):",
@@ -71,7 +73,9 @@ public enum RepoLoader {
     }
 
     static func absolutePath(_ path: String) -> String {
-        let full = path.hasPrefix("/") ? path : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path)
+        let full =
+            path.hasPrefix("/")
+            ? path : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path)
         return (full as NSString).standardizingPath
     }
 

@@ -54,7 +54,9 @@ struct RepoParser {
     static func isIdentifier(_ name: String) -> Bool {
         guard let first = name.unicodeScalars.first, first == "_" || first.properties.isAlphabetic, first.isASCII
         else { return false }
-        return name.unicodeScalars.allSatisfy { $0.isASCII && ($0 == "_" || $0.properties.isAlphabetic || ("0"..."9").contains($0)) }
+        return name.unicodeScalars.allSatisfy {
+            $0.isASCII && ($0 == "_" || $0.properties.isAlphabetic || ("0"..."9").contains($0))
+        }
     }
 
     mutating func parseEntity(_ node: Node, file: String) {
@@ -78,9 +80,13 @@ struct RepoParser {
                 }
                 keys.append(JoinKey(name: scalar.string, valueType: type))
                 site2.fields["join_keys.\(scalar.string)"] = position
-            } else if let keyReader = MappingReader(item, file: file, what: "a join key of entity '\(name)'", collector: collector) {
+            } else if let keyReader = MappingReader(
+                item, file: file, what: "a join key of entity '\(name)'", collector: collector)
+            {
                 let keyName = keyReader.string("name", required: true)
-                let type = keyReader.valueType("value_type", required: sharedType == nil, allowed: [.int64, .string]) ?? sharedType
+                let type =
+                    keyReader.valueType("value_type", required: sharedType == nil, allowed: [.int64, .string])
+                    ?? sharedType
                 keyReader.finish()
                 if let keyName, let type {
                     keys.append(JoinKey(name: keyName.value, valueType: type))
@@ -126,13 +132,18 @@ struct RepoParser {
                 )
             }
         }
-        for (key, value) in [("path", path), ("table", table), ("query", query), ("timestamp_field", timestampField), ("created_timestamp_field", createdField)] {
+        for (key, value) in [
+            ("path", path), ("table", table), ("query", query), ("timestamp_field", timestampField),
+            ("created_timestamp_field", createdField),
+        ] {
             if let value { site.fields[key] = value.position }
         }
         switch kind {
         case .csv?, .jsonl?:
             if path == nil {
-                reader.error(reader.position, "source '\(name)' of kind \(kind!.rawValue) needs a 'path' to its file, relative to the repo")
+                reader.error(
+                    reader.position,
+                    "source '\(name)' of kind \(kind!.rawValue) needs a 'path' to its file, relative to the repo")
             }
         case .sqlite?:
             if (table == nil) == (query == nil) {
@@ -156,15 +167,19 @@ struct RepoParser {
     /// `schema` as a mapping (`driver_id: int64`) or a list of `{name, type}`.
     private func parseSchema(_ reader: MappingReader, sourceName: String, site: inout DefinitionSite) -> [Field] {
         guard let node = reader.value("schema") else {
-            reader.error(reader.position, "source '\(sourceName)' is missing required field 'schema' (its columns and their types)")
+            reader.error(
+                reader.position,
+                "source '\(sourceName)' is missing required field 'schema' (its columns and their types)")
             return []
         }
         var fields: [Field] = []
         func add(_ name: String, _ typeText: String, _ namePosition: Position, _ typePosition: Position) {
             let what = "column '\(name)' of source '\(sourceName)'"
-            guard let type = MappingReader.valueType(typeText, at: typePosition, what: what, collector: collector) else { return }
+            guard let type = MappingReader.valueType(typeText, at: typePosition, what: what, collector: collector)
+            else { return }
             if fields.contains(where: { $0.name == name }) {
-                collector.error(namePosition, "column '\(name)' is declared twice in the schema of source '\(sourceName)'")
+                collector.error(
+                    namePosition, "column '\(name)' is declared twice in the schema of source '\(sourceName)'")
                 return
             }
             fields.append(Field(name: name, type: type))
@@ -173,11 +188,15 @@ struct RepoParser {
         switch node {
         case .mapping(let mapping):
             for (key, value) in mapping {
-                add(key.string ?? "", value.string ?? "", Position(file: reader.file, mark: key.mark), Position(file: reader.file, mark: value.mark))
+                add(
+                    key.string ?? "", value.string ?? "", Position(file: reader.file, mark: key.mark),
+                    Position(file: reader.file, mark: value.mark))
             }
         case .sequence(let sequence):
             for item in sequence {
-                guard let column = MappingReader(item, file: reader.file, what: "a column of source '\(sourceName)'", collector: collector),
+                guard
+                    let column = MappingReader(
+                        item, file: reader.file, what: "a column of source '\(sourceName)'", collector: collector),
                     let (name, namePosition) = column.string("name", required: true),
                     let (type, typePosition) = column.string("type", required: true)
                 else { continue }
@@ -185,7 +204,9 @@ struct RepoParser {
                 add(name, type, namePosition, typePosition)
             }
         default:
-            reader.error(reader.position(of: "schema"), "'schema' of source '\(sourceName)' must map column names to types, e.g. `driver_id: int64`")
+            reader.error(
+                reader.position(of: "schema"),
+                "'schema' of source '\(sourceName)' must map column names to types, e.g. `driver_id: int64`")
         }
         return fields
     }
@@ -196,7 +217,8 @@ struct RepoParser {
         var entityNames: [String] = []
         for (index, item) in reader.sequence("entities", required: true).enumerated() {
             guard let text = item.string else {
-                reader.error(Position(file: file, mark: item.mark), "entities of feature view '\(name)' must be entity names")
+                reader.error(
+                    Position(file: file, mark: item.mark), "entities of feature view '\(name)' must be entity names")
                 continue
             }
             entityNames.append(text)
@@ -207,7 +229,10 @@ struct RepoParser {
         var features: [Feature] = []
         var featureTypesGiven: [String: Bool] = [:]
         if let node = reader.value("features") {
-            func add(_ name: String, _ type: ValueType?, _ description: String, _ position: Position, _ typePosition: Position?) {
+            func add(
+                _ name: String, _ type: ValueType?, _ description: String, _ position: Position,
+                _ typePosition: Position?
+            ) {
                 features.append(Feature(name: name, type: type ?? .string, description: description))
                 featureTypesGiven[name] = type != nil
                 site.fields["features.\(name)"] = position
@@ -217,8 +242,12 @@ struct RepoParser {
             case .mapping(let mapping):
                 for (key, value) in mapping {
                     let typePosition = Position(file: file, mark: value.mark)
-                    let type = MappingReader.valueType(value.string ?? "", at: typePosition, what: "feature '\(key.string ?? "")'", collector: collector)
-                    if type != nil { add(key.string ?? "", type, "", Position(file: file, mark: key.mark), typePosition) }
+                    let type = MappingReader.valueType(
+                        value.string ?? "", at: typePosition, what: "feature '\(key.string ?? "")'",
+                        collector: collector)
+                    if type != nil {
+                        add(key.string ?? "", type, "", Position(file: file, mark: key.mark), typePosition)
+                    }
                 }
             case .sequence(let sequence):
                 for item in sequence {
@@ -226,13 +255,17 @@ struct RepoParser {
                         add(text, nil, "", Position(file: file, mark: item.mark), nil)
                         continue
                     }
-                    guard let featureReader = MappingReader(item, file: file, what: "a feature of view '\(name)'", collector: collector),
+                    guard
+                        let featureReader = MappingReader(
+                            item, file: file, what: "a feature of view '\(name)'", collector: collector),
                         let (featureName, position) = featureReader.string("name", required: true)
                     else { continue }
                     let typeField = featureReader.string("type")
                     var type: ValueType?
                     if let typeField {
-                        type = MappingReader.valueType(typeField.value, at: typeField.position, what: "feature '\(featureName)' of view '\(name)'", collector: collector)
+                        type = MappingReader.valueType(
+                            typeField.value, at: typeField.position, what: "feature '\(featureName)' of view '\(name)'",
+                            collector: collector)
                         if type == nil {
                             _ = featureReader.string("description")
                             featureReader.finish()
@@ -244,12 +277,17 @@ struct RepoParser {
                     add(featureName, type, description, position, typeField?.position)
                 }
             default:
-                reader.error(reader.position(of: "features"), "'features' of feature view '\(name)' must be a list of `{name, type}`")
+                reader.error(
+                    reader.position(of: "features"),
+                    "'features' of feature view '\(name)' must be a list of `{name, type}`")
             }
         }
         var aggregations: [Aggregation] = []
         for (index, item) in reader.sequence("aggregations").enumerated() {
-            guard let aggReader = MappingReader(item, file: file, what: "an aggregation of view '\(name)'", collector: collector) else { continue }
+            guard
+                let aggReader = MappingReader(
+                    item, file: file, what: "an aggregation of view '\(name)'", collector: collector)
+            else { continue }
             let column = aggReader.string("column", required: true)
             let function = aggReader.string("function", required: true)
             let window = aggReader.string("window", required: true)
@@ -265,24 +303,36 @@ struct RepoParser {
                 continue
             }
             guard let span = TimeSpan(parsing: window.value), span > .zero else {
-                collector.error(window.position, "window '\(window.value)' is not a positive duration; write e.g. 1h, 1d, 7d or 1h30m")
+                collector.error(
+                    window.position,
+                    "window '\(window.value)' is not a positive duration; write e.g. 1h, 1d, 7d or 1h30m")
                 continue
             }
             let outputName = aggName?.value ?? "\(column.value)_\(parsedFunction.rawValue)_\(span)"
-            aggregations.append(Aggregation(column: column.value, function: parsedFunction, window: span, name: outputName, inputType: .float64))
+            aggregations.append(
+                Aggregation(
+                    column: column.value, function: parsedFunction, window: span, name: outputName, inputType: .float64)
+            )
             site.fields["aggregations.\(index)"] = aggName?.position ?? column.position
             site.fields["aggregations.\(index).column"] = column.position
             site.fields["aggregations.\(index).function"] = function.position
         }
         if !reader.has("features") && !reader.has("aggregations") {
-            reader.error(reader.position, "feature view '\(name)' declares no features; add 'features' (snapshot values) or 'aggregations' (windowed aggregates)")
+            reader.error(
+                reader.position,
+                "feature view '\(name)' declares no features; add 'features' (snapshot values) or 'aggregations' (windowed aggregates)"
+            )
         } else if !features.isEmpty && !aggregations.isEmpty {
-            reader.error(reader.position(of: "aggregations"), "feature view '\(name)' declares both 'features' and 'aggregations'; split it into two views")
+            reader.error(
+                reader.position(of: "aggregations"),
+                "feature view '\(name)' declares both 'features' and 'aggregations'; split it into two views")
         }
         var schedule: Schedule?
         if let (text, position) = reader.string("schedule") {
             schedule = Schedule(parsing: text)
-            if schedule == nil { reader.error(position, "schedule '\(text)' is not valid; write `every` and a duration, e.g. `every 5m`") }
+            if schedule == nil {
+                reader.error(position, "schedule '\(text)' is not valid; write `every` and a duration, e.g. `every 5m`")
+            }
         }
         let view = FeatureView(
             name: name, entities: entityNames, source: source?.value ?? "", ttl: reader.duration("ttl") ?? .zero,
@@ -302,7 +352,10 @@ struct RepoParser {
         for item in reader.sequence("features", required: true) {
             let position = Position(file: file, mark: item.mark)
             guard let text = item.string, let reference = FeatureReference(parsing: text) else {
-                collector.error(position, "feature service '\(name)' lists '\(item.string ?? "a non-string")'; write features as `view:feature` or `view:*`")
+                collector.error(
+                    position,
+                    "feature service '\(name)' lists '\(item.string ?? "a non-string")'; write features as `view:feature` or `view:*`"
+                )
                 continue
             }
             site.fields["features.\(references.count)"] = position

@@ -51,7 +51,10 @@ struct RepoValidator {
         for key in entity.joinKeys {
             let position = site.position(of: "join_keys.\(key.name)")
             if !RepoParser.isIdentifier(key.name) {
-                collector.error(position, "join key '\(key.name)' of entity '\(entity.name)' must be a plain identifier (letters, digits, '_')")
+                collector.error(
+                    position,
+                    "join key '\(key.name)' of entity '\(entity.name)' must be a plain identifier (letters, digits, '_')"
+                )
             }
             if !seen.insert(key.name).inserted {
                 collector.error(position, "join key '\(key.name)' appears twice in entity '\(entity.name)'")
@@ -71,9 +74,13 @@ struct RepoValidator {
         if Set(mapped).count != mapped.count {
             collector.error(site.position, "field_mapping of source '\(source.name)' maps two columns to the same name")
         }
-        for (field, path) in [(source.timestampField, "timestamp_field"), (source.createdTimestampField, "created_timestamp_field")] {
+        for (field, path) in [
+            (source.timestampField, "timestamp_field"), (source.createdTimestampField, "created_timestamp_field"),
+        ] {
             guard let field, !field.isEmpty else { continue }
-            if let column = source.schema.first(where: { source.mappedName($0.name) == field }), column.type != .timestamp {
+            if let column = source.schema.first(where: { source.mappedName($0.name) == field }),
+                column.type != .timestamp
+            {
                 collector.error(
                     site.position(of: path),
                     "\(path) '\(field)' of source '\(source.name)' is declared as \(column.type.rawValue) in the schema; declare it as timestamp"
@@ -81,10 +88,15 @@ struct RepoValidator {
             }
         }
         if let created = source.createdTimestampField, created == source.timestampField {
-            collector.error(site.position(of: "created_timestamp_field"), "created_timestamp_field of source '\(source.name)' must differ from timestamp_field")
+            collector.error(
+                site.position(of: "created_timestamp_field"),
+                "created_timestamp_field of source '\(source.name)' must differ from timestamp_field")
         }
         if source.columns.isEmpty, !source.schema.isEmpty {
-            collector.error(site.position, "source '\(source.name)' has no columns besides its timestamps; add its entity keys and values to 'schema'")
+            collector.error(
+                site.position,
+                "source '\(source.name)' has no columns besides its timestamps; add its entity keys and values to 'schema'"
+            )
         }
     }
 
@@ -158,7 +170,9 @@ struct RepoValidator {
             }
         }
         for (index, aggregation) in view.aggregations.enumerated() {
-            checkName(aggregation.name, in: view, at: site.position(of: "aggregations.\(index)"), joinKeys: joinKeyNames, names: &names)
+            checkName(
+                aggregation.name, in: view, at: site.position(of: "aggregations.\(index)"), joinKeys: joinKeyNames,
+                names: &names)
             guard let column = source.column(aggregation.column) else {
                 collector.error(
                     site.position(of: "aggregations.\(index).column"),
@@ -177,22 +191,29 @@ struct RepoValidator {
         return view
     }
 
-    private func checkName(_ name: String, in view: FeatureView, at position: Position, joinKeys: Set<String>, names: inout Set<String>) {
+    private func checkName(
+        _ name: String, in view: FeatureView, at position: Position, joinKeys: Set<String>, names: inout Set<String>
+    ) {
         if !RepoParser.isIdentifier(name) {
-            collector.error(position, "feature name '\(name)' of view '\(view.name)' must be a plain identifier (letters, digits, '_')")
+            collector.error(
+                position,
+                "feature name '\(name)' of view '\(view.name)' must be a plain identifier (letters, digits, '_')")
         }
         if joinKeys.contains(name) {
             collector.error(position, "feature '\(name)' of view '\(view.name)' has the name of a join key; rename it")
         }
         if !names.insert(name).inserted {
-            collector.error(position, "feature '\(name)' is declared twice in view '\(view.name)'; rename or remove one")
+            collector.error(
+                position, "feature '\(name)' is declared twice in view '\(view.name)'; rename or remove one")
         }
     }
 
     private func check(_ service: FeatureService, _ site: DefinitionSite, views: [String: FeatureView]) {
         var owners: [String: String] = [:]
         if service.features.isEmpty {
-            collector.error(site.position, "feature service '\(service.name)' lists no features; add `view:feature` or `view:*` entries")
+            collector.error(
+                site.position,
+                "feature service '\(service.name)' lists no features; add `view:feature` or `view:*` entries")
         }
         for (index, reference) in service.features.enumerated() {
             let position = site.position(of: "features.\(index)")
@@ -218,7 +239,8 @@ struct RepoValidator {
             }
             for feature in features {
                 if let owner = owners[feature] {
-                    let message = owner == view.name
+                    let message =
+                        owner == view.name
                         ? "feature service '\(service.name)' lists '\(view.name):\(feature)' twice; remove one"
                         : "feature service '\(service.name)' gets a feature named '\(feature)' from both '\(owner)' and '\(view.name)'; keep one, or rename the feature in one view"
                     collector.error(position, message)

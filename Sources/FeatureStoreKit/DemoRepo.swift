@@ -131,14 +131,19 @@ public enum DemoRepo {
         do {
             try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
             if writeDefinitions {
-                let existing = files.map(\.path).filter { manager.fileExists(atPath: (directory as NSString).appendingPathComponent($0)) && $0 != ".gitignore" }
+                let existing = files.map(\.path).filter {
+                    manager.fileExists(atPath: (directory as NSString).appendingPathComponent($0)) && $0 != ".gitignore"
+                }
                 if !existing.isEmpty {
                     throw FeatureStoreError(
                         .conflict,
-                        "\(directory) already holds \(existing.joined(separator: ", ")); choose an empty directory, or pass --data-only to regenerate only the data")
+                        "\(directory) already holds \(existing.joined(separator: ", ")); choose an empty directory, or pass --data-only to regenerate only the data"
+                    )
                 }
                 for file in files {
-                    try file.text.write(toFile: (directory as NSString).appendingPathComponent(file.path), atomically: true, encoding: .utf8)
+                    try file.text.write(
+                        toFile: (directory as NSString).appendingPathComponent(file.path), atomically: true,
+                        encoding: .utf8)
                     written.append(file.path)
                 }
             }
@@ -146,8 +151,10 @@ public enum DemoRepo {
                 let dataDirectory = (directory as NSString).appendingPathComponent("data")
                 try manager.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
                 let data = DemoData(options: options)
-                try data.driverStatsCSV().write(to: URL(fileURLWithPath: (dataDirectory as NSString).appendingPathComponent("driver_stats.csv")))
-                try data.tripsCSV().write(to: URL(fileURLWithPath: (dataDirectory as NSString).appendingPathComponent("trips.csv")))
+                try data.driverStatsCSV().write(
+                    to: URL(fileURLWithPath: (dataDirectory as NSString).appendingPathComponent("driver_stats.csv")))
+                try data.tripsCSV().write(
+                    to: URL(fileURLWithPath: (dataDirectory as NSString).appendingPathComponent("trips.csv")))
                 written += ["data/driver_stats.csv", "data/trips.csv"]
             }
         } catch let error as FeatureStoreError {

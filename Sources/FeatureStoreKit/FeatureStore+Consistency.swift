@@ -38,23 +38,27 @@ extension FeatureStore {
         let snapshot = try snapshot()
         let time = clock()
         let all = snapshot.definitions.featureViews.filter(\.online)
-        let views = try names.map { names in
-            try names.map { name in
-                guard let view = all.first(where: { $0.name == name }) else {
-                    throw FeatureStoreError.notFound(
-                        "no online feature view '\(name)' is registered.\(Suggestion.didYouMean(name, in: all.map(\.name)))")
+        let views =
+            try names.map { names in
+                try names.map { name in
+                    guard let view = all.first(where: { $0.name == name }) else {
+                        throw FeatureStoreError.notFound(
+                            "no online feature view '\(name)' is registered.\(Suggestion.didYouMean(name, in: all.map(\.name)))"
+                        )
+                    }
+                    return view
                 }
-                return view
-            }
-        } ?? all
-        let directory = (NSTemporaryDirectory() as NSString).appendingPathComponent("fs-consistency-\(getpid())-\(UUID().uuidString.prefix(8))")
+            } ?? all
+        let directory = (NSTemporaryDirectory() as NSString).appendingPathComponent(
+            "fs-consistency-\(getpid())-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         var results: [ConsistencyReport.FeatureResult] = []
         for view in views {
             let joinKeys = snapshot.definitions.joinKeys(of: view)
             let keys = try offlineStore().sampleKeys(
-                history: historyLocation(of: view, in: snapshot), viewName: view.name, joinKeys: joinKeys, limit: sample)
+                history: historyLocation(of: view, in: snapshot), viewName: view.name, joinKeys: joinKeys, limit: sample
+            )
             let features = view.outputFeatures.map(\.name)
             guard !keys.isEmpty else {
                 results += features.map { .init(view: view.name, feature: $0, checked: 0, mismatches: 0, examples: []) }
@@ -76,7 +80,8 @@ extension FeatureStore {
             let outputPath = (directory as NSString).appendingPathComponent("\(view.name)-offline.jsonl")
             try Data(spine).write(to: URL(fileURLWithPath: spinePath))
             _ = try trainingSet(
-                spine: spinePath, features: .references([FeatureReference(view: view.name, feature: "*")]), output: outputPath)
+                spine: spinePath, features: .references([FeatureReference(view: view.name, feature: "*")]),
+                output: outputPath)
             let offline = try String(contentsOfFile: outputPath, encoding: .utf8).split(separator: "\n").map { line in
                 try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] ?? [:]
             }
@@ -86,7 +91,8 @@ extension FeatureStore {
                 references: [FeatureReference(view: view.name, feature: "*")], entities: EntityRows(columns: columns))
             for (index, feature) in features.enumerated() {
                 let column = online.columns[joinKeys.count + index]
-                var result = ConsistencyReport.FeatureResult(view: view.name, feature: feature, checked: keys.count, mismatches: 0, examples: [])
+                var result = ConsistencyReport.FeatureResult(
+                    view: view.name, feature: feature, checked: keys.count, mismatches: 0, examples: [])
                 for (row, key) in keys.enumerated() {
                     let offlineValue = offline[row][feature]
                     let onlineValue = column[row].value
@@ -111,7 +117,8 @@ extension FeatureStore {
         let offlineIsNull = offline == nil || offline is NSNull
         if offlineIsNull || online.isNull { return offlineIsNull && online.isNull }
         switch online {
-        case .int64(let v): return (offline as? NSNumber)?.int64Value == v && !((offline as? NSNumber).map(isFractional) ?? true)
+        case .int64(let v):
+            return (offline as? NSNumber)?.int64Value == v && !((offline as? NSNumber).map(isFractional) ?? true)
         case .float64(let v):
             guard let x = (offline as? NSNumber)?.doubleValue else { return false }
             return abs(x - v) <= 1e-9 * max(1, abs(x), abs(v))

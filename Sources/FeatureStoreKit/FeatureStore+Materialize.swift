@@ -17,9 +17,14 @@ extension FeatureStore {
         progress: ((MaterializationProgress) -> Void)? = nil
     ) throws -> MaterializationReport {
         guard from <= to else {
-            throw FeatureStoreError.invalidArgument("the start \(from.rfc3339) is after the end \(to.rfc3339); swap them")
+            throw FeatureStoreError.invalidArgument(
+                "the start \(from.rfc3339) is after the end \(to.rfc3339); swap them")
         }
-        return try materialize(views: views, progress: progress) { _, _ in from } end: { to }
+        return try materialize(views: views, progress: progress) { _, _ in
+            from
+        } end: {
+            to
+        }
     }
 
     /// Materializes each view from where the last run stopped (its watermark) up to `to`; a view's
@@ -30,7 +35,9 @@ extension FeatureStore {
         try materialize(views: views, progress: progress) { view, watermark in
             if let watermark { return watermark.watermark }
             return view.ttl > .zero ? to - view.ttl : Timestamp.distantPast
-        } end: { to }
+        } end: {
+            to
+        }
     }
 
     private func materialize(
@@ -38,7 +45,9 @@ extension FeatureStore {
         start: (FeatureView, Watermark?) -> Timestamp, end: () -> Timestamp
     ) throws -> MaterializationReport {
         let began = Timestamp.now()
-        let lock = try FileLock(path: config.onlineStorePath + ".materialize.lock", purpose: "materialization of project '\(config.project)'")
+        let lock = try FileLock(
+            path: config.onlineStorePath + ".materialize.lock",
+            purpose: "materialization of project '\(config.project)'")
         defer { withExtendedLifetime(lock) {} }
         let registry = try registry()
         let snapshot = try registry.snapshot()
@@ -63,21 +72,27 @@ extension FeatureStore {
                 var scannedSoFar = 0
                 let scanned = try offline.scanEvents(
                     history: historyLocation(of: view, in: snapshot), viewName: view.name,
-                    joinKeys: snapshot.definitions.joinKeys(of: view), columns: try aggregateColumns(of: view, in: snapshot),
+                    joinKeys: snapshot.definitions.joinKeys(of: view),
+                    columns: try aggregateColumns(of: view, in: snapshot),
                     from: earliest, to: Swift.max(earliest, to)
                 ) { batch in
                     scannedSoFar += batch.count
                     for event in batch { entities.insert(event.key) }
                     let added = try online.addEvents(
-                        batch.map { AggregateEvent(key: $0.key, time: $0.time, created: $0.created, values: $0.values) }, layout: layout,
+                        batch.map {
+                            AggregateEvent(key: $0.key, time: $0.time, created: $0.created, values: $0.values)
+                        }, layout: layout,
                         now: now)
                     summary.applied += added.applied
-                    progress?(MaterializationProgress(view: view.name, viewIndex: index, viewCount: selected.count, rowsScanned: scannedSoFar))
+                    progress?(
+                        MaterializationProgress(
+                            view: view.name, viewIndex: index, viewCount: selected.count, rowsScanned: scannedSoFar))
                     try FaultInjection.trigger(.materializeAfterBatch)
                 }
                 reports.append(
                     MaterializationReport.ViewReport(
-                        view: view.name, from: earliest, to: to, rowsScanned: scanned, entities: entities.count, written: summary.applied,
+                        view: view.name, from: earliest, to: to, rowsScanned: scanned, entities: entities.count,
+                        written: summary.applied,
                         seconds: Double(Timestamp.now().microseconds - viewStart.microseconds) / 1e6))
                 marks.append((view.name, keyspace.generation, to))
                 continue
@@ -94,10 +109,17 @@ extension FeatureStore {
                 entities += batch.count
                 scannedSoFar += batch.count
                 let entries = batch.map { row in
-                    (key: row.key, record: OnlineRecord(eventTime: row.eventTime, createdTime: row.createdTime, values: Array(zip(names, row.values))))
+                    (
+                        key: row.key,
+                        record: OnlineRecord(
+                            eventTime: row.eventTime, createdTime: row.createdTime,
+                            values: Array(zip(names, row.values)))
+                    )
                 }
                 written += try online.write(entries, to: keyspace)
-                progress?(MaterializationProgress(view: view.name, viewIndex: index, viewCount: selected.count, rowsScanned: scannedSoFar))
+                progress?(
+                    MaterializationProgress(
+                        view: view.name, viewIndex: index, viewCount: selected.count, rowsScanned: scannedSoFar))
                 try FaultInjection.trigger(.materializeAfterBatch)
             }
             reports.append(
@@ -116,7 +138,9 @@ extension FeatureStore {
     }
 
     /// The views to materialize and those skipped (with why), checking the names asked for.
-    private func selectViews(_ names: [String]?, in snapshot: RegistrySnapshot) throws -> ([FeatureView], [String: String]) {
+    private func selectViews(_ names: [String]?, in snapshot: RegistrySnapshot) throws -> (
+        [FeatureView], [String: String]
+    ) {
         let all = snapshot.definitions.featureViews
         var chosen: [FeatureView]
         if let names {
@@ -128,7 +152,8 @@ extension FeatureStore {
                     )
                 }
                 if !view.online {
-                    throw FeatureStoreError.invalidArgument("feature view '\(name)' has `online: false`; it is never materialized")
+                    throw FeatureStoreError.invalidArgument(
+                        "feature view '\(name)' has `online: false`; it is never materialized")
                 }
                 chosen.append(view)
             }
@@ -142,11 +167,13 @@ extension FeatureStore {
     func aggregateColumns(of view: FeatureView, in snapshot: RegistrySnapshot) throws -> [Feature] {
         let layout = AggregateLayout(view: view, generation: 1)
         guard let source = snapshot.definitions.source(view.source) else {
-            throw FeatureStoreError.notFound("feature view '\(view.name)' names source '\(view.source)', which is not registered")
+            throw FeatureStoreError.notFound(
+                "feature view '\(view.name)' names source '\(view.source)', which is not registered")
         }
         return try layout.columns.map { name in
             guard let column = source.column(name) else {
-                throw FeatureStoreError.notFound("source '\(source.name)' has no column '\(name)' that view '\(view.name)' aggregates")
+                throw FeatureStoreError.notFound(
+                    "source '\(source.name)' has no column '\(name)' that view '\(view.name)' aggregates")
             }
             return Feature(name: name, type: column.type)
         }
@@ -155,14 +182,21 @@ extension FeatureStore {
     /// Where a view's source rows are: its history table, or its table or query read in place.
     func historyLocation(of view: FeatureView, in snapshot: RegistrySnapshot) throws -> HistoryLocation {
         guard let source = snapshot.definitions.source(view.source) else {
-            throw FeatureStoreError.notFound("feature view '\(view.name)' names source '\(view.source)', which is not registered")
+            throw FeatureStoreError.notFound(
+                "feature view '\(view.name)' names source '\(view.source)', which is not registered")
         }
         if source.kind == .sqlite { return .inPlace(source) }
-        return .table(HistoryTable(source: source, generation: snapshot.generation(ofSource: source.name), definitions: snapshot.definitions))
+        return .table(
+            HistoryTable(
+                source: source, generation: snapshot.generation(ofSource: source.name),
+                definitions: snapshot.definitions))
     }
 
     /// The online keyspaces a snapshot points at.
     func onlineKeyspaces(_ snapshot: RegistrySnapshot) -> Set<OnlineKeyspace> {
-        Set(snapshot.definitions.featureViews.map { OnlineKeyspace(view: $0.name, generation: snapshot.generation(ofView: $0.name)) })
+        Set(
+            snapshot.definitions.featureViews.map {
+                OnlineKeyspace(view: $0.name, generation: snapshot.generation(ofView: $0.name))
+            })
     }
 }

@@ -18,7 +18,9 @@ public struct OnlineReader: Sendable {
     public init(snapshot: RegistrySnapshot, store: OnlineStore) {
         self.definitions = snapshot.definitions
         self.generations = Dictionary(
-            uniqueKeysWithValues: snapshot.definitions.featureViews.map { ($0.name, snapshot.generation(ofView: $0.name)) })
+            uniqueKeysWithValues: snapshot.definitions.featureViews.map {
+                ($0.name, snapshot.generation(ofView: $0.name))
+            })
         self.store = store
     }
 
@@ -33,7 +35,8 @@ public struct OnlineReader: Sendable {
             let rows =
                 read.view.isAggregate
                 ? try store.readAggregates(
-                    keys, layout: AggregateLayout(view: read.view, generation: keyspace.generation), features: read.features, now: now)
+                    keys, layout: AggregateLayout(view: read.view, generation: keyspace.generation),
+                    features: read.features, now: now)
                 : try store.read(keys, from: keyspace, features: read.features, ttl: read.view.ttl, now: now)
             for (position, output) in read.outputIndexes.enumerated() {
                 columns[output] = rows.map { $0[position] }
@@ -42,21 +45,25 @@ public struct OnlineReader: Sendable {
         let keyColumns = entities.columns.map { column in
             column.values.map { OnlineValue(value: $0, status: .present, eventTime: Timestamp(microseconds: 0)) }
         }
-        return OnlineFeaturesResponse(featureNames: entities.columns.map(\.name) + plan.featureNames, columns: keyColumns + columns)
+        return OnlineFeaturesResponse(
+            featureNames: entities.columns.map(\.name) + plan.featureNames, columns: keyColumns + columns)
     }
 }
 
 extension FeatureStore {
     /// Looks up online features (the library form of `fs get-online-features`).
     public func getOnlineFeatures(
-        references: [FeatureReference]? = nil, service: String? = nil, entities: EntityRows, fullFeatureNames: Bool = false
+        references: [FeatureReference]? = nil, service: String? = nil, entities: EntityRows,
+        fullFeatureNames: Bool = false
     ) throws -> OnlineFeaturesResponse {
         let snapshot = try snapshot()
         let plan: OnlineReadPlan
         if let service {
-            plan = try OnlineReadPlan(service: service, definitions: snapshot.definitions, fullFeatureNames: fullFeatureNames)
+            plan = try OnlineReadPlan(
+                service: service, definitions: snapshot.definitions, fullFeatureNames: fullFeatureNames)
         } else {
-            plan = try OnlineReadPlan(references: references ?? [], definitions: snapshot.definitions, fullFeatureNames: fullFeatureNames)
+            plan = try OnlineReadPlan(
+                references: references ?? [], definitions: snapshot.definitions, fullFeatureNames: fullFeatureNames)
         }
         return try OnlineReader(snapshot: snapshot, store: onlineStore()).read(plan, entities: entities, now: clock())
     }

@@ -37,7 +37,9 @@ public struct HistoryTable: Hashable, Sendable {
     /// `history_<source>_g<generation>_<layout hash>`: a new layout (other key or value columns)
     /// gets a new table, so a layout change is switched to atomically by the registry commit.
     public var name: String {
-        let layout = (keyColumns.map { "k:\($0.name):\($0.type.rawValue)" } + valueColumns.map { "v:\($0.name):\($0.type.rawValue)" })
+        let layout =
+            (keyColumns.map { "k:\($0.name):\($0.type.rawValue)" }
+                + valueColumns.map { "v:\($0.name):\($0.type.rawValue)" })
         return "history_\(source.name)_g\(generation)_\(fnv1a(layout.joined(separator: ",")))"
     }
 
@@ -59,7 +61,8 @@ public struct HistoryTable: Hashable, Sendable {
             + valueColumns.map(declaration)
         let key = (keyColumns.map { quoteIdentifier($0.name) } + [Self.eventColumn, Self.createdColumn])
             .joined(separator: ", ")
-        return "CREATE TABLE IF NOT EXISTS \(quoteIdentifier(name)) (\(columns.joined(separator: ", ")), PRIMARY KEY (\(key))) WITHOUT ROWID"
+        return
+            "CREATE TABLE IF NOT EXISTS \(quoteIdentifier(name)) (\(columns.joined(separator: ", ")), PRIMARY KEY (\(key))) WITHOUT ROWID"
     }
 }
 

@@ -44,7 +44,8 @@ public final class OfflineStore {
     /// layouts that a newer generation replaced.
     public func dropHistoryTables(except keep: Set<String>) throws {
         try storage {
-            let statement = try database.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'history\\_%' ESCAPE '\\'")
+            let statement = try database.prepare(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'history\\_%' ESCAPE '\\'")
             var drop: [String] = []
             while try statement.step() {
                 let name = statement.text(0)
@@ -67,7 +68,8 @@ public final class OfflineStore {
             return try body()
         } catch let error as SQLiteError {
             if error.isBusy {
-                throw FeatureStoreError(.locked, "the offline store at \(path) is locked by another fs process; try again when it finishes")
+                throw FeatureStoreError(
+                    .locked, "the offline store at \(path) is locked by another fs process; try again when it finishes")
             }
             throw FeatureStoreError.storage("offline store at \(path): \(error)")
         }

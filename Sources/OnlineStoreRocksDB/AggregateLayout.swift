@@ -18,9 +18,12 @@ public struct AggregateLayout: Sendable {
         keyspace = OnlineKeyspace(view: view.name, generation: generation)
         aggregations = view.aggregations
         var columns: [String] = []
-        for aggregation in view.aggregations where !columns.contains(aggregation.column) { columns.append(aggregation.column) }
+        for aggregation in view.aggregations where !columns.contains(aggregation.column) {
+            columns.append(aggregation.column)
+        }
         self.columns = columns
-        retention = TimeSpan(microseconds: (view.aggregations.map(\.window).max() ?? .zero).microseconds + view.lateness.microseconds)
+        retention = TimeSpan(
+            microseconds: (view.aggregations.map(\.window).max() ?? .zero).microseconds + view.lateness.microseconds)
         aggregationNames = view.aggregations.map { Array($0.name.utf8) }
         columnBytes = columns.map { Array($0.utf8) }
     }

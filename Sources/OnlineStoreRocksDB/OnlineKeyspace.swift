@@ -49,7 +49,9 @@ public struct OnlineKeyspace: Hashable, Sendable {
 
     init?(metaKey: [UInt8]) {
         let marker = Array("keyspace/".utf8)
-        guard metaKey.count > marker.count + 10, metaKey.starts(with: marker), metaKey[marker.count] == 0x01 else { return nil }
+        guard metaKey.count > marker.count + 10, metaKey.starts(with: marker), metaKey[marker.count] == 0x01 else {
+            return nil
+        }
         let body = metaKey[(marker.count + 1)...]
         guard let zero = body.firstIndex(of: 0), body.endIndex - zero == 9 else { return nil }
         var generation: UInt64 = 0

@@ -57,8 +57,10 @@ public struct OnlineRecord: Hashable, Sendable {
     public static func times(of bytes: UnsafeRawBufferPointer) -> (event: Timestamp, created: Timestamp)? {
         guard bytes.count >= 17, bytes[0] == version else { return nil }
         return (
-            Timestamp(microseconds: Int64(bitPattern: bytes.loadUnaligned(fromByteOffset: 1, as: UInt64.self).littleEndian)),
-            Timestamp(microseconds: Int64(bitPattern: bytes.loadUnaligned(fromByteOffset: 9, as: UInt64.self).littleEndian))
+            Timestamp(
+                microseconds: Int64(bitPattern: bytes.loadUnaligned(fromByteOffset: 1, as: UInt64.self).littleEndian)),
+            Timestamp(
+                microseconds: Int64(bitPattern: bytes.loadUnaligned(fromByteOffset: 9, as: UInt64.self).littleEndian))
         )
     }
 
@@ -77,7 +79,9 @@ public struct OnlineRecord: Hashable, Sendable {
 
     /// Reads only the features named in `names` (UTF-8 bytes), in that order (`nil` for a name the
     /// record lacks).
-    public static func decode(_ bytes: UnsafeRawBufferPointer, selecting names: [[UInt8]]) -> (event: Timestamp, values: [FeatureValue?])? {
+    public static func decode(_ bytes: UnsafeRawBufferPointer, selecting names: [[UInt8]]) -> (
+        event: Timestamp, values: [FeatureValue?]
+    )? {
         guard let (event, _) = times(of: bytes) else { return nil }
         var reader = ByteReader(bytes: bytes, offset: 17)
         guard let count = reader.varint() else { return nil }
@@ -85,7 +89,8 @@ public struct OnlineRecord: Hashable, Sendable {
         for _ in 0..<count {
             guard let nameBytes = reader.slice() else { return nil }
             let wanted = names.firstIndex { name in
-                name.count == nameBytes.count && name.withUnsafeBytes { memcmp($0.baseAddress!, nameBytes.baseAddress!, name.count) == 0 }
+                name.count == nameBytes.count
+                    && name.withUnsafeBytes { memcmp($0.baseAddress!, nameBytes.baseAddress!, name.count) == 0 }
             }
             if let wanted {
                 guard let value = reader.value() else { return nil }
@@ -97,4 +102,3 @@ public struct OnlineRecord: Hashable, Sendable {
         return (event, result)
     }
 }
-

@@ -11,7 +11,9 @@ extension OnlineStore {
     /// older than `now - retention` are too late (counted, not stored). State older than that is
     /// deleted for the entities written.
     @discardableResult
-    public func addEvents(_ events: [AggregateEvent], layout: AggregateLayout, now: Timestamp) throws -> AggregateWriteSummary {
+    public func addEvents(_ events: [AggregateEvent], layout: AggregateLayout, now: Timestamp) throws
+        -> AggregateWriteSummary
+    {
         var summary = AggregateWriteSummary()
         let cutoff = layout.cutoff(at: now).microseconds
         var keys: [[UInt8]] = []
@@ -25,7 +27,8 @@ extension OnlineStore {
                 continue
             }
             let entity = try EntityKeyEncoding.encode(event.key)
-            let key = layout.eventKey(entity: entity, time: event.time.microseconds, created: event.created.microseconds)
+            let key = layout.eventKey(
+                entity: entity, time: event.time.microseconds, created: event.created.microseconds)
             guard seen.insert(ByteKey(key)).inserted else {
                 summary.duplicates += 1
                 continue
@@ -60,13 +63,18 @@ extension OnlineStore {
                 }
                 summary.applied += 1
                 touched.insert(entity)
-                let record = OnlineRecord(eventTime: event.time, createdTime: event.created, values: Array(zip(layout.columns, event.values)))
+                let record = OnlineRecord(
+                    eventTime: event.time, createdTime: event.created, values: Array(zip(layout.columns, event.values)))
                 batch.put(keys[index], record.encoded(), in: aggregateEvents)
                 for tile in TileLevels.tiles(containing: event.time) {
                     let slot = Slot(entity: entity, tile: tile)
-                    var states = tiles.removeValue(forKey: slot) ?? layout.aggregations.map { AggregateState(function: $0.function) }
+                    var states =
+                        tiles.removeValue(forKey: slot)
+                        ?? layout.aggregations.map { AggregateState(function: $0.function) }
                     for position in states.indices {
-                        states[position].add(event.values[columnOf[position]], time: event.time.microseconds, created: event.created.microseconds)
+                        states[position].add(
+                            event.values[columnOf[position]], time: event.time.microseconds,
+                            created: event.created.microseconds)
                     }
                     tiles[slot] = states
                 }
@@ -77,21 +85,28 @@ extension OnlineStore {
             try storage {
                 try database.multiGet(tileKeys, in: aggregateTiles) { index, bytes in
                     guard var existing = Self.decodeTile(bytes, layout: layout) else {
-                        throw FeatureStoreError.storage("an aggregate tile of view '\(layout.keyspace.view)' is corrupt")
+                        throw FeatureStoreError.storage(
+                            "an aggregate tile of view '\(layout.keyspace.view)' is corrupt")
                     }
                     let added = tiles[slots[index]]!
                     for position in existing.indices { existing[position].merge(added[position]) }
                     tiles[slots[index]] = existing
                 }
             }
-            for (index, slot) in slots.enumerated() { batch.put(tileKeys[index], Self.encodeTile(tiles[slot]!, layout: layout), in: aggregateTiles) }
+            for (index, slot) in slots.enumerated() {
+                batch.put(tileKeys[index], Self.encodeTile(tiles[slot]!, layout: layout), in: aggregateTiles)
+            }
             // Expire what no window can reach any more, for the entities touched.
             for entity in touched.map({ entities[$0] }) {
-                batch.deleteRange(from: layout.eventBound(entity: entity, time: .min), to: layout.eventBound(entity: entity, time: cutoff), in: aggregateEvents)
+                batch.deleteRange(
+                    from: layout.eventBound(entity: entity, time: .min),
+                    to: layout.eventBound(entity: entity, time: cutoff), in: aggregateEvents)
                 for level in TileLevels.lengths.indices {
                     let first = TileLevels.Tile(level: level, index: .min)
                     let last = TileLevels.Tile(level: level, index: floorDiv(cutoff, TileLevels.lengths[level]))
-                    batch.deleteRange(from: layout.tileKey(entity: entity, tile: first), to: layout.tileKey(entity: entity, tile: last), in: aggregateTiles)
+                    batch.deleteRange(
+                        from: layout.tileKey(entity: entity, tile: first),
+                        to: layout.tileKey(entity: entity, tile: last), in: aggregateTiles)
                 }
             }
             batch.put(layout.keyspace.metaKey, [], in: meta)
@@ -104,7 +119,9 @@ extension OnlineStore {
     /// from the tiles inside the window and the raw events of its two edges.
     ///
     /// - Parameter features: aggregation names, in output order.
-    public func readAggregates(_ entities: [[FeatureValue]], layout: AggregateLayout, features: [String], now: Timestamp) throws -> [[OnlineValue]] {
+    public func readAggregates(
+        _ entities: [[FeatureValue]], layout: AggregateLayout, features: [String], now: Timestamp
+    ) throws -> [[OnlineValue]] {
         let selected: [Aggregation] = try features.map { name in
             guard let aggregation = layout.aggregations.first(where: { $0.name == name }) else {
                 throw FeatureStoreError.notFound("view '\(layout.keyspace.view)' has no aggregation '\(name)'")
@@ -154,7 +171,10 @@ extension OnlineStore {
                         ) { _, value in
                             guard let (time, created) = OnlineRecord.times(of: value),
                                 let (_, values) = OnlineRecord.decode(value, selecting: layout.columnBytes)
-                            else { throw FeatureStoreError.storage("an aggregate event of view '\(layout.keyspace.view)' is corrupt") }
+                            else {
+                                throw FeatureStoreError.storage(
+                                    "an aggregate event of view '\(layout.keyspace.view)' is corrupt")
+                            }
                             events.append((time.microseconds, created.microseconds, values))
                             return true
                         }
@@ -168,7 +188,9 @@ extension OnlineStore {
                 let decomposition = windows[aggregation.window]!
                 var state = AggregateState(function: aggregation.function)
                 for tile in decomposition.tiles {
-                    if let states = tileStates[entityIndex * tilesPerEntity + tileSlots[tile]!] { state.merge(states[positions[index]]) }
+                    if let states = tileStates[entityIndex * tilesPerEntity + tileSlots[tile]!] {
+                        state.merge(states[positions[index]])
+                    }
                 }
                 for edge in decomposition.edges {
                     for event in fragments[edge]! {

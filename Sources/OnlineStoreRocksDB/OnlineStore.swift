@@ -51,7 +51,9 @@ public final class OnlineStore: Sendable {
     /// - Parameter sync: wait until the batch is durable on disk.
     /// - Returns: how many rows replaced the stored one (or were new).
     @discardableResult
-    public func write(_ entries: [(key: [FeatureValue], record: OnlineRecord)], to keyspace: OnlineKeyspace, sync: Bool = false)
+    public func write(
+        _ entries: [(key: [FeatureValue], record: OnlineRecord)], to keyspace: OnlineKeyspace, sync: Bool = false
+    )
         throws -> Int
     {
         if entries.isEmpty { return 0 }
@@ -72,7 +74,9 @@ public final class OnlineStore: Sendable {
         }
         return try writeLock.withLock { _ in
             var stored = [(event: Timestamp, created: Timestamp)?](repeating: nil, count: keys.count)
-            try storage { try database.multiGet(keys, in: rows) { index, value in stored[index] = OnlineRecord.times(of: value) } }
+            try storage {
+                try database.multiGet(keys, in: rows) { index, value in stored[index] = OnlineRecord.times(of: value) }
+            }
             let batch = WriteBatch()
             for (index, key) in keys.enumerated() {
                 let record = entries[newest[key]!].record
@@ -97,13 +101,15 @@ public final class OnlineStore: Sendable {
         _ entities: [[FeatureValue]], from keyspace: OnlineKeyspace, features: [String], ttl: TimeSpan, now: Timestamp
     ) throws -> [[OnlineValue]] {
         let keys = try entities.map { try keyspace.key($0) }
-        var result = [[OnlineValue]](repeating: [OnlineValue](repeating: .notFound, count: features.count), count: keys.count)
+        var result = [[OnlineValue]](
+            repeating: [OnlineValue](repeating: .notFound, count: features.count), count: keys.count)
         let oldest = ttl > .zero ? now - ttl : Timestamp.min
         let names = features.map { Array($0.utf8) }
         try storage {
             try database.multiGet(keys, in: rows) { index, bytes in
                 guard let (event, values) = OnlineRecord.decode(bytes, selecting: names) else {
-                    throw FeatureStoreError.storage("the online value of an entity of view '\(keyspace.view)' is corrupt")
+                    throw FeatureStoreError.storage(
+                        "the online value of an entity of view '\(keyspace.view)' is corrupt")
                 }
                 for (position, value) in values.enumerated() {
                     let status: FeatureStatus

@@ -47,9 +47,11 @@ public final class RocksDB: @unchecked Sendable {
         var familyOptions = [OpaquePointer?](repeating: options, count: names.count)
         var handles = [OpaquePointer?](repeating: nil, count: names.count)
         let db = try cNames.withUnsafeMutableBufferPointer { namesBuffer in
-            try namesBuffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: names.count) { namePointers in
+            try namesBuffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: names.count) {
+                namePointers in
                 try RocksDBError.check { error in
-                    rocksdb_open_column_families(options, path, Int32(names.count), namePointers, &familyOptions, &handles, error)
+                    rocksdb_open_column_families(
+                        options, path, Int32(names.count), namePointers, &familyOptions, &handles, error)
                 }
             }
         }
@@ -87,7 +89,10 @@ public final class RocksDB: @unchecked Sendable {
     public func get(_ key: [UInt8], in family: ColumnFamily) throws -> [UInt8]? {
         try key.withUnsafeBufferPointer { keyBuffer in
             let slice = try RocksDBError.check { error in
-                rocksdb_get_pinned_cf(handle, readOptions, family.handle, keyBuffer.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }, keyBuffer.count, error)
+                rocksdb_get_pinned_cf(
+                    handle, readOptions, family.handle,
+                    keyBuffer.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
+                    keyBuffer.count, error)
             }
             guard let slice else { return nil }
             defer { rocksdb_pinnableslice_destroy(slice) }
@@ -117,12 +122,14 @@ public final class RocksDB: @unchecked Sendable {
             flat += key
         }
         try flat.withUnsafeBufferPointer { buffer in
-            let base = UnsafeRawPointer(buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!).assumingMemoryBound(to: CChar.self)
+            let base = UnsafeRawPointer(buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!).assumingMemoryBound(
+                to: CChar.self)
             for index in 0..<count {
                 pointers[index] = base + offsets[index]
                 sizes[index] = keys[index].count
             }
-            rocksdb_batched_multi_get_cf(handle, readOptions, family.handle, count, &pointers, &sizes, &slices, &errors, false)
+            rocksdb_batched_multi_get_cf(
+                handle, readOptions, family.handle, count, &pointers, &sizes, &slices, &errors, false)
             defer {
                 for slice in slices where slice != nil { rocksdb_pinnableslice_destroy(slice) }
                 for error in errors where error != nil { rocksdb_free(error) }
@@ -147,11 +154,15 @@ public final class RocksDB: @unchecked Sendable {
     }
 
     /// Calls `body` with each key and value whose key starts with `prefix`, in key order, until it returns false.
-    public func scan(prefix: [UInt8], in family: ColumnFamily, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Bool) throws {
+    public func scan(
+        prefix: [UInt8], in family: ColumnFamily,
+        _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Bool
+    ) throws {
         let iterator = rocksdb_create_iterator_cf(handle, readOptions, family.handle)!
         defer { rocksdb_iter_destroy(iterator) }
         prefix.withUnsafeBufferPointer { buffer in
-            rocksdb_iter_seek(iterator, UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self), buffer.count)
+            rocksdb_iter_seek(
+                iterator, UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self), buffer.count)
         }
         while rocksdb_iter_valid(iterator) != 0 {
             var keyLength = 0
@@ -174,21 +185,27 @@ public final class RocksDB: @unchecked Sendable {
     }
 
     /// Calls `body` with each key and value in `[start, end)`, in key order, until it returns false.
-    public func scan(from start: [UInt8], to end: [UInt8], in family: ColumnFamily, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Bool) throws {
+    public func scan(
+        from start: [UInt8], to end: [UInt8], in family: ColumnFamily,
+        _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Bool
+    ) throws {
         let options = rocksdb_readoptions_create()!
         defer { rocksdb_readoptions_destroy(options) }
         try end.withUnsafeBufferPointer { upper in
-            rocksdb_readoptions_set_iterate_upper_bound(options, UnsafeRawPointer(upper.baseAddress!).assumingMemoryBound(to: CChar.self), upper.count)
+            rocksdb_readoptions_set_iterate_upper_bound(
+                options, UnsafeRawPointer(upper.baseAddress!).assumingMemoryBound(to: CChar.self), upper.count)
             let iterator = rocksdb_create_iterator_cf(handle, options, family.handle)!
             defer { rocksdb_iter_destroy(iterator) }
             start.withUnsafeBufferPointer { buffer in
-                rocksdb_iter_seek(iterator, UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self), buffer.count)
+                rocksdb_iter_seek(
+                    iterator, UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self), buffer.count)
             }
             while rocksdb_iter_valid(iterator) != 0 {
                 var keyLength = 0
                 var valueLength = 0
                 let key = UnsafeRawBufferPointer(start: rocksdb_iter_key(iterator, &keyLength), count: keyLength)
-                let value = UnsafeRawBufferPointer(start: rocksdb_iter_value(iterator, &valueLength), count: valueLength)
+                let value = UnsafeRawBufferPointer(
+                    start: rocksdb_iter_value(iterator, &valueLength), count: valueLength)
                 if try !body(key, value) { break }
                 rocksdb_iter_next(iterator)
             }

@@ -7,7 +7,9 @@ public struct RocksDBError: Error, CustomStringConvertible, Sendable {
     public init(message: String) { self.message = message }
 
     /// Whether another process holds the database's LOCK file.
-    public var isLockHeld: Bool { message.contains("lock") && (message.contains("LOCK") || message.contains("Resource temporarily unavailable")) }
+    public var isLockHeld: Bool {
+        message.contains("lock") && (message.contains("LOCK") || message.contains("Resource temporarily unavailable"))
+    }
 
     public var description: String { "RocksDB: \(message)" }
 

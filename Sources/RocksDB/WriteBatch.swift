@@ -12,15 +12,18 @@ public final class WriteBatch {
         key.withUnsafeBufferPointer { k in
             value.withUnsafeBufferPointer { v in
                 rocksdb_writebatch_put_cf(
-                    handle, family.handle, UnsafeRawPointer(k.baseAddress!).assumingMemoryBound(to: CChar.self), k.count,
-                    UnsafeRawPointer(v.baseAddress ?? UnsafePointer(bitPattern: 1)!).assumingMemoryBound(to: CChar.self), v.count)
+                    handle, family.handle, UnsafeRawPointer(k.baseAddress!).assumingMemoryBound(to: CChar.self),
+                    k.count,
+                    UnsafeRawPointer(v.baseAddress ?? UnsafePointer(bitPattern: 1)!).assumingMemoryBound(
+                        to: CChar.self), v.count)
             }
         }
     }
 
     public func delete(_ key: [UInt8], in family: RocksDB.ColumnFamily) {
         key.withUnsafeBufferPointer { k in
-            rocksdb_writebatch_delete_cf(handle, family.handle, UnsafeRawPointer(k.baseAddress!).assumingMemoryBound(to: CChar.self), k.count)
+            rocksdb_writebatch_delete_cf(
+                handle, family.handle, UnsafeRawPointer(k.baseAddress!).assumingMemoryBound(to: CChar.self), k.count)
         }
     }
 
@@ -29,7 +32,8 @@ public final class WriteBatch {
         start.withUnsafeBufferPointer { s in
             end.withUnsafeBufferPointer { e in
                 rocksdb_writebatch_delete_range_cf(
-                    handle, family.handle, UnsafeRawPointer(s.baseAddress!).assumingMemoryBound(to: CChar.self), s.count,
+                    handle, family.handle, UnsafeRawPointer(s.baseAddress!).assumingMemoryBound(to: CChar.self),
+                    s.count,
                     UnsafeRawPointer(e.baseAddress!).assumingMemoryBound(to: CChar.self), e.count)
             }
         }

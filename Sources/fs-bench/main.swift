@@ -23,23 +23,35 @@ func onlineRead(entities: Int, features: Int, path: String) throws {
     let load = nanoseconds()
     for start in stride(from: 0, to: entities, by: 10_000) {
         let batch = (start..<min(entities, start + 10_000)).map { id in
-            (key: [FeatureValue.int64(Int64(id))],
-             record: OnlineRecord(
-                eventTime: Timestamp(seconds: 1_700_000_000), createdTime: Timestamp(seconds: 1_700_000_000),
-                values: names.enumerated().map { index, name in
-                    (name, index % 2 == 0 ? FeatureValue.float64(Double(rng.next() % 10_000) / 100) : .int64(Int64(rng.next() % 1000)))
-                }))
+            (
+                key: [FeatureValue.int64(Int64(id))],
+                record: OnlineRecord(
+                    eventTime: Timestamp(seconds: 1_700_000_000), createdTime: Timestamp(seconds: 1_700_000_000),
+                    values: names.enumerated().map { index, name in
+                        (
+                            name,
+                            index % 2 == 0
+                                ? FeatureValue.float64(Double(rng.next() % 10_000) / 100)
+                                : .int64(Int64(rng.next() % 1000))
+                        )
+                    })
+            )
         }
         try store.write(batch, to: keyspace)
     }
     try store.sync()
     try store.compactRecentWrites()
-    print(String(format: "loaded %d entities x %d features in %.2f s", entities, features, Double(nanoseconds() - load) / 1e9))
+    print(
+        String(
+            format: "loaded %d entities x %d features in %.2f s", entities, features, Double(nanoseconds() - load) / 1e9
+        ))
     let now = Timestamp(seconds: 1_700_000_100)
 
     // Throughput: batches of 100 random keys, one thread.
     let batches = 20_000
-    var keys: [[[FeatureValue]]] = (0..<batches).map { _ in (0..<100).map { _ in [.int64(Int64(rng.next() % UInt64(entities)))] } }
+    var keys: [[[FeatureValue]]] = (0..<batches).map { _ in
+        (0..<100).map { _ in [.int64(Int64(rng.next() % UInt64(entities)))] }
+    }
     var found = 0
     let begin = nanoseconds()
     for batch in keys {
@@ -47,7 +59,10 @@ func onlineRead(entities: Int, features: Int, path: String) throws {
         found += rows.count
     }
     let seconds = Double(nanoseconds() - begin) / 1e9
-    print(String(format: "batches of 100 keys x %d features: %.0f keys/s (%d keys in %.2f s)", features, Double(found) / seconds, found, seconds))
+    print(
+        String(
+            format: "batches of 100 keys x %d features: %.0f keys/s (%d keys in %.2f s)", features,
+            Double(found) / seconds, found, seconds))
     keys = []
 
     // Latency: one key with all features, many times.
@@ -60,20 +75,28 @@ func onlineRead(entities: Int, features: Int, path: String) throws {
         latencies.append(nanoseconds() - t0)
     }
     latencies.sort()
-    print(String(format: "one key x %d features (OnlineStore.read): p50 %.1f us, p99 %.1f us, p99.9 %.1f us", features,
-                 percentile(latencies, 0.5), percentile(latencies, 0.99), percentile(latencies, 0.999)))
+    print(
+        String(
+            format: "one key x %d features (OnlineStore.read): p50 %.1f us, p99 %.1f us, p99.9 %.1f us", features,
+            percentile(latencies, 0.5), percentile(latencies, 0.99), percentile(latencies, 0.999)))
 
     // The server's path: plan + entity validation + read, through OnlineReader.
     let entity = Entity(name: "e", joinKeys: [JoinKey(name: "id", valueType: .int64)])
-    let source = Source(name: "s", kind: .push, timestampField: "ts",
-                        schema: [Field(name: "id", type: .int64)] + names.enumerated().map { Field(name: $1, type: $0 % 2 == 0 ? .float64 : .int64) })
-    let view = FeatureView(name: "bench_view", entities: ["e"], source: "s", ttl: .days(1),
-                           features: names.enumerated().map { Feature(name: $1, type: $0 % 2 == 0 ? .float64 : .int64) })
+    let source = Source(
+        name: "s", kind: .push, timestampField: "ts",
+        schema: [Field(name: "id", type: .int64)]
+            + names.enumerated().map { Field(name: $1, type: $0 % 2 == 0 ? .float64 : .int64) })
+    let view = FeatureView(
+        name: "bench_view", entities: ["e"], source: "s", ttl: .days(1),
+        features: names.enumerated().map { Feature(name: $1, type: $0 % 2 == 0 ? .float64 : .int64) })
     let definitions = RepoDefinitions(entities: [entity], sources: [source], featureViews: [view])
-    let snapshot = RegistrySnapshot(project: "bench", version: 1, definitions: definitions,
-                                    records: [ObjectID(.featureView, "bench_view"): ObjectRecord(version: 1, generation: 1, updatedAt: now)])
+    let snapshot = RegistrySnapshot(
+        project: "bench", version: 1, definitions: definitions,
+        records: [ObjectID(.featureView, "bench_view"): ObjectRecord(version: 1, generation: 1, updatedAt: now)])
     let reader = OnlineReader(snapshot: snapshot, store: store)
-    let plan = try OnlineReadPlan(references: [FeatureReference(view: "bench_view", feature: "*")], definitions: definitions, fullFeatureNames: false)
+    let plan = try OnlineReadPlan(
+        references: [FeatureReference(view: "bench_view", feature: "*")], definitions: definitions,
+        fullFeatureNames: false)
     latencies.removeAll(keepingCapacity: true)
     for _ in 0..<200_000 {
         let rows = EntityRows(columns: [("id", [.int64(Int64(rng.next() % UInt64(entities)))])])
@@ -83,8 +106,11 @@ func onlineRead(entities: Int, features: Int, path: String) throws {
         latencies.append(nanoseconds() - t0)
     }
     latencies.sort()
-    print(String(format: "one key x %d features (OnlineReader.read + Feast JSON): p50 %.1f us, p99 %.1f us, p99.9 %.1f us", features,
-                 percentile(latencies, 0.5), percentile(latencies, 0.99), percentile(latencies, 0.999)))
+    print(
+        String(
+            format: "one key x %d features (OnlineReader.read + Feast JSON): p50 %.1f us, p99 %.1f us, p99.9 %.1f us",
+            features,
+            percentile(latencies, 0.5), percentile(latencies, 0.99), percentile(latencies, 0.999)))
 }
 
 /// Aggregate reads: one entity with `events` events over 7 days, the demo's 5 aggregates.
@@ -95,7 +121,8 @@ func onlineAggregates(events: Int, path: String) throws {
         Aggregation(column: "fare", function: .count, window: .hours(1), name: "trips_1h", inputType: .float64),
         Aggregation(column: "fare", function: .sum, window: .days(1), name: "fare_sum_1d", inputType: .float64),
         Aggregation(column: "fare", function: .avg, window: .days(7), name: "fare_avg_7d", inputType: .float64),
-        Aggregation(column: "distance_km", function: .max, window: .days(1), name: "distance_max_1d", inputType: .float64),
+        Aggregation(
+            column: "distance_km", function: .max, window: .days(1), name: "distance_max_1d", inputType: .float64),
         Aggregation(column: "fare", function: .count, window: .days(7), name: "trips_7d", inputType: .float64),
     ]
     let view = FeatureView(name: "driver_trip_stats", entities: ["driver"], source: "trips", aggregations: aggregations)
@@ -105,7 +132,8 @@ func onlineAggregates(events: Int, path: String) throws {
     let span = TimeSpan.days(7).microseconds
     let all = (0..<events).map { _ in
         AggregateEvent(
-            key: [.int64(1001)], time: now - TimeSpan(microseconds: 1 + Int64(rng.next() % UInt64(span))), created: Timestamp(microseconds: 0),
+            key: [.int64(1001)], time: now - TimeSpan(microseconds: 1 + Int64(rng.next() % UInt64(span))),
+            created: Timestamp(microseconds: 0),
             values: [.float64(Double(rng.next() % 5000) / 100), .float64(Double(rng.next() % 30_000) / 1000)])
     }
     for start in stride(from: 0, to: all.count, by: 1000) {
@@ -122,8 +150,11 @@ func onlineAggregates(events: Int, path: String) throws {
         latencies.append(nanoseconds() - t0)
     }
     latencies.sort()
-    print(String(format: "one entity, %d events in 7 days, 5 aggregates (OnlineStore.readAggregates): p50 %.1f us, p99 %.1f us, p99.9 %.1f us",
-                 events, percentile(latencies, 0.5), percentile(latencies, 0.99), percentile(latencies, 0.999)))
+    print(
+        String(
+            format:
+                "one entity, %d events in 7 days, 5 aggregates (OnlineStore.readAggregates): p50 %.1f us, p99 %.1f us, p99.9 %.1f us",
+            events, percentile(latencies, 0.5), percentile(latencies, 0.99), percentile(latencies, 0.999)))
 }
 
 let arguments = CommandLine.arguments

@@ -19,14 +19,18 @@ extension FS {
             let matches = snapshot.objects(named: name)
             guard !matches.isEmpty else {
                 let names = ObjectKind.allCases.flatMap { snapshot.objects(of: $0).map(\.name) }
-                printError("error: nothing named '\(name)' is registered.\(Suggestion.didYouMean(name, in: names)) `fs list KIND` shows what is.")
+                printError(
+                    "error: nothing named '\(name)' is registered.\(Suggestion.didYouMean(name, in: names)) `fs list KIND` shows what is."
+                )
                 throw ExitCode.failure
             }
             if json { return try printJSON(matches.count == 1 ? [matches[0]] : matches) }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             for object in matches {
-                print("\(object.kind.rawValue) \(object.name) (version \(object.record?.version ?? 0), generation \(object.record?.generation ?? 0))")
+                print(
+                    "\(object.kind.rawValue) \(object.name) (version \(object.record?.version ?? 0), generation \(object.record?.generation ?? 0))"
+                )
                 print(String(decoding: try encoder.encode(object.spec), as: UTF8.self))
             }
         }

@@ -16,7 +16,10 @@ extension FS {
         @Option(help: "A feature service instead of --features.")
         var featureService: String?
 
-        @Option(name: .customLong("entity"), help: ArgumentHelp("A join key and its value, once per key and entity (driver_id=1001).", valueName: "key=value"))
+        @Option(
+            name: .customLong("entity"),
+            help: ArgumentHelp(
+                "A join key and its value, once per key and entity (driver_id=1001).", valueName: "key=value"))
         var entities: [String] = []
 
         @Flag(help: "Name features view__feature.")
@@ -26,7 +29,9 @@ extension FS {
         var json = false
 
         func validate() throws {
-            if (features == nil) == (featureService == nil) { throw ValidationError("pass exactly one of --features or --feature-service") }
+            if (features == nil) == (featureService == nil) {
+                throw ValidationError("pass exactly one of --features or --feature-service")
+            }
             if entities.isEmpty { throw ValidationError("pass at least one --entity KEY=VALUE") }
             for entity in entities where !entity.contains("=") {
                 throw ValidationError("--entity '\(entity)' is not KEY=VALUE, e.g. --entity driver_id=1001")
@@ -56,7 +61,8 @@ extension FS {
         func run() throws {
             let response = try reportingErrors {
                 try repoOptions.open().getOnlineFeatures(
-                    references: commaSeparated(features)?.compactMap(FeatureReference.init(parsing:)), service: featureService,
+                    references: commaSeparated(features)?.compactMap(FeatureReference.init(parsing:)),
+                    service: featureService,
                     entities: entityRows, fullFeatureNames: fullFeatureNames)
             }
             if json {

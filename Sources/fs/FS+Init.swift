@@ -36,7 +36,9 @@ extension FS {
             }
             for path in written { print("  wrote \(directory)/\(path)") }
             if !dataOnly {
-                print("Created feature repo '\(directory)'. Next: fs plan --repo \(directory) && fs apply --repo \(directory)")
+                print(
+                    "Created feature repo '\(directory)'. Next: fs plan --repo \(directory) && fs apply --repo \(directory)"
+                )
             }
         }
     }

@@ -43,8 +43,10 @@ extension FS {
 
         func summary(_ spec: RegisteredObject.Spec) -> String {
             switch spec {
-            case .entity(let e): "join keys: " + e.joinKeys.map { "\($0.name) (\($0.valueType.rawValue))" }.joined(separator: ", ")
-            case .source(let s): "\(s.kind.rawValue) \(s.path ?? s.table ?? (s.query == nil ? "" : "query")), \(s.schema.count) columns"
+            case .entity(let e):
+                "join keys: " + e.joinKeys.map { "\($0.name) (\($0.valueType.rawValue))" }.joined(separator: ", ")
+            case .source(let s):
+                "\(s.kind.rawValue) \(s.path ?? s.table ?? (s.query == nil ? "" : "query")), \(s.schema.count) columns"
             case .featureView(let v):
                 "\(v.isAggregate ? "aggregates" : "snapshot") of \(v.source) by \(v.entities.joined(separator: ", ")), \(v.outputFeatures.count) features, ttl \(v.ttl)"
             case .featureService(let s): "\(s.features.count) feature references"

@@ -12,7 +12,9 @@ extension FS {
         var yes = false
 
         func validate() throws {
-            if !yes { throw ValidationError("teardown deletes the registry and all stored data; pass --yes to confirm") }
+            if !yes {
+                throw ValidationError("teardown deletes the registry and all stored data; pass --yes to confirm")
+            }
         }
 
         func run() throws {

@@ -35,7 +35,8 @@ extension FS {
                     let state = feature.mismatches == 0 ? "ok" : "\(feature.mismatches) MISMATCHES"
                     print("\(feature.view):\(feature.feature): \(feature.checked) entities checked, \(state)")
                     for example in feature.examples {
-                        let entity = example.entity.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+                        let entity = example.entity.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
+                            separator: ",")
                         print("    \(entity): offline \(example.offline), online \(example.online)")
                     }
                 }

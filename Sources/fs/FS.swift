@@ -9,7 +9,8 @@ struct FS: AsyncParsableCommand {
         abstract: "A point-in-time correct feature store: SQLite offline history, RocksDB online store.",
         version: "0.1.0",
         subcommands: [
-            Init.self, Validate.self, Plan.self, Apply.self, Teardown.self, List.self, Describe.self, Ingest.self, GetTrainingSet.self,
+            Init.self, Validate.self, Plan.self, Apply.self, Teardown.self, List.self, Describe.self, Ingest.self,
+            GetTrainingSet.self,
             Materialize.self, MaterializeIncremental.self, GetOnlineFeatures.self, VerifyConsistency.self, Serve.self,
         ]
     )

@@ -5,7 +5,9 @@ import Foundation
 
 /// `--repo DIR`, shared by every command that works on a feature repo.
 struct RepoOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The feature repo directory (the folder with feature_store.yaml).", valueName: "dir"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("The feature repo directory (the folder with feature_store.yaml).", valueName: "dir"))
     var repo: String = "."
 
     func open() throws -> FeatureStore {

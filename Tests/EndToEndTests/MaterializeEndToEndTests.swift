@@ -20,7 +20,8 @@ import Testing
 
     static func lookup(_ repo: String) throws -> [String: Any]? {
         let result = try FSRunner.run([
-            "get-online-features", "--repo", repo, "--features", "driver_hourly_stats:conv_rate", "--entity", "driver_id=1001",
+            "get-online-features", "--repo", repo, "--features", "driver_hourly_stats:conv_rate", "--entity",
+            "driver_id=1001",
             "--entity", "driver_id=1200", "--json",
         ])
         #expect(result.status == 0, "\(result.stderr)")
@@ -30,7 +31,8 @@ import Testing
     @Test func killedRunIsCompletedByTheNextOne() throws {
         let repo = try Self.ingestedRepo()
         let running = try FSRunner.start(
-            ["materialize-incremental", Self.end, "--repo", repo], environment: ["FS_FAULT_INJECTION": "materialize-after-batch"])
+            ["materialize-incremental", Self.end, "--repo", repo],
+            environment: ["FS_FAULT_INJECTION": "materialize-after-batch"])
         // Wait until the first batch is written, then kill it hard.
         let stderr = running.standardErrorPipe.fileHandleForReading
         var seen = Data()
@@ -55,7 +57,9 @@ import Testing
 
         // Running again from the new watermark finds nothing new to write.
         let third = try FSRunner.run(["materialize-incremental", Self.end, "--repo", repo, "--json"])
-        let thirdView = ((try JSONSerialization.jsonObject(with: Data(third.stdout.utf8)) as? [String: Any])?["views"] as? [[String: Any]])?.first
+        let thirdView =
+            ((try JSONSerialization.jsonObject(with: Data(third.stdout.utf8)) as? [String: Any])?["views"]
+            as? [[String: Any]])?.first
         #expect(thirdView?["from"] as? String == Self.end)
         #expect(thirdView?["written"] as? Int == 0)
 
@@ -74,7 +78,9 @@ import Testing
         #expect(swapped.stderr.contains("swap"))
         let badTime = try FSRunner.run(["materialize-incremental", "yesterday", "--repo", repo])
         #expect(badTime.status == 64)
-        let unknownView = try FSRunner.run(["materialize", "2026-01-01T00:00:00Z", Self.end, "--views", "nope", "--repo", repo])
+        let unknownView = try FSRunner.run([
+            "materialize", "2026-01-01T00:00:00Z", Self.end, "--views", "nope", "--repo", repo,
+        ])
         #expect(unknownView.status == 1)
         #expect(unknownView.stderr.contains("no feature view 'nope'"))
     }

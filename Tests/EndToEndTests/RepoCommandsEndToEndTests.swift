@@ -32,7 +32,8 @@ import Testing
         let file = (repo as NSString).appendingPathComponent("driver_stats.yaml")
         var text = try String(contentsOfFile: file, encoding: .utf8)
         text = text.replacingOccurrences(of: "acc_rate: float64", with: "acc_rate: string")
-            .replacingOccurrences(of: "- name: acc_rate\n        type: float64", with: "- name: acc_rate\n        type: string")
+            .replacingOccurrences(
+                of: "- name: acc_rate\n        type: float64", with: "- name: acc_rate\n        type: string")
         try text.write(toFile: file, atomically: true, encoding: .utf8)
 
         let plan = try FSRunner.run(["plan", "--repo", repo])
@@ -48,12 +49,18 @@ import Testing
 
     @Test func validationErrorsNameFileLineAndColumn() throws {
         let repo = try Self.initRepo()
-        let bad = "feature_views:\n  - name: broken\n    entities: [drivr]\n    source: trips\n    ttl: 2x\n    features: [fare]\n"
-        try bad.write(toFile: (repo as NSString).appendingPathComponent("broken.yaml"), atomically: true, encoding: .utf8)
+        let bad =
+            "feature_views:\n  - name: broken\n    entities: [drivr]\n    source: trips\n    ttl: 2x\n    features: [fare]\n"
+        try bad.write(
+            toFile: (repo as NSString).appendingPathComponent("broken.yaml"), atomically: true, encoding: .utf8)
         let result = try FSRunner.run(["validate", "--repo", repo])
         #expect(result.status == 1)
-        #expect(result.stderr.contains("\(repo)/broken.yaml:3:16: error: feature view 'broken' uses unknown entity 'drivr'. Did you mean 'driver'?"))
-        #expect(result.stderr.contains("\(repo)/broken.yaml:5:10: error: 'ttl' of feature view 'broken' is not a duration"))
+        #expect(
+            result.stderr.contains(
+                "\(repo)/broken.yaml:3:16: error: feature view 'broken' uses unknown entity 'drivr'. Did you mean 'driver'?"
+            ))
+        #expect(
+            result.stderr.contains("\(repo)/broken.yaml:5:10: error: 'ttl' of feature view 'broken' is not a duration"))
         // Apply refuses too and writes nothing.
         let apply = try FSRunner.run(["apply", "--repo", repo])
         #expect(apply.status == 1)
@@ -65,9 +72,12 @@ import Testing
         let repo = try Self.initRepo()
         #expect(try FSRunner.run(["apply", "--repo", repo]).status == 0)
         let file = (repo as NSString).appendingPathComponent("services.yaml")
-        try (try String(contentsOfFile: file, encoding: .utf8)).replacingOccurrences(of: "      - driver_trip_stats:*\n", with: "")
-            .write(toFile: file, atomically: true, encoding: .utf8)
-        let killed = try FSRunner.run(["apply", "--repo", repo], environment: ["FS_FAULT_INJECTION": "apply-before-commit"])
+        try (try String(contentsOfFile: file, encoding: .utf8)).replacingOccurrences(
+            of: "      - driver_trip_stats:*\n", with: ""
+        )
+        .write(toFile: file, atomically: true, encoding: .utf8)
+        let killed = try FSRunner.run(
+            ["apply", "--repo", repo], environment: ["FS_FAULT_INJECTION": "apply-before-commit"])
         #expect(killed.status == 137)
         let described = try FSRunner.run(["describe", "driver_activity", "--repo", repo, "--json"])
         let objects = try JSONSerialization.jsonObject(with: Data(described.stdout.utf8)) as? [[String: Any]]
@@ -115,7 +125,8 @@ import Testing
         #expect(again.stderr.contains("--data-only"))
         let data = try FSRunner.run(["init", repo, "--data-only", "--end", "2026-01-01T00:00:00Z"])
         #expect(data.status == 0)
-        let csv = try String(contentsOfFile: (repo as NSString).appendingPathComponent("data/trips.csv"), encoding: .utf8)
+        let csv = try String(
+            contentsOfFile: (repo as NSString).appendingPathComponent("data/trips.csv"), encoding: .utf8)
         #expect(csv.hasPrefix("driver_id,event_timestamp,fare,distance_km\n"))
     }
 }

@@ -63,7 +63,9 @@ import Testing
         #expect(snapshot.definitions == definitions)
         #expect(snapshot.project == "p")
         #expect(snapshot.version == 1)
-        #expect(snapshot.record(.featureView, "fares") == ObjectRecord(version: 1, generation: 1, updatedAt: Timestamp(seconds: 100)))
+        #expect(
+            snapshot.record(.featureView, "fares")
+                == ObjectRecord(version: 1, generation: 1, updatedAt: Timestamp(seconds: 100)))
         // A second registry handle on the same file reads the same thing.
         #expect(try Registry(path: registry.path).snapshot().definitions == definitions)
     }
@@ -119,7 +121,9 @@ import Testing
         changed.featureServices = []
         changed.entities[0].description = "changed"
         #expect(throws: Boom.self) {
-            try registry.apply(changed, project: "p", allowBreaking: true, now: Timestamp(seconds: 2)) { _, _ in throw Boom() }
+            try registry.apply(changed, project: "p", allowBreaking: true, now: Timestamp(seconds: 2)) { _, _ in
+                throw Boom()
+            }
         }
         #expect(try dump(registry.path) == before)
         #expect(try registry.snapshot().definitions == definitions)
@@ -141,7 +145,9 @@ import Testing
         for table in ["registry_meta", "registry_objects", "registry_history", "materialization_watermarks"] {
             let statement = try database.prepare("SELECT * FROM \(table) ORDER BY 1, 2")
             while try statement.step() {
-                rows.append(table + ": " + (0..<statement.columnCount).map { "\(statement.value($0))" }.joined(separator: " | "))
+                rows.append(
+                    table + ": " + (0..<statement.columnCount).map { "\(statement.value($0))" }.joined(separator: " | ")
+                )
             }
         }
         return rows

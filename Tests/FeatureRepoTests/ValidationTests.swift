@@ -61,7 +61,12 @@ import Testing
     @Test func validRepoParses() throws {
         let definitions = try RepoLoader.parse(files: [
             ("entities.yaml", Self.entities), ("sources.yaml", Self.source),
-            ("views.yaml", Self.view("    entities: [driver]\n    source: stats\n    ttl: 1h30m\n    features: [rate, {name: trips, type: int64}]\n")),
+            (
+                "views.yaml",
+                Self.view(
+                    "    entities: [driver]\n    source: stats\n    ttl: 1h30m\n    features: [rate, {name: trips, type: int64}]\n"
+                )
+            ),
         ])
         let view = try #require(definitions.featureView("v"))
         #expect(view.ttl == .minutes(90))
@@ -83,24 +88,34 @@ import Testing
     }
 
     @Test func duplicateName() {
-        let text = Self.view("    entities: [driver]\n    source: stats\n    features: [rate]\n")
+        let text =
+            Self.view("    entities: [driver]\n    source: stats\n    features: [rate]\n")
             + "  - name: v\n    entities: [driver]\n    source: stats\n    features: [trips]\n"
         expect(only(text), 6, 11, contains: "duplicate feature view name 'v', first declared at views.yaml:2:11")
     }
 
     @Test func unknownType() {
-        let d = only(Self.view("    entities: [driver]\n    source: stats\n    features:\n      - name: rate\n        type: flaot64\n"))
+        let d = only(
+            Self.view(
+                "    entities: [driver]\n    source: stats\n    features:\n      - name: rate\n        type: flaot64\n")
+        )
         expect(d, 7, 15, contains: "unknown type 'flaot64'")
         #expect(d?.message.contains("Did you mean 'float64'?") == true)
     }
 
     @Test func unknownAggregationFunction() {
-        let d = only(Self.view("    entities: [driver]\n    source: stats\n    aggregations:\n      - {column: rate, function: median, window: 1h}\n"))
+        let d = only(
+            Self.view(
+                "    entities: [driver]\n    source: stats\n    aggregations:\n      - {column: rate, function: median, window: 1h}\n"
+            ))
         expect(d, 6, 34, contains: "unknown aggregation function 'median'; use one of count, sum, avg")
     }
 
     @Test func aggregationOfTheWrongType() {
-        let d = only(Self.view("    entities: [driver]\n    source: stats\n    aggregations:\n      - {column: ts, function: sum, window: 1h}\n"))
+        let d = only(
+            Self.view(
+                "    entities: [driver]\n    source: stats\n    aggregations:\n      - {column: ts, function: sum, window: 1h}\n"
+            ))
         #expect(d?.message.contains("not have") == true || d?.message.contains("cannot aggregate") == true)
     }
 
@@ -110,7 +125,8 @@ import Testing
     }
 
     @Test func featureTypeDisagreesWithSource() {
-        let d = only(Self.view("    entities: [driver]\n    source: stats\n    features:\n      - {name: rate, type: int64}\n"))
+        let d = only(
+            Self.view("    entities: [driver]\n    source: stats\n    features:\n      - {name: rate, type: int64}\n"))
         expect(d, 6, 28, contains: "declared int64 but column 'rate' of source 'stats' is float64")
     }
 
@@ -121,7 +137,9 @@ import Testing
             ("views.yaml", Self.view("    entities: [rider]\n    source: stats\n    features: [rate]\n")),
         ])
         #expect(found.count == 1)
-        #expect(found.first?.message.contains("join key 'rider_id' of entity 'rider' is not a column of source 'stats'") == true)
+        #expect(
+            found.first?.message.contains("join key 'rider_id' of entity 'rider' is not a column of source 'stats'")
+                == true)
         #expect(found.first?.line == 4)
     }
 
@@ -131,10 +149,14 @@ import Testing
     }
 
     @Test func collidingFeatureNamesInAService() {
-        let views = Self.view("    entities: [driver]\n    source: stats\n    features: [rate]\n")
+        let views =
+            Self.view("    entities: [driver]\n    source: stats\n    features: [rate]\n")
             + "  - name: w\n    entities: [driver]\n    source: stats\n    features: [rate]\n"
         let services = "feature_services:\n  - name: s\n    features: [\"v:rate\", \"w:*\"]\n"
-        let found = diagnostics([("entities.yaml", Self.entities), ("sources.yaml", Self.source), ("views.yaml", views), ("services.yaml", services)])
+        let found = diagnostics([
+            ("entities.yaml", Self.entities), ("sources.yaml", Self.source), ("views.yaml", views),
+            ("services.yaml", services),
+        ])
         #expect(found.count == 1)
         #expect(found.first.map { "\($0.file):\($0.line):\($0.column)" } == "services.yaml:3:26")
         #expect(found.first?.message.contains("gets a feature named 'rate' from both 'v' and 'w'") == true)
@@ -147,12 +169,17 @@ import Testing
         ])
         // The typo, and (as a consequence) the view having no features.
         #expect(found.map(\.line) == [2, 5])
-        #expect(found.last?.message.contains("unknown field 'featurs' in feature view 'v'. Did you mean 'features'?") == true)
+        #expect(
+            found.last?.message.contains("unknown field 'featurs' in feature view 'v'. Did you mean 'features'?")
+                == true)
     }
 
     @Test func missingRequiredField() {
         let found = diagnostics([("entities.yaml", "entities:\n  - name: driver\n")])
-        #expect(found.map(\.description) == ["entities.yaml:2:5: error: entity 'driver' is missing required field 'join_keys'"])
+        #expect(
+            found.map(\.description) == [
+                "entities.yaml:2:5: error: entity 'driver' is missing required field 'join_keys'"
+            ])
     }
 
     @Test func everyProblemIsReportedAtOnceInFileOrder() throws {
@@ -164,7 +191,12 @@ import Testing
     }
 
     @Test func sourceKindNeedsItsLocation() {
-        let found = diagnostics([("sources.yaml", "sources:\n  - name: s\n    kind: sqlite\n    timestamp_field: ts\n    schema: {a: int64}\n")])
+        let found = diagnostics([
+            (
+                "sources.yaml",
+                "sources:\n  - name: s\n    kind: sqlite\n    timestamp_field: ts\n    schema: {a: int64}\n"
+            )
+        ])
         #expect(found.count == 1)
         #expect(found.first?.message.contains("needs exactly one of 'table'") == true)
     }

@@ -5,7 +5,10 @@ import Testing
     static let driver = Entity(name: "driver", joinKeys: [JoinKey(name: "driver_id", valueType: .int64)])
     static let source = Source(
         name: "stats", kind: .csv, path: "stats.csv", timestampField: "ts",
-        schema: [Field(name: "driver_id", type: .int64), Field(name: "ts", type: .timestamp), Field(name: "rate", type: .float64)])
+        schema: [
+            Field(name: "driver_id", type: .int64), Field(name: "ts", type: .timestamp),
+            Field(name: "rate", type: .float64),
+        ])
     static let view = FeatureView(
         name: "driver_stats", entities: ["driver"], source: "stats", ttl: .days(1),
         features: [Feature(name: "rate", type: .float64)])
@@ -20,7 +23,10 @@ import Testing
     @Test func addsEverythingToAnEmptyRegistry() {
         let plan = RegistryPlan(from: RepoDefinitions(), to: Self.base)
         #expect(plan.changes.map(\.action) == [.add, .add, .add])
-        #expect(plan.changes.map(\.id) == [ObjectID(.entity, "driver"), ObjectID(.source, "stats"), ObjectID(.featureView, "driver_stats")])
+        #expect(
+            plan.changes.map(\.id) == [
+                ObjectID(.entity, "driver"), ObjectID(.source, "stats"), ObjectID(.featureView, "driver_stats"),
+            ])
         #expect(plan.breakingChanges.isEmpty)
     }
 

@@ -19,7 +19,8 @@ import Testing
         #expect(FeatureValue.parse("", as: .int64) == .null)
         #expect(FeatureValue.parse("4.5", as: .int64) == nil)
         #expect(FeatureValue.parse("maybe", as: .bool) == nil)
-        #expect(FeatureValue.parse("2024-01-01T00:00:00Z", as: .timestamp) == .timestamp(Timestamp(seconds: 1_704_067_200)))
+        #expect(
+            FeatureValue.parse("2024-01-01T00:00:00Z", as: .timestamp) == .timestamp(Timestamp(seconds: 1_704_067_200)))
     }
 
     @Test func textRoundTrips() {

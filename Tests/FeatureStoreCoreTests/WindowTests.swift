@@ -46,14 +46,16 @@ import Testing
     }
 
     /// The brute-force definition of each function over a list of values (in time order).
-    static func reference(_ function: AggregationFunction, _ values: [FeatureValue], _ type: ValueType) -> FeatureValue {
+    static func reference(_ function: AggregationFunction, _ values: [FeatureValue], _ type: ValueType) -> FeatureValue
+    {
         let present = values.filter { !$0.isNull }
         switch function {
         case .count: return .int64(Int64(present.count))
         case .sum:
             if type == .int64 { return .int64(present.reduce(0) { $0 + ($1.int64Value ?? 0) }) }
             return .float64(present.reduce(0) { $0 + $1.numeric })
-        case .avg: return present.isEmpty ? .null : .float64(present.reduce(0) { $0 + $1.numeric } / Double(present.count))
+        case .avg:
+            return present.isEmpty ? .null : .float64(present.reduce(0) { $0 + $1.numeric } / Double(present.count))
         case .stddev:
             guard present.count > 1 else { return .null }
             let mean = present.reduce(0) { $0 + $1.numeric } / Double(present.count)
@@ -88,13 +90,19 @@ import Testing
                     // Parts of 0 to 5 events: empty partials must merge as nothing.
                     let size = Int(rng.next() % 6)
                     var part = AggregateState(function: function)
-                    for time in index..<min(values.count, index + size) { part.add(values[time], time: Int64(time), created: 0) }
+                    for time in index..<min(values.count, index + size) {
+                        part.add(values[time], time: Int64(time), created: 0)
+                    }
                     merged.merge(part)
                     index += size
                 }
                 let expected = Self.reference(function, values, type)
-                #expect(Self.close(whole.result(inputType: type), expected), "\(function) \(type) add: \(whole.result(inputType: type)) vs \(expected)")
-                #expect(Self.close(merged.result(inputType: type), expected), "\(function) \(type) merge: \(merged.result(inputType: type)) vs \(expected)")
+                #expect(
+                    Self.close(whole.result(inputType: type), expected),
+                    "\(function) \(type) add: \(whole.result(inputType: type)) vs \(expected)")
+                #expect(
+                    Self.close(merged.result(inputType: type), expected),
+                    "\(function) \(type) merge: \(merged.result(inputType: type)) vs \(expected)")
             }
         }
     }
@@ -132,10 +140,11 @@ extension FeatureValue {
                     return reader.isAtEnd ? value : nil
                 }
                 #expect(decoded == state)
-                #expect(bytes.dropLast().withUnsafeBytes { raw in
-                    var reader = ByteReader(bytes: raw)
-                    return AggregateState(function: function, reading: &reader)
-                } == nil, "a truncated encoding must not decode")
+                #expect(
+                    bytes.dropLast().withUnsafeBytes { raw in
+                        var reader = ByteReader(bytes: raw)
+                        return AggregateState(function: function, reading: &reader)
+                    } == nil, "a truncated encoding must not decode")
             }
         }
     }

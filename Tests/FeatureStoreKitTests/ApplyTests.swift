@@ -12,7 +12,8 @@ import Testing
 
     static func edit(_ repo: String, _ file: String, _ transform: (String) -> String) throws {
         let path = (repo as NSString).appendingPathComponent(file)
-        try transform(try String(contentsOfFile: path, encoding: .utf8)).write(toFile: path, atomically: true, encoding: .utf8)
+        try transform(try String(contentsOfFile: path, encoding: .utf8)).write(
+            toFile: path, atomically: true, encoding: .utf8)
     }
 
     @Test func applyCreatesHistoryTablesAndReapplyIsANoOp() throws {
@@ -33,7 +34,9 @@ import Testing
         _ = try FeatureStore(repo: repo).apply()
         try Self.edit(repo, "driver_stats.yaml") {
             $0.replacingOccurrences(of: "avg_daily_trips: int64", with: "avg_daily_trips: float64")
-                .replacingOccurrences(of: "- name: avg_daily_trips\n        type: int64", with: "- name: avg_daily_trips\n        type: float64")
+                .replacingOccurrences(
+                    of: "- name: avg_daily_trips\n        type: int64",
+                    with: "- name: avg_daily_trips\n        type: float64")
         }
         let plan = try FeatureStore(repo: repo).plan()
         #expect(plan.breakingChanges.map(\.id.name) == ["driver_hourly_stats_source", "driver_hourly_stats"])
@@ -49,7 +52,10 @@ import Testing
         let repo = try Self.demoRepo()
         let store = try FeatureStore(repo: repo)
         let first = try store.apply()
-        try Self.edit(repo, "trips.yaml") { $0.replacingOccurrences(of: "      distance_km: float64", with: "      distance_km: float64\n      tip: float64") }
+        try Self.edit(repo, "trips.yaml") {
+            $0.replacingOccurrences(
+                of: "      distance_km: float64", with: "      distance_km: float64\n      tip: float64")
+        }
         #expect(throws: Boom.self) { try FeatureStore(repo: repo).apply { throw Boom() } }
         let after = try FeatureStore(repo: repo).snapshot()
         #expect(after.version == first.after.version)
@@ -84,10 +90,12 @@ import Testing
 
     /// `feature_repo/` at the project root is exactly what `fs init` writes.
     @Test func committedFeatureRepoMatchesTheDemo() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         for file in DemoRepo.files {
             let path = root.appendingPathComponent("feature_repo").appendingPathComponent(file.path).path
-            #expect(try String(contentsOfFile: path, encoding: .utf8) == file.text, "\(file.path) differs from DemoRepo")
+            #expect(
+                try String(contentsOfFile: path, encoding: .utf8) == file.text, "\(file.path) differs from DemoRepo")
         }
     }
 }

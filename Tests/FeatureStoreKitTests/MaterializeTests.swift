@@ -49,12 +49,16 @@ import Testing
             let created = event + Int64(rng.next() % 3) * 1_000_000
             guard seen.insert([Int64(user.hashValue), region, event, created]).inserted else { continue }
             let score: Double? = rng.next() % 7 == 0 ? nil : Double(rng.next() % 1000) / 8
-            rows.append(Row(user: user, region: region, event: event, created: created, score: score, label: "l\(rng.next() % 9)"))
+            rows.append(
+                Row(
+                    user: user, region: region, event: event, created: created, score: score,
+                    label: "l\(rng.next() % 9)"))
         }
         var csv = "user_id,region,ts,created,score,label\n"
         for row in rows {
             let user = row.user.contains(",") ? "\"\(row.user)\"" : row.user
-            csv += "\(user),\(row.region),\(Timestamp(microseconds: row.event).rfc3339),\(Timestamp(microseconds: row.created).rfc3339),\(row.score.map { "\($0)" } ?? ""),\(row.label)\n"
+            csv +=
+                "\(user),\(row.region),\(Timestamp(microseconds: row.event).rfc3339),\(Timestamp(microseconds: row.created).rfc3339),\(row.score.map { "\($0)" } ?? ""),\(row.label)\n"
         }
         try csv.write(toFile: path + "/events.csv", atomically: true, encoding: .utf8)
         let store = try FeatureStore(repo: path, clock: { Timestamp(seconds: 1_000_000) })
@@ -88,7 +92,9 @@ import Testing
                 }
                 #expect(record?.eventTime.microseconds == row.event, "\(key)")
                 #expect(record?.createdTime.microseconds == row.created, "\(key)")
-                #expect(record?.values.map(\.value) == [row.score.map(FeatureValue.float64) ?? .null, .string(row.label)], "\(key)")
+                #expect(
+                    record?.values.map(\.value) == [row.score.map(FeatureValue.float64) ?? .null, .string(row.label)],
+                    "\(key)")
             }
         }
     }
@@ -125,7 +131,8 @@ import Testing
         // First run: END - ttl (2h).
         #expect(report.views.first?.from == first - .hours(2))
         #expect(report.views.first?.to == first)
-        try expectOnline(store, equals: Self.reference(rows, from: (first - .hours(2)).microseconds, to: first.microseconds))
+        try expectOnline(
+            store, equals: Self.reference(rows, from: (first - .hours(2)).microseconds, to: first.microseconds))
         let second = Timestamp(microseconds: 39 * 600_000_000)
         let next = try store.materializeIncremental(to: second)
         #expect(next.views.first?.from == first)
@@ -133,13 +140,16 @@ import Testing
         let watermarks = try store.registry().watermarks(for: try store.snapshot())
         #expect(watermarks["user_scores"]?.watermark == second)
         // The union of both ranges, newest per entity.
-        try expectOnline(store, equals: Self.reference(rows, from: (first - .hours(2)).microseconds, to: second.microseconds))
+        try expectOnline(
+            store, equals: Self.reference(rows, from: (first - .hours(2)).microseconds, to: second.microseconds))
     }
 
     @Test func aRunningMaterializationLocksOthersOut() throws {
         let (store, _) = try Self.repo(seed: 1)
         let lock = try FileLock(path: store.config.onlineStorePath + ".materialize.lock", purpose: "test")
-        let error = #expect(throws: FeatureStoreError.self) { try store.materializeIncremental(to: Timestamp(seconds: 10)) }
+        let error = #expect(throws: FeatureStoreError.self) {
+            try store.materializeIncremental(to: Timestamp(seconds: 10))
+        }
         #expect(error?.code == .locked)
         #expect(error?.message.contains("pid \(getpid())") == true)
         withExtendedLifetime(lock) {}
@@ -159,16 +169,26 @@ import Testing
         let end = Timestamp(microseconds: 39 * 600_000_000)
         _ = try store.materialize(from: Timestamp(microseconds: 0), to: end)
         let expected = Self.reference(rows, from: 0, to: end.microseconds)
-        let entities = EntityRows(columns: [("user_id", [.string("a"), .string("nobody")]), ("region", [.int64(0), .int64(0)])])
+        let entities = EntityRows(columns: [
+            ("user_id", [.string("a"), .string("nobody")]), ("region", [.int64(0), .int64(0)]),
+        ])
         // The store's clock is far in the future: everything is outside the 2h ttl.
-        let stale = try store.getOnlineFeatures(references: [FeatureReference(view: "user_scores", feature: "score")], entities: entities)
+        let stale = try store.getOnlineFeatures(
+            references: [FeatureReference(view: "user_scores", feature: "score")], entities: entities)
         #expect(stale.featureNames == ["user_id", "region", "score"])
-        #expect(stale.columns[2].map(\.status) == [expected[[.string("a"), .int64(0)]] == nil ? .notFound : .outsideMaxAge, .notFound])
+        #expect(
+            stale.columns[2].map(\.status) == [
+                expected[[.string("a"), .int64(0)]] == nil ? .notFound : .outsideMaxAge, .notFound,
+            ])
         let fresh = try FeatureStore(repo: store.repoPath, clock: { end })
         fresh.use(onlineStore: try store.onlineStore())  // One process opens RocksDB once.
-        let response = try fresh.getOnlineFeatures(references: [FeatureReference(view: "user_scores", feature: "*")], entities: entities)
+        let response = try fresh.getOnlineFeatures(
+            references: [FeatureReference(view: "user_scores", feature: "*")], entities: entities)
         let row = try #require(expected[[.string("a"), .int64(0)]])
         #expect(response.columns[2][0].value == (row.score.map(FeatureValue.float64) ?? .null))
-        #expect(response.columns[3][0] == OnlineValue(value: .string(row.label), status: .present, eventTime: Timestamp(microseconds: row.event)))
+        #expect(
+            response.columns[3][0]
+                == OnlineValue(
+                    value: .string(row.label), status: .present, eventTime: Timestamp(microseconds: row.event)))
     }
 }

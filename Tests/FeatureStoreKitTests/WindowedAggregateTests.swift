@@ -14,7 +14,8 @@ import Testing
                 for column in ["amount", "qty", "merchant"] {
                     let type: ValueType = column == "amount" ? .float64 : column == "qty" ? .int64 : .string
                     guard function.acceptedTypes.contains(type) else { continue }
-                    aggregations += "      - {column: \(column), function: \(function.rawValue), window: \(window), name: \(column)_\(function.rawValue)_\(window)}\n"
+                    aggregations +=
+                        "      - {column: \(column), function: \(function.rawValue), window: \(window), name: \(column)_\(function.rawValue)_\(window)}\n"
                 }
             }
         }
@@ -50,7 +51,9 @@ import Testing
 
     /// Times on tile edges, window edges and in between.
     static func randomTime(_ rng: inout SplitMix64) -> Int64 {
-        let edges: [Int64] = [60_000_000, 300_000_000, 600_000_000, 3_600_000_000, 21_600_000_000, 86_400_000_000, 604_800_000_000]
+        let edges: [Int64] = [
+            60_000_000, 300_000_000, 600_000_000, 3_600_000_000, 21_600_000_000, 86_400_000_000, 604_800_000_000,
+        ]
         switch rng.next() % 4 {
         case 0: return now - edges[Int(rng.next() % 7)] + [Int64(0), -1, 1][Int(rng.next() % 3)]
         case 1: return now - Int64(rng.next() % 3_600_000_000)
@@ -60,7 +63,9 @@ import Testing
 
     /// The definition: `function` over the user's events with `t - window <= time < t`, nulls skipped.
     static func reference(_ aggregation: Aggregation, _ events: [Event], at t: Int64) -> FeatureValue {
-        let inWindow = events.filter { $0.time >= t - aggregation.window.microseconds && $0.time < t }.sorted { $0.time < $1.time }
+        let inWindow = events.filter { $0.time >= t - aggregation.window.microseconds && $0.time < t }.sorted {
+            $0.time < $1.time
+        }
         let values: [FeatureValue] = inWindow.compactMap { event in
             switch aggregation.column {
             case "amount": event.amount.map(FeatureValue.float64)
@@ -73,12 +78,14 @@ import Testing
         case .count: return .int64(Int64(values.count))
         case .sum:
             return aggregation.inputType == .int64
-                ? .int64(values.reduce(0) { if case .int64(let v) = $1 { $0 + v } else { $0 } }) : .float64(numbers.reduce(0, +))
+                ? .int64(values.reduce(0) { if case .int64(let v) = $1 { $0 + v } else { $0 } })
+                : .float64(numbers.reduce(0, +))
         case .avg: return values.isEmpty ? .null : .float64(numbers.reduce(0, +) / Double(values.count))
         case .stddev:
             guard values.count > 1 else { return .null }
             let mean = numbers.reduce(0, +) / Double(numbers.count)
-            return .float64((numbers.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(numbers.count - 1)).squareRoot())
+            return .float64(
+                (numbers.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(numbers.count - 1)).squareRoot())
         case .min: return values.min { $0.isOrdered(before: $1) } ?? .null
         case .max: return values.max { $0.isOrdered(before: $1) } ?? .null
         case .last: return values.last ?? .null
@@ -125,7 +132,8 @@ import Testing
         }
         var csv = "user_id,ts,amount,qty,merchant\n"
         for event in events.shuffled(using: &rng) {
-            csv += "\(event.user),\(Timestamp(microseconds: event.time).rfc3339),\(event.amount.map { "\($0)" } ?? ""),\(event.qty.map { "\($0)" } ?? ""),\(event.merchant ?? "")\n"
+            csv +=
+                "\(event.user),\(Timestamp(microseconds: event.time).rfc3339),\(event.amount.map { "\($0)" } ?? ""),\(event.qty.map { "\($0)" } ?? ""),\(event.merchant ?? "")\n"
         }
         try csv.write(toFile: path + "/txns.csv", atomically: true, encoding: .utf8)
         let store = try FeatureStore(repo: path)
@@ -154,7 +162,8 @@ import Testing
         let store = try FeatureStore(repo: repo)
         let view = try #require(try store.snapshot().definitions.featureView("spend"))
         _ = try store.trainingSet(
-            spine: repo + "/spine.csv", features: .references([FeatureReference(view: "spend", feature: "*")]), output: repo + "/out.jsonl")
+            spine: repo + "/spine.csv", features: .references([FeatureReference(view: "spend", feature: "*")]),
+            output: repo + "/out.jsonl")
         let lines = try String(contentsOfFile: repo + "/out.jsonl", encoding: .utf8).split(separator: "\n")
         #expect(lines.count == rows.count)
         for (line, (user, time)) in zip(lines, rows) {
@@ -162,7 +171,10 @@ import Testing
             let userEvents = events.filter { $0.user == user }
             for aggregation in view.aggregations {
                 let expected = Self.reference(aggregation, userEvents, at: time)
-                #expect(Self.matches(object[aggregation.name], expected), "user \(user) at \(Timestamp(microseconds: time)): \(aggregation.name) = \(String(describing: object[aggregation.name])), expected \(expected)")
+                #expect(
+                    Self.matches(object[aggregation.name], expected),
+                    "user \(user) at \(Timestamp(microseconds: time)): \(aggregation.name) = \(String(describing: object[aggregation.name])), expected \(expected)"
+                )
             }
         }
     }
@@ -175,13 +187,16 @@ import Testing
         #expect(report.views.first?.view == "spend")
         let users: [FeatureValue] = (0..<5).map { .int64($0) }
         let response = try store.getOnlineFeatures(
-            references: [FeatureReference(view: "spend", feature: "*")], entities: EntityRows(columns: [("user_id", users)]))
+            references: [FeatureReference(view: "spend", feature: "*")],
+            entities: EntityRows(columns: [("user_id", users)]))
         let view = try #require(try store.snapshot().definitions.featureView("spend"))
         for (index, aggregation) in view.aggregations.enumerated() {
             let column = response.columns[index + 1]
             for user in 0..<5 {
                 let expected = Self.reference(aggregation, events.filter { $0.user == Int64(user) }, at: Self.now)
-                #expect(Self.close(column[user].value, expected), "user \(user): \(aggregation.name) online \(column[user].value), expected \(expected)")
+                #expect(
+                    Self.close(column[user].value, expected),
+                    "user \(user): \(aggregation.name) online \(column[user].value), expected \(expected)")
             }
         }
     }

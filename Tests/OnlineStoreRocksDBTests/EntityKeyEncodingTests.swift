@@ -8,7 +8,9 @@ import Testing
         shape.map { isInt in
             if isInt {
                 let choices: [Int64] = [.min, -1, 0, 1, .max]
-                return .int64(rng.next() % 4 == 0 ? choices[Int(rng.next() % 5)] : Int64(bitPattern: rng.next()) >> Int64(rng.next() % 60))
+                return .int64(
+                    rng.next() % 4 == 0
+                        ? choices[Int(rng.next() % 5)] : Int64(bitPattern: rng.next()) >> Int64(rng.next() % 60))
             }
             let alphabet: [UInt8] = [0, 1, 0x41, 0x61, 0x7F]
             let length = Int(rng.next() % 5)
@@ -21,7 +23,8 @@ import Testing
         for (x, y) in zip(a, b) {
             switch (x, y) {
             case (.int64(let l), .int64(let r)) where l != r: return l < r ? -1 : 1
-            case (.string(let l), .string(let r)) where l != r: return Array(l.utf8).lexicographicallyPrecedes(Array(r.utf8)) ? -1 : 1
+            case (.string(let l), .string(let r)) where l != r:
+                return Array(l.utf8).lexicographicallyPrecedes(Array(r.utf8)) ? -1 : 1
             default: continue
             }
         }

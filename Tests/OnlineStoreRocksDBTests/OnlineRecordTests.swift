@@ -10,13 +10,17 @@ import Testing
     ]
 
     @Test func roundTripsEveryTypeAndNull() {
-        let record = OnlineRecord(eventTime: Timestamp(seconds: 10), createdTime: Timestamp(seconds: 11), values: Self.everyType)
+        let record = OnlineRecord(
+            eventTime: Timestamp(seconds: 10), createdTime: Timestamp(seconds: 11), values: Self.everyType)
         let bytes = record.encoded()
         let decoded = bytes.withUnsafeBytes { OnlineRecord.decode($0) }
         #expect(decoded == record)
-        let selected = bytes.withUnsafeBytes { OnlineRecord.decode($0, selecting: ["t", "missing", "s", "n"].map { Array($0.utf8) }) }
+        let selected = bytes.withUnsafeBytes {
+            OnlineRecord.decode($0, selecting: ["t", "missing", "s", "n"].map { Array($0.utf8) })
+        }
         #expect(selected?.event == Timestamp(seconds: 10))
-        #expect(selected?.values == [.timestamp(Timestamp(microseconds: -5)), nil, .string("héllo, \u{0}world"), .null])
+        #expect(
+            selected?.values == [.timestamp(Timestamp(microseconds: -5)), nil, .string("héllo, \u{0}world"), .null])
     }
 
     @Test func randomRecordsRoundTrip() {
@@ -43,7 +47,9 @@ import Testing
     }
 
     @Test func truncatedBytesAreRejected() {
-        let bytes = OnlineRecord(eventTime: Timestamp(seconds: 1), createdTime: Timestamp(seconds: 1), values: Self.everyType).encoded()
+        let bytes = OnlineRecord(
+            eventTime: Timestamp(seconds: 1), createdTime: Timestamp(seconds: 1), values: Self.everyType
+        ).encoded()
         for length in [0, 5, 17, 20, bytes.count - 1] {
             #expect(Array(bytes.prefix(length)).withUnsafeBytes { OnlineRecord.decode($0) } == nil)
         }

@@ -5,7 +5,8 @@ import Testing
 
 @Suite struct OnlineStoreTests {
     static func open() throws -> OnlineStore {
-        try OnlineStore(path: (NSTemporaryDirectory() as NSString).appendingPathComponent("online-\(UUID().uuidString)"))
+        try OnlineStore(
+            path: (NSTemporaryDirectory() as NSString).appendingPathComponent("online-\(UUID().uuidString)"))
     }
 
     static let keyspace = OnlineKeyspace(view: "driver_stats", generation: 1)
@@ -35,18 +36,25 @@ import Testing
 
     @Test func readGivesStatusesByTtlWithAnInjectedClock() throws {
         let store = try Self.open()
-        try store.write([([.int64(1)], Self.record(1000, 1000, 0.5)), ([.int64(2)], Self.record(1000, 1000, nil))], to: Self.keyspace)
+        try store.write(
+            [([.int64(1)], Self.record(1000, 1000, 0.5)), ([.int64(2)], Self.record(1000, 1000, nil))],
+            to: Self.keyspace)
         let entities: [[FeatureValue]] = [[.int64(1)], [.int64(2)], [.int64(3)]]
-        let fresh = try store.read(entities, from: Self.keyspace, features: ["rate", "trips", "nope"], ttl: .seconds(100), now: Timestamp(seconds: 1100))
+        let fresh = try store.read(
+            entities, from: Self.keyspace, features: ["rate", "trips", "nope"], ttl: .seconds(100),
+            now: Timestamp(seconds: 1100))
         #expect(fresh[0].map(\.status) == [.present, .present, .nullValue])
         #expect(fresh[0][0].value == .float64(0.5))
         #expect(fresh[0][0].eventTime == Timestamp(seconds: 1000))
         #expect(fresh[1].map(\.status) == [.nullValue, .present, .nullValue])
         #expect(fresh[2] == [OnlineValue.notFound, .notFound, .notFound])
         // One microsecond past the ttl, values are outside max age; ttl 0 never expires.
-        let stale = try store.read(entities, from: Self.keyspace, features: ["rate"], ttl: .seconds(100), now: Timestamp(microseconds: 1_100_000_001))
+        let stale = try store.read(
+            entities, from: Self.keyspace, features: ["rate"], ttl: .seconds(100),
+            now: Timestamp(microseconds: 1_100_000_001))
         #expect(stale[0] == [OnlineValue(value: .null, status: .outsideMaxAge, eventTime: Timestamp(seconds: 1000))])
-        let forever = try store.read(entities, from: Self.keyspace, features: ["rate"], ttl: .zero, now: Timestamp(seconds: 1_000_000))
+        let forever = try store.read(
+            entities, from: Self.keyspace, features: ["rate"], ttl: .zero, now: Timestamp(seconds: 1_000_000))
         #expect(forever[0][0].status == .present)
     }
 

@@ -115,13 +115,15 @@ final class MappingReader {
     func stringMap(_ key: String) -> [String: String] {
         guard let node = value(key) else { return [:] }
         guard case .mapping(let mapping) = node else {
-            collector.error(Position(file: file, mark: node.mark), "'\(key)' of \(what) must be a mapping of `key: value`")
+            collector.error(
+                Position(file: file, mark: node.mark), "'\(key)' of \(what) must be a mapping of `key: value`")
             return [:]
         }
         var result: [String: String] = [:]
         for (k, v) in mapping {
             guard let ks = k.string, let vs = v.string else {
-                collector.error(Position(file: file, mark: v.mark), "'\(key)' of \(what) must map names to plain values")
+                collector.error(
+                    Position(file: file, mark: v.mark), "'\(key)' of \(what) must map names to plain values")
                 continue
             }
             result[ks] = vs
@@ -136,7 +138,8 @@ final class MappingReader {
             return []
         }
         guard case .sequence(let sequence) = node else {
-            collector.error(Position(file: file, mark: node.mark), "'\(key)' of \(what) must be a list (lines starting with '- ')")
+            collector.error(
+                Position(file: file, mark: node.mark), "'\(key)' of \(what) must be a list (lines starting with '- ')")
             return []
         }
         return Array(sequence)

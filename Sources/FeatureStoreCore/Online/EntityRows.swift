@@ -26,7 +26,8 @@ public struct EntityRows: Sendable, Hashable {
     public func validated(for plan: OnlineReadPlan) throws -> EntityRows {
         guard !columns.isEmpty else {
             throw FeatureStoreError.invalidArgument(
-                "no entities given; pass the join keys \(Suggestion.list(plan.joinKeys.map(\.name))) with one value per entity")
+                "no entities given; pass the join keys \(Suggestion.list(plan.joinKeys.map(\.name))) with one value per entity"
+            )
         }
         let count = columns[0].values.count
         var result: [(name: String, values: [FeatureValue])] = []
@@ -38,7 +39,8 @@ public struct EntityRows: Sendable, Hashable {
             }
             guard column.values.count == count else {
                 throw FeatureStoreError.invalidArgument(
-                    "entity column '\(column.name)' has \(column.values.count) values but '\(columns[0].name)' has \(count); give every join key one value per entity")
+                    "entity column '\(column.name)' has \(column.values.count) values but '\(columns[0].name)' has \(count); give every join key one value per entity"
+                )
             }
             let converted = try column.values.enumerated().map { index, value in
                 try Self.convert(value, to: key.valueType, column: column.name, index: index)
@@ -48,12 +50,15 @@ public struct EntityRows: Sendable, Hashable {
         for key in plan.joinKeys where !columns.contains(where: { $0.name == key.name }) {
             let users = plan.reads.filter { $0.joinKeys.contains(key) }.map(\.view.name)
             throw FeatureStoreError.invalidArgument(
-                "missing join key '\(key.name)' (\(key.valueType.rawValue)), needed by feature view \(Suggestion.list(users)); add it to the entities")
+                "missing join key '\(key.name)' (\(key.valueType.rawValue)), needed by feature view \(Suggestion.list(users)); add it to the entities"
+            )
         }
         return EntityRows(columns: result)
     }
 
-    private static func convert(_ value: FeatureValue, to type: ValueType, column: String, index: Int) throws -> FeatureValue {
+    private static func convert(_ value: FeatureValue, to type: ValueType, column: String, index: Int) throws
+        -> FeatureValue
+    {
         switch (value, type) {
         case (.int64, .int64), (.string, .string): return value
         case (.string(let text), .int64):
@@ -63,7 +68,8 @@ public struct EntityRows: Sendable, Hashable {
         default: break
         }
         throw FeatureStoreError.invalidArgument(
-            "entity column '\(column)' value #\(index + 1) (\(value.text.isEmpty ? "null" : value.text)) is not a \(type.rawValue); join key '\(column)' holds \(type.rawValue) values")
+            "entity column '\(column)' value #\(index + 1) (\(value.text.isEmpty ? "null" : value.text)) is not a \(type.rawValue); join key '\(column)' holds \(type.rawValue) values"
+        )
     }
 
     /// The key of entity row `row` for a view with `joinKeys`.

@@ -37,7 +37,8 @@ public struct OnlineReadPlan: Sendable {
                 )
             }
             guard view.online else {
-                throw FeatureStoreError.invalidArgument("feature view '\(view.name)' is not online (`online: false`); read it with get-training-set")
+                throw FeatureStoreError.invalidArgument(
+                    "feature view '\(view.name)' is not online (`online: false`); read it with get-training-set")
             }
             let features: [String]
             if reference.isWildcard {
@@ -61,7 +62,8 @@ public struct OnlineReadPlan: Sendable {
                 let output = fullFeatureNames ? "\(view.name)__\(feature)" : feature
                 if let other = seen[output] {
                     if other == view.name {
-                        throw FeatureStoreError.invalidArgument("feature '\(view.name):\(feature)' is requested twice; list it once")
+                        throw FeatureStoreError.invalidArgument(
+                            "feature '\(view.name):\(feature)' is requested twice; list it once")
                     }
                     throw FeatureStoreError.invalidArgument(
                         "feature name '\(output)' comes from both '\(other)' and '\(view.name)'; request full feature names (full_feature_names / --full-feature-names) to tell them apart"
@@ -74,7 +76,9 @@ public struct OnlineReadPlan: Sendable {
                 names.append(output)
             }
         }
-        if names.isEmpty { throw FeatureStoreError.invalidArgument("no features requested; name at least one `view:feature`") }
+        if names.isEmpty {
+            throw FeatureStoreError.invalidArgument("no features requested; name at least one `view:feature`")
+        }
         self.featureNames = names
         self.reads = reads
         self.joinKeys = joinKeys

@@ -5,11 +5,12 @@ extension RegistryPlan {
         if changes.isEmpty { return "No changes. The registry matches the feature repo." }
         var lines: [String] = []
         for change in changes {
-            let mark = switch change.action {
-            case .add: "+"
-            case .change: "~"
-            case .remove: "-"
-            }
+            let mark =
+                switch change.action {
+                case .add: "+"
+                case .change: "~"
+                case .remove: "-"
+                }
             var line = "\(mark) \(change.id.kind.rawValue) \(change.id.name)"
             if change.action == .remove, let reason = change.breaking { line += "  [BREAKING: \(reason)]" }
             lines.append(line)

@@ -59,7 +59,8 @@ public struct RegistryPlan: Sendable, Codable, Hashable {
                 }
                 if fields.isEmpty {
                     // A difference the flat fields do not show: the order of a list.
-                    fields.append(FieldChange(path: "order", old: "as registered", new: "as declared now", breaking: nil))
+                    fields.append(
+                        FieldChange(path: "order", old: "as registered", new: "as declared now", breaking: nil))
                 }
                 let reason = fields.compactMap(\.breaking).first
                 changes.append(ObjectChange(id: ObjectID(kind, key), action: .change, fields: fields, breaking: reason))
@@ -76,7 +77,8 @@ public struct RegistryPlan: Sendable, Codable, Hashable {
             breaking: { path, old, new in
                 if path.hasPrefix("schema."), old != nil {
                     return new == nil
-                        ? "removing a column drops its offline history" : "a column's type changed; its offline history no longer fits"
+                        ? "removing a column drops its offline history"
+                        : "a column's type changed; its offline history no longer fits"
                 }
                 if ["timestamp_field", "created_timestamp_field"].contains(path) || path.hasPrefix("field_mapping.") {
                     return "the offline history was stored under the old column names"

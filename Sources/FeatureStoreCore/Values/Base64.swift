@@ -12,7 +12,9 @@ public func encodeBase64(_ bytes: [UInt8]) -> String {
     var index = 0
     while index + 2 < bytes.count {
         let n = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
-        out += [alphabet[Int(n >> 18 & 63)], alphabet[Int(n >> 12 & 63)], alphabet[Int(n >> 6 & 63)], alphabet[Int(n & 63)]]
+        out += [
+            alphabet[Int(n >> 18 & 63)], alphabet[Int(n >> 12 & 63)], alphabet[Int(n >> 6 & 63)], alphabet[Int(n & 63)],
+        ]
         index += 3
     }
     let rest = bytes.count - index
@@ -21,7 +23,9 @@ public func encodeBase64(_ bytes: [UInt8]) -> String {
         out += [alphabet[Int(n >> 18 & 63)], alphabet[Int(n >> 12 & 63)], UInt8(ascii: "="), UInt8(ascii: "=")]
     } else if rest == 2 {
         let n = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8
-        out += [alphabet[Int(n >> 18 & 63)], alphabet[Int(n >> 12 & 63)], alphabet[Int(n >> 6 & 63)], UInt8(ascii: "=")]
+        out += [
+            alphabet[Int(n >> 18 & 63)], alphabet[Int(n >> 12 & 63)], alphabet[Int(n >> 6 & 63)], UInt8(ascii: "="),
+        ]
     }
     return String(decoding: out, as: UTF8.self)
 }

@@ -34,7 +34,9 @@ extension AggregateState {
         case .count:
             break
         case .sum, .avg:
-            guard let integerSum = reader.int64(), let sum = reader.double(), let compensation = reader.double() else { return nil }
+            guard let integerSum = reader.int64(), let sum = reader.double(), let compensation = reader.double() else {
+                return nil
+            }
             self.integerSum = integerSum
             self.sum = sum
             self.compensation = compensation
@@ -46,7 +48,9 @@ extension AggregateState {
             guard let value = reader.value() else { return nil }
             extreme = value.isNull ? nil : value
         case .last:
-            guard let time = reader.int64(), let created = reader.int64(), let value = reader.value() else { return nil }
+            guard let time = reader.int64(), let created = reader.int64(), let value = reader.value() else {
+                return nil
+            }
             lastTime = time
             lastCreated = created
             lastValue = value.isNull ? nil : value

@@ -100,7 +100,8 @@ public struct AggregateState: Hashable, Sendable {
             return inputType == .int64 ? .int64(integerSum) : .float64(sum + compensation)
         case .avg:
             guard count > 0 else { return .null }
-            return .float64(inputType == .int64 ? Double(integerSum) / Double(count) : (sum + compensation) / Double(count))
+            return .float64(
+                inputType == .int64 ? Double(integerSum) / Double(count) : (sum + compensation) / Double(count))
         case .stddev:
             guard count > 1 else { return .null }
             return .float64((Swift.max(0, m2) / Double(count - 1)).squareRoot())

@@ -19,10 +19,13 @@ public enum TileLevels {
 
         public var range: WindowRange {
             let length = TileLevels.lengths[level]
-            return WindowRange(start: Timestamp(microseconds: index * length), end: Timestamp(microseconds: (index + 1) * length))
+            return WindowRange(
+                start: Timestamp(microseconds: index * length), end: Timestamp(microseconds: (index + 1) * length))
         }
 
-        public static func < (lhs: Tile, rhs: Tile) -> Bool { (lhs.index * lengths[lhs.level]) < (rhs.index * lengths[rhs.level]) }
+        public static func < (lhs: Tile, rhs: Tile) -> Bool {
+            (lhs.index * lengths[lhs.level]) < (rhs.index * lengths[rhs.level])
+        }
     }
 
     /// How a window splits: raw-event fragments at the edges and whole tiles in the middle.
@@ -63,7 +66,8 @@ public enum TileLevels {
                 if let last = edges.last, last.end.microseconds == cursor {
                     edges[edges.count - 1].end = Timestamp(microseconds: next)
                 } else {
-                    edges.append(WindowRange(start: Timestamp(microseconds: cursor), end: Timestamp(microseconds: next)))
+                    edges.append(
+                        WindowRange(start: Timestamp(microseconds: cursor), end: Timestamp(microseconds: next)))
                 }
                 cursor = next
             }

@@ -16,7 +16,8 @@ extension OfflineStore {
     /// - Returns: the number of source rows scanned.
     @discardableResult
     public func scanEvents(
-        history: HistoryLocation, viewName: String, joinKeys: [JoinKey], columns: [Feature], from: Timestamp, to: Timestamp,
+        history: HistoryLocation, viewName: String, joinKeys: [JoinKey], columns: [Feature], from: Timestamp,
+        to: Timestamp,
         batchSize: Int = 10_000, _ body: ([SourceEvent]) throws -> Void
     ) throws -> Int {
         let query = SourceQuery(history: history, joinKeys: joinKeys, features: columns, viewName: viewName)
@@ -33,7 +34,8 @@ extension OfflineStore {
                 else { continue }
                 batch.append(
                     SourceEvent(
-                        key: key, time: Timestamp(microseconds: times.event), created: Timestamp(microseconds: times.created),
+                        key: key, time: Timestamp(microseconds: times.event),
+                        created: Timestamp(microseconds: times.created),
                         values: query.values(statement)))
                 if batch.count >= batchSize {
                     try body(batch)

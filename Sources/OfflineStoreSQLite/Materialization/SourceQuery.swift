@@ -16,19 +16,25 @@ struct SourceQuery {
         let keys = keyExpressions
         switch history {
         case .table:
-            let selected = keys + [HistoryTable.eventColumn, HistoryTable.createdColumn] + features.map { column($0.name) }
+            let selected =
+                keys + [HistoryTable.eventColumn, HistoryTable.createdColumn] + features.map { column($0.name) }
             let order = (keys + [HistoryTable.eventColumn, HistoryTable.createdColumn]).joined(separator: ", ")
-            return "SELECT \(selected.joined(separator: ", ")) FROM \(fromClause) WHERE \(HistoryTable.eventColumn) BETWEEN ?1 AND ?2 ORDER BY \(order)"
+            return
+                "SELECT \(selected.joined(separator: ", ")) FROM \(fromClause) WHERE \(HistoryTable.eventColumn) BETWEEN ?1 AND ?2 ORDER BY \(order)"
         case .inPlace(let source):
-            let selected = keys + [column(source.timestampField), source.createdTimestampField.map(column) ?? "0"] + features.map { column($0.name) }
-            return "SELECT \(selected.joined(separator: ", ")) FROM \(fromClause) ORDER BY \(keys.joined(separator: ", "))"
+            let selected =
+                keys + [column(source.timestampField), source.createdTimestampField.map(column) ?? "0"]
+                + features.map { column($0.name) }
+            return
+                "SELECT \(selected.joined(separator: ", ")) FROM \(fromClause) ORDER BY \(keys.joined(separator: ", "))"
         }
     }
 
     /// Up to `limit` distinct entity keys picked at random.
     func sampleKeysSQL(limit: Int) -> String {
         let keys = keyExpressions.joined(separator: ", ")
-        return "SELECT \(keys) FROM (SELECT DISTINCT \(keys) FROM \(fromClause)) ORDER BY random() LIMIT \(max(0, limit))"
+        return
+            "SELECT \(keys) FROM (SELECT DISTINCT \(keys) FROM \(fromClause)) ORDER BY random() LIMIT \(max(0, limit))"
     }
 
     /// The stored column of a (mapped) name: itself in a history table, the raw name in place.
@@ -127,7 +133,8 @@ struct SourceQuery {
         case .bytes: return .bytes(statement.blob(column))
         case .timestamp:
             if storage == SQLITE_TEXT {
-                return Timestamp.parse(statement.text(column), format: timestampFormat ?? .iso8601).map(FeatureValue.timestamp) ?? .null
+                return Timestamp.parse(statement.text(column), format: timestampFormat ?? .iso8601).map(
+                    FeatureValue.timestamp) ?? .null
             }
             return .timestamp(Timestamp(microseconds: statement.int64(column)))
         }

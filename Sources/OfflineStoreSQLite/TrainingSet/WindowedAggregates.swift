@@ -86,7 +86,8 @@ final class WindowedAggregates: FeatureComputer {
     }
 
     func load() throws {
-        let query = SourceQuery(history: request.history, joinKeys: request.joinKeys, features: columns, viewName: request.view.name)
+        let query = SourceQuery(
+            history: request.history, joinKeys: request.joinKeys, features: columns, viewName: request.view.name)
         let statement = try database.prepare(query.sql)
         try query.bind(statement, from: .min, to: .max)
         let builder = EntityKeyBuilder(types: request.joinKeys.map(\.valueType))
@@ -97,7 +98,9 @@ final class WindowedAggregates: FeatureComputer {
         var index = -1
         let emptyGroup = EventGroup(columns: columns.map { ColumnValues(type: $0.type) })
         while try statement.step() {
-            guard let key = builder.key(from: statement, first: 0), let times = try query.times(statement) else { continue }
+            guard let key = builder.key(from: statement, first: 0), let times = try query.times(statement) else {
+                continue
+            }
             // Rows of a history table come grouped by key: look the key up only when it changes.
             if key != previous {
                 if let known = indexes[key] {
@@ -114,11 +117,15 @@ final class WindowedAggregates: FeatureComputer {
             }
             list[index].times.append(times.event)
             list[index].created.append(times.created)
-            for column in columns.indices { list[index].columns[column].append(query.value(statement, feature: column)) }
+            for column in columns.indices {
+                list[index].columns[column].append(query.value(statement, feature: column))
+            }
         }
         for index in unsorted {
             let group = list[index]
-            let order = group.times.indices.sorted { (group.times[$0], group.created[$0]) < (group.times[$1], group.created[$1]) }
+            let order = group.times.indices.sorted {
+                (group.times[$0], group.created[$0]) < (group.times[$1], group.created[$1])
+            }
             list[index].times = order.map { group.times[$0] }
             list[index].created = order.map { group.created[$0] }
             list[index].columns = group.columns.map { $0.reordered(order) }
@@ -137,7 +144,8 @@ final class WindowedAggregates: FeatureComputer {
             for row in 0..<count {
                 let rowFields = UnsafeBufferPointer(rebasing: fields[(row * width)..<((row + 1) * width)])
                 do {
-                    keys[row] = try builder.key(from: rowFields, columns: keyColumns, in: spine.buffer, scratch: &scratch)
+                    keys[row] = try builder.key(
+                        from: rowFields, columns: keyColumns, in: spine.buffer, scratch: &scratch)
                 } catch let error as EntityKeyBuilder.Problem {
                     let joinKey = request.joinKeys[error.part]
                     throw FeatureStoreError.invalidInput(
@@ -148,10 +156,12 @@ final class WindowedAggregates: FeatureComputer {
         }
         // Output: one value per requested feature (in request order) and spine row.
         let outputs = request.features.map { feature in aggregations.firstIndex { $0.name == feature.name }! }
-        var values = [[FeatureValue]](repeating: [FeatureValue](repeating: .null, count: count), count: request.features.count)
+        var values = [[FeatureValue]](
+            repeating: [FeatureValue](repeating: .null, count: count), count: request.features.count)
         // Rows without events still get the empty-window values (count 0, sum 0).
         for (output, index) in outputs.enumerated() {
-            let empty = AggregateState(function: aggregations[index].function).result(inputType: aggregations[index].inputType)
+            let empty = AggregateState(function: aggregations[index].function).result(
+                inputType: aggregations[index].inputType)
             if !empty.isNull { for row in 0..<count { values[output][row] = empty } }
         }
         // Spine rows per entity, in time order, computed on two threads (entities are independent).
@@ -202,7 +212,9 @@ final class WindowedAggregates: FeatureComputer {
             var doubles = [DoubleDouble](repeating: DoubleDouble(), count: column.type == .float64 ? n + 1 : 0)
             for i in 0..<n {
                 present[i + 1] = present[i] + (column.present[i] ? 1 : 0)
-                if column.type == .int64 { integers[i + 1] = integers[i] &+ (column.present[i] ? column.integers[i] : 0) }
+                if column.type == .int64 {
+                    integers[i + 1] = integers[i] &+ (column.present[i] ? column.integers[i] : 0)
+                }
                 if column.type == .float64 {
                     doubles[i + 1] = column.present[i] ? doubles[i] + DoubleDouble(column.numbers[i]) : doubles[i]
                 }
@@ -226,9 +238,15 @@ final class WindowedAggregates: FeatureComputer {
                     switch aggregation.function {
                     case .count: output.append(.int64(present))
                     case .sum:
-                        output.append(isInteger ? .int64(sums.integers[hi] &- sums.integers[lo]) : .float64((sums.doubles[hi] - sums.doubles[lo]).value))
+                        output.append(
+                            isInteger
+                                ? .int64(sums.integers[hi] &- sums.integers[lo])
+                                : .float64((sums.doubles[hi] - sums.doubles[lo]).value))
                     default:
-                        let sum = isInteger ? Double(sums.integers[hi] &- sums.integers[lo]) : (sums.doubles[hi] - sums.doubles[lo]).value
+                        let sum =
+                            isInteger
+                            ? Double(sums.integers[hi] &- sums.integers[lo])
+                            : (sums.doubles[hi] - sums.doubles[lo]).value
                         output.append(present == 0 ? .null : .float64(sum / Double(present)))
                     }
                 }
@@ -236,7 +254,9 @@ final class WindowedAggregates: FeatureComputer {
                 for t in times {
                     let (lo, hi) = window.advance(to: t)
                     var state = AggregateState(function: .stddev)
-                    for i in lo..<hi where column.present[i] { state.add(.float64(column.numbers[i]), time: group.times[i], created: group.created[i]) }
+                    for i in lo..<hi where column.present[i] {
+                        state.add(.float64(column.numbers[i]), time: group.times[i], created: group.created[i])
+                    }
                     output.append(state.result(inputType: aggregation.inputType))
                 }
             case .min, .max:

@@ -11,13 +11,16 @@ struct FSRunner {
     /// The built `fs` executable (override with `FS_BINARY`).
     static let binary: String = {
         if let path = ProcessInfo.processInfo.environment["FS_BINARY"] { return path }
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let exe =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         return ((exe as NSString).deletingLastPathComponent as NSString).appendingPathComponent("fs")
     }()
 
     /// Runs `fs` with `arguments` to completion.
     @discardableResult
-    static func run(_ arguments: [String], environment: [String: String] = [:], in directory: String? = nil) throws -> Result {
+    static func run(_ arguments: [String], environment: [String: String] = [:], in directory: String? = nil) throws
+        -> Result
+    {
         let process = try start(arguments, environment: environment, in: directory)
         let out = process.standardOutputPipe.fileHandleForReading.readDataToEndOfFile()
         let err = process.standardErrorPipe.fileHandleForReading.readDataToEndOfFile()
@@ -34,7 +37,9 @@ struct FSRunner {
     }
 
     /// Starts `fs` without waiting for it.
-    static func start(_ arguments: [String], environment: [String: String] = [:], in directory: String? = nil) throws -> Running {
+    static func start(_ arguments: [String], environment: [String: String] = [:], in directory: String? = nil) throws
+        -> Running
+    {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
@@ -52,7 +57,8 @@ struct FSRunner {
 
     /// A fresh empty directory under the system's temporary folder.
     static func temporaryDirectory(_ label: String = "fs-e2e") -> String {
-        let path = (NSTemporaryDirectory() as NSString).appendingPathComponent("\(label)-\(UUID().uuidString.prefix(8))")
+        let path = (NSTemporaryDirectory() as NSString).appendingPathComponent(
+            "\(label)-\(UUID().uuidString.prefix(8))")
         try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }
