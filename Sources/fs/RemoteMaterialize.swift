@@ -102,7 +102,13 @@ func forwardingToServer(
         return try local()
     } catch let error as FeatureStoreError where error.code == .locked {
         guard let config = try? repo.open().config, let server = ServerEndpoint.read(for: config) else { throw error }
-        printError("note: fs serve at \(server) holds the online store; the materialization runs there")
-        return try remote(server)
+        printError("note: the online store is busy and fs serve at \(server) holds it; the materialization runs there")
+        do {
+            return try remote(server)
+        } catch let remoteError as FeatureStoreError where remoteError.code == .io {
+            // No server answers there (a file left by a killed server): the lock is someone else's.
+            printError("note: \(remoteError.message)")
+            throw error
+        }
     }
 }
