@@ -50,6 +50,7 @@ public final class ServerMetrics: Sendable {
         public static let featuresServed = "fs_online_features_served_total"
         public static let pushRows = "fs_push_rows_total"
         public static let onlineWrites = "fs_online_rows_written_total"
+        public static let lateEvents = "fs_aggregate_late_events_total"
         public static let watermark = "fs_materialization_watermark_seconds"
         public static let lag = "fs_materialization_lag_seconds"
         public static let schedulerRuns = "fs_scheduler_runs_total"
@@ -129,6 +130,12 @@ public final class ServerMetrics: Sendable {
     /// Rows that changed the online store of a view (push or write-to-online-store).
     public func recordOnlineWrites(view: String, rows: Int) {
         counter(Names.onlineWrites, [("view", view)]).increment(by: rows)
+    }
+
+    /// Pushed events too late for a view's online aggregates (older than its longest window plus
+    /// its lateness): they reach only the offline history.
+    public func recordLateEvents(view: String, events: Int) {
+        counter(Names.lateEvents, [("view", view)]).increment(by: events)
     }
 
     /// A view's materialization watermark and how far it trails `now`, in seconds.

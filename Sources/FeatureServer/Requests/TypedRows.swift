@@ -23,6 +23,17 @@ struct TypedRows {
     }
 
     /// The rows in the column order of `table` (keys, event time, created time, values).
+    /// The rows as events for an aggregate view's online state.
+    func aggregateEvents(for layout: AggregateLayout, joinKeys: [JoinKey]) -> [AggregateEvent] {
+        let keyColumns = joinKeys.map { values[$0.name] ?? [] }
+        let columns = layout.columns.map { values[$0] ?? [] }
+        return (0..<count).map { row in
+            AggregateEvent(
+                key: keyColumns.map { $0[row] }, time: eventTimes[row], created: createdTimes[row],
+                values: columns.map { $0.isEmpty ? .null : $0[row] })
+        }
+    }
+
     func historyRows(for table: HistoryTable, hasCreated: Bool) -> [[FeatureValue]] {
         let keys = table.keyColumns.map { values[$0.name] ?? [] }
         let rest = table.valueColumns.map { values[$0.name] ?? [] }

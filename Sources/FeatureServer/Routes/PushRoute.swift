@@ -9,14 +9,16 @@ extension FeatureServer {
     }
 
     /// Validates every row first (a rejected request writes nothing), then appends to the offline
-    /// history (one transaction) and writes the online rows of every online snapshot view over the
-    /// source (monotonic: an older row never replaces a newer one).
+    /// history (one transaction), writes the online rows of every online snapshot view over the
+    /// source (monotonic: an older row never replaces a newer one) and adds the events to the online
+    /// state of every aggregate view over it (events too late for it are counted in /metrics).
     func push(_ request: Request) async throws -> Response {
         let body = try await json(of: request)
         let current = state.current
         let push = try PushRequest(body, definitions: current.snapshot.definitions, maxRows: configuration.maxEntities)
         let snapshot = current.snapshot
         let views = (current.viewsBySource[push.source.name] ?? []).filter { $0.online && !$0.isAggregate }
+        let aggregateViews = (current.viewsBySource[push.source.name] ?? []).filter { $0.online && $0.isAggregate }
         // Build everything before writing anything.
         let onlineWrites =
             push.destination.writesOnline
@@ -39,6 +41,18 @@ extension FeatureServer {
             let count = try store.onlineStore.write(write.entries, to: write.keyspace)
             metrics.recordOnlineWrites(view: write.keyspace.view, rows: count)
             written.append((write.keyspace.view, count))
+        }
+        if push.destination.writesOnline {
+            // Aggregate views: the events join their online state (tiles and edge events).
+            let now = clock()
+            for view in aggregateViews {
+                let layout = AggregateLayout(view: view, generation: snapshot.generation(ofView: view.name))
+                let events = push.rows.aggregateEvents(for: layout, joinKeys: snapshot.definitions.joinKeys(of: view))
+                let summary = try store.onlineStore.addEvents(events, layout: layout, now: now)
+                metrics.recordOnlineWrites(view: view.name, rows: summary.applied)
+                if summary.late > 0 { metrics.recordLateEvents(view: view.name, events: summary.late) }
+                written.append((view.name, summary.applied))
+            }
         }
         metrics.recordPush(source: push.source.name, to: push.destination.rawValue, rows: push.rows.count)
         var out = Array(#"{"rows":"#.utf8) + Array(String(push.rows.count).utf8)
