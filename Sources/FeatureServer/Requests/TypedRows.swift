@@ -22,7 +22,6 @@ struct TypedRows {
         }
     }
 
-    /// The rows in the column order of `table` (keys, event time, created time, values).
     /// The rows as events for an aggregate view's online state.
     func aggregateEvents(for layout: AggregateLayout, joinKeys: [JoinKey]) -> [AggregateEvent] {
         let keyColumns = joinKeys.map { values[$0.name] ?? [] }
@@ -34,6 +33,7 @@ struct TypedRows {
         }
     }
 
+    /// The rows in the column order of `table` (keys, event time, created time, values).
     func historyRows(for table: HistoryTable, hasCreated: Bool) -> [[FeatureValue]] {
         let keys = table.keyColumns.map { values[$0.name] ?? [] }
         let rest = table.valueColumns.map { values[$0.name] ?? [] }
