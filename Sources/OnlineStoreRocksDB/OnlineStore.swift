@@ -58,17 +58,17 @@ public final class OnlineStore: Sendable {
     {
         if entries.isEmpty { return 0 }
         // Newest row per key within the batch first.
-        var newest: [[UInt8]: Int] = [:]
+        var newest: [ByteKey: Int] = [:]
         newest.reserveCapacity(entries.count)
         var keys: [[UInt8]] = []
         keys.reserveCapacity(entries.count)
         for (index, entry) in entries.enumerated() {
             let key = try keyspace.key(entry.key)
-            if let previous = newest[key] {
+            if let previous = newest[ByteKey(key)] {
                 let old = entries[previous].record
-                if entry.record.isNewer(than: (old.eventTime, old.createdTime)) { newest[key] = index }
+                if entry.record.isNewer(than: (old.eventTime, old.createdTime)) { newest[ByteKey(key)] = index }
             } else {
-                newest[key] = index
+                newest[ByteKey(key)] = index
                 keys.append(key)
             }
         }
@@ -79,7 +79,7 @@ public final class OnlineStore: Sendable {
             }
             let batch = WriteBatch()
             for (index, key) in keys.enumerated() {
-                let record = entries[newest[key]!].record
+                let record = entries[newest[ByteKey(key)]!].record
                 if let existing = stored[index], !record.isNewer(than: existing) { continue }
                 batch.put(key, record.encoded(), in: rows)
             }

@@ -33,8 +33,11 @@ public final class RocksDB: @unchecked Sendable {
         rocksdb_block_based_options_set_filter_policy(table, filter)
         // Values are small: keep blocks uncompressed so reads from the cache need no decompression.
         rocksdb_options_set_compression(options, 0)
-        rocksdb_block_based_options_set_cache_index_and_filter_blocks(table, 1)
-        rocksdb_block_based_options_set_pin_l0_filter_and_index_blocks_in_cache(table, 1)
+        // Point lookups: keep indexes and filters in the table readers (no cache lookups for them),
+        // and give data blocks a hash index so a key is found without a binary search.
+        rocksdb_block_based_options_set_cache_index_and_filter_blocks(table, 0)
+        rocksdb_block_based_options_set_data_block_index_type(table, 1)
+        rocksdb_block_based_options_set_data_block_hash_ratio(table, 0.75)
         let cache = rocksdb_cache_create_lru(256 << 20)
         rocksdb_block_based_options_set_block_cache(table, cache)
         rocksdb_options_set_block_based_table_factory(options, table)
