@@ -82,3 +82,23 @@ import Testing
         #expect(plan.breakingChanges.isEmpty)
     }
 }
+
+@Suite struct AggregatePlanTests {
+    static let view = FeatureView(
+        name: "trips", entities: ["driver"], source: "events",
+        aggregations: [
+            Aggregation(column: "fare", function: .sum, window: .hours(1), name: "fare_1h", inputType: .float64)
+        ])
+
+    @Test func addingOrChangingAnAggregationIsBreakingButRemovingIsNot() {
+        let base = RepoDefinitions(featureViews: [Self.view])
+        var added = base
+        added.featureViews[0].aggregations.append(
+            Aggregation(column: "fare", function: .count, window: .days(1), name: "trips_1d", inputType: .float64))
+        #expect(RegistryPlan(from: base, to: added).breakingChanges.count == 1)
+        var changed = base
+        changed.featureViews[0].aggregations[0].window = .hours(2)
+        #expect(RegistryPlan(from: base, to: changed).breakingChanges.count == 1)
+        #expect(RegistryPlan(from: added, to: base).breakingChanges.isEmpty)
+    }
+}

@@ -90,10 +90,13 @@ public struct RegistryPlan: Sendable, Codable, Hashable {
             case "entities": return "online values are keyed by the old entities"
             case "source": return "online values came from the old source"
             default:
-                if (path.hasPrefix("features.") && !path.hasSuffix(".description")) || path.hasPrefix("aggregations."),
-                    old != nil, new != nil
-                {
+                if path.hasPrefix("features."), !path.hasSuffix(".description"), old != nil, new != nil {
                     return "stored online values have the old type or definition"
+                }
+                // Online tiles hold partial results of the registered aggregations only: a new or
+                // changed one needs the state rebuilt (a new generation, re-materialized).
+                if path.hasPrefix("aggregations."), new != nil {
+                    return "the online aggregate state must be rebuilt for the new aggregation"
                 }
                 return nil
             }
