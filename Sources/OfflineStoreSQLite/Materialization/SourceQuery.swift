@@ -81,22 +81,28 @@ struct SourceQuery {
     func times(_ statement: Statement) throws -> (event: Int64, created: Int64)? {
         let first = Int32(joinKeys.count)
         guard let format = timestampFormat else { return (statement.int64(first), statement.int64(first + 1)) }
-        guard let event = try time(statement, first, format) else { return nil }
-        return (event, try time(statement, first + 1, format) ?? 0)
+        guard let event = try Self.readTime(statement, first, format, viewName: viewName) else { return nil }
+        return (event, try Self.readTime(statement, first + 1, format, viewName: viewName) ?? 0)
     }
 
     /// The value of requested feature `index` in the current row.
     func value(_ statement: Statement, feature index: Int) -> FeatureValue {
-        value(statement, Int32(joinKeys.count + 2 + index), features[index].type)
+        Self.readValue(statement, Int32(joinKeys.count + 2 + index), features[index].type, timestampFormat)
     }
 
     /// The requested feature values of the current row.
     func values(_ statement: Statement) -> [FeatureValue] {
         let first = Int32(joinKeys.count + 2)
-        return features.enumerated().map { index, feature in value(statement, first + Int32(index), feature.type) }
+        return features.enumerated().map { index, feature in
+            Self.readValue(statement, first + Int32(index), feature.type, timestampFormat)
+        }
     }
 
-    private func time(_ statement: Statement, _ column: Int32, _ format: TimestampFormat) throws -> Int64? {
+    /// A timestamp column of a source read in place, in microseconds: integers and reals in the
+    /// source's epoch unit, text in its format (or SQLite's own zone-less `datetime()` text, as UTC).
+    static func readTime(_ statement: Statement, _ column: Int32, _ format: TimestampFormat, viewName: String) throws
+        -> Int64?
+    {
         switch statement.columnType(column) {
         case SQLITE_NULL: return nil
         case SQLITE_INTEGER:
@@ -122,7 +128,10 @@ struct SourceQuery {
         }
     }
 
-    private func value(_ statement: Statement, _ column: Int32, _ type: ValueType) -> FeatureValue {
+    /// A value column as `type` (text timestamps parsed in `format`).
+    static func readValue(_ statement: Statement, _ column: Int32, _ type: ValueType, _ format: TimestampFormat?)
+        -> FeatureValue
+    {
         let storage = statement.columnType(column)
         if storage == SQLITE_NULL { return .null }
         switch type {
@@ -133,7 +142,7 @@ struct SourceQuery {
         case .bytes: return .bytes(statement.blob(column))
         case .timestamp:
             if storage == SQLITE_TEXT {
-                return Timestamp.parse(statement.text(column), format: timestampFormat ?? .iso8601).map(
+                return Timestamp.parse(statement.text(column), format: format ?? .iso8601).map(
                     FeatureValue.timestamp) ?? .null
             }
             return .timestamp(Timestamp(microseconds: statement.int64(column)))

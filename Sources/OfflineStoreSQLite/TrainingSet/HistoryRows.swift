@@ -115,50 +115,12 @@ struct HistoryRows {
     private static func readTime(
         _ statement: Statement, _ column: Int32, _ format: TimestampFormat, _ view: TrainingSetView
     ) throws -> Int64? {
-        switch statement.columnType(column) {
-        case SQLITE_NULL:
-            return nil
-        case SQLITE_INTEGER:
-            let value = statement.int64(column)
-            return format == .epochMilliseconds ? value * 1_000 : value * 1_000_000
-        case SQLITE_FLOAT:
-            let value = statement.double(column)
-            return Int64((value * (format == .epochMilliseconds ? 1_000 : 1_000_000)).rounded())
-        default:
-            let parsed = statement.withTextBytes(column) { text -> Int64? in
-                if let time = ValueParsing.timestamp(text, format: format) { return time }
-                // SQLite's own datetime() text has no zone: read it as UTC.
-                guard text.count >= 19 else { return nil }
-                var zoned = Array(text[..<19]) + [UInt8(ascii: "Z")]
-                zoned[10] = UInt8(ascii: "T")
-                return zoned.withUnsafeBufferPointer { Timestamp.parseRFC3339($0)?.microseconds }
-            }
-            guard let parsed else {
-                throw FeatureStoreError.invalidInput(
-                    "source of feature view '\(view.view.name)' holds the timestamp '\(statement.text(column))', which is not \(ValueParsing.expectation(timestampFormat: format)); fix the rows of its table or query"
-                )
-            }
-            return parsed
-        }
+        try SourceQuery.readTime(statement, column, format, viewName: view.view.name)
     }
 
     private static func readValue(
         _ statement: Statement, _ column: Int32, _ type: ValueType, _ format: TimestampFormat?
     ) -> FeatureValue {
-        let storage = statement.columnType(column)
-        if storage == SQLITE_NULL { return .null }
-        switch type {
-        case .int64: return .int64(storage == SQLITE_FLOAT ? Int64(statement.double(column)) : statement.int64(column))
-        case .float64: return .float64(statement.double(column))
-        case .string: return .string(statement.text(column))
-        case .bool: return .bool(statement.int64(column) != 0)
-        case .bytes: return .bytes(statement.blob(column))
-        case .timestamp:
-            if storage == SQLITE_TEXT {
-                return Timestamp.parse(statement.text(column), format: format ?? .iso8601).map(FeatureValue.timestamp)
-                    ?? .null
-            }
-            return .timestamp(Timestamp(microseconds: statement.int64(column)))
-        }
+        SourceQuery.readValue(statement, column, type, format)
     }
 }
