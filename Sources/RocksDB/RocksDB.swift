@@ -161,22 +161,14 @@ public final class RocksDB: @unchecked Sendable {
         prefix: [UInt8], in family: ColumnFamily,
         _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Bool
     ) throws {
-        let iterator = rocksdb_create_iterator_cf(handle, readOptions, family.handle)!
-        defer { rocksdb_iter_destroy(iterator) }
-        prefix.withUnsafeBufferPointer { buffer in
-            rocksdb_iter_seek(
-                iterator, UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self), buffer.count)
+        // The first key after every key with the prefix: drop trailing 0xFF bytes, then add one.
+        var end = prefix
+        while let last = end.last, last == 0xFF { end.removeLast() }
+        guard !end.isEmpty else {
+            return try scan(from: prefix, to: prefix + [UInt8](repeating: 0xFF, count: 64), in: family, body)
         }
-        while rocksdb_iter_valid(iterator) != 0 {
-            var keyLength = 0
-            var valueLength = 0
-            let key = UnsafeRawBufferPointer(start: rocksdb_iter_key(iterator, &keyLength), count: keyLength)
-            guard keyLength >= prefix.count, key.prefix(prefix.count).elementsEqual(prefix) else { break }
-            let value = UnsafeRawBufferPointer(start: rocksdb_iter_value(iterator, &valueLength), count: valueLength)
-            if try !body(key, value) { break }
-            rocksdb_iter_next(iterator)
-        }
-        try RocksDBError.check { error in rocksdb_iter_get_error(iterator, error) }
+        end[end.count - 1] += 1
+        try scan(from: prefix, to: end, in: family, body)
     }
 
     /// Writes the memtable of `family` to a sorted file, so reads stop searching it.

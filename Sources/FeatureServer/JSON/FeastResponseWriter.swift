@@ -91,52 +91,7 @@ struct TimestampCache {
 
     /// `YYYY-MM-DDTHH:MM:SS[.ffffff]Z`, as `Timestamp.rfc3339` writes it.
     static func format(_ microseconds: Int64, into out: inout [UInt8]) {
-        var seconds = microseconds / 1_000_000
-        var micros = microseconds % 1_000_000
-        if micros < 0 {
-            micros += 1_000_000
-            seconds -= 1
-        }
-        var days = seconds / 86_400
-        var secondOfDay = seconds % 86_400
-        if secondOfDay < 0 {
-            secondOfDay += 86_400
-            days -= 1
-        }
-        // Howard Hinnant's civil_from_days.
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = month <= 2 ? yoe + era * 400 + 1 : yoe + era * 400
-        func put(_ value: Int64, width: Int) {
-            var divisor: Int64 = 1
-            for _ in 1..<width { divisor *= 10 }
-            while divisor > 0 {
-                out.append(UInt8(truncatingIfNeeded: 48 + (value / divisor) % 10))
-                divisor /= 10
-            }
-        }
-        put(year, width: 4)
-        out.append(UInt8(ascii: "-"))
-        put(month, width: 2)
-        out.append(UInt8(ascii: "-"))
-        put(day, width: 2)
-        out.append(UInt8(ascii: "T"))
-        put(secondOfDay / 3600, width: 2)
-        out.append(UInt8(ascii: ":"))
-        put(secondOfDay / 60 % 60, width: 2)
-        out.append(UInt8(ascii: ":"))
-        put(secondOfDay % 60, width: 2)
-        if micros != 0 {
-            out.append(UInt8(ascii: "."))
-            put(micros, width: 6)
-        }
-        out.append(UInt8(ascii: "Z"))
+        Timestamp(microseconds: microseconds).appendRFC3339(to: &out)
     }
 }
 

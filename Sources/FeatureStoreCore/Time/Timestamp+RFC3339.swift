@@ -87,6 +87,15 @@ extension Timestamp {
     /// The timestamp in RFC 3339, UTC, with fractional seconds only when there are any
     /// (`2024-05-01T12:00:00Z`, `2024-05-01T12:00:00.250000Z`).
     public var rfc3339: String {
+        var out: [UInt8] = []
+        out.reserveCapacity(27)
+        appendRFC3339(to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends ``rfc3339``'s text as UTF-8 (no allocation beyond `out`'s growth; used per value
+    /// by the JSON writers).
+    public func appendRFC3339(to out: inout [UInt8]) {
         var seconds = microseconds / 1_000_000
         var micros = microseconds % 1_000_000
         if micros < 0 {
@@ -100,34 +109,30 @@ extension Timestamp {
             days -= 1
         }
         let (year, month, day) = civilFromDays(days)
-        var out = [UInt8]()
-        out.reserveCapacity(27)
         func put(_ value: Int64, width: Int) {
-            var digits = [UInt8](repeating: 48, count: width)
-            var v = value
-            for k in stride(from: width - 1, through: 0, by: -1) {
-                digits[k] = UInt8(48 + v % 10)
-                v /= 10
+            var divisor: Int64 = 1
+            for _ in 1..<width { divisor *= 10 }
+            while divisor > 0 {
+                out.append(UInt8(truncatingIfNeeded: 48 + (value / divisor) % 10))
+                divisor /= 10
             }
-            out += digits
         }
         put(year, width: 4)
-        out.append(45)
+        out.append(UInt8(ascii: "-"))
         put(month, width: 2)
-        out.append(45)
+        out.append(UInt8(ascii: "-"))
         put(day, width: 2)
-        out.append(84)
+        out.append(UInt8(ascii: "T"))
         put(secondOfDay / 3600, width: 2)
-        out.append(58)
+        out.append(UInt8(ascii: ":"))
         put(secondOfDay / 60 % 60, width: 2)
-        out.append(58)
+        out.append(UInt8(ascii: ":"))
         put(secondOfDay % 60, width: 2)
         if micros != 0 {
-            out.append(46)
+            out.append(UInt8(ascii: "."))
             put(micros, width: 6)
         }
-        out.append(90)
-        return String(decoding: out, as: UTF8.self)
+        out.append(UInt8(ascii: "Z"))
     }
 }
 
