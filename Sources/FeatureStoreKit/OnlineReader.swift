@@ -12,16 +12,23 @@ public struct OnlineFeaturesResponse: Sendable {
 /// Reads online features for one registry snapshot. Cheap to copy and safe to share across tasks.
 public struct OnlineReader: Sendable {
     public let definitions: RepoDefinitions
-    private let generations: [String: Int64]
     public let store: OnlineStore
+    /// Per view, built once per snapshot rather than per request.
+    private let keyspaces: [String: OnlineKeyspace]
+    private let layouts: [String: AggregateLayout]
 
     public init(snapshot: RegistrySnapshot, store: OnlineStore) {
         self.definitions = snapshot.definitions
-        self.generations = Dictionary(
-            uniqueKeysWithValues: snapshot.definitions.featureViews.map {
-                ($0.name, snapshot.generation(ofView: $0.name))
-            })
         self.store = store
+        var keyspaces: [String: OnlineKeyspace] = [:]
+        var layouts: [String: AggregateLayout] = [:]
+        for view in snapshot.definitions.featureViews {
+            let generation = snapshot.generation(ofView: view.name)
+            keyspaces[view.name] = OnlineKeyspace(view: view.name, generation: generation)
+            if view.isAggregate { layouts[view.name] = AggregateLayout(view: view, generation: generation) }
+        }
+        self.keyspaces = keyspaces
+        self.layouts = layouts
     }
 
     /// Looks up `plan`'s features for `entities` as of `now` (ttl enforced against it).
@@ -30,14 +37,14 @@ public struct OnlineReader: Sendable {
         let rowCount = entities.count
         var columns = [[OnlineValue]](repeating: [], count: plan.featureNames.count)
         for read in plan.reads {
-            let keyspace = OnlineKeyspace(view: read.view.name, generation: generations[read.view.name] ?? 1)
             let keys = (0..<rowCount).map { entities.key(row: $0, joinKeys: read.joinKeys) }
-            let rows =
-                read.view.isAggregate
-                ? try store.readAggregates(
-                    keys, layout: AggregateLayout(view: read.view, generation: keyspace.generation),
-                    features: read.features, now: now)
-                : try store.read(keys, from: keyspace, features: read.features, ttl: read.view.ttl, now: now)
+            let rows: [[OnlineValue]]
+            if let layout = layouts[read.view.name] {
+                rows = try store.readAggregates(keys, layout: layout, features: read.features, now: now)
+            } else {
+                let keyspace = keyspaces[read.view.name] ?? OnlineKeyspace(view: read.view.name, generation: 1)
+                rows = try store.read(keys, from: keyspace, features: read.features, ttl: read.view.ttl, now: now)
+            }
             for (position, output) in read.outputIndexes.enumerated() {
                 columns[output] = rows.map { $0[position] }
             }

@@ -103,7 +103,7 @@ extension OnlineStore {
                     to: layout.eventBound(entity: entity, time: cutoff), in: aggregateEvents)
                 for level in TileLevels.lengths.indices {
                     let first = TileLevels.Tile(level: level, index: .min)
-                    let last = TileLevels.Tile(level: level, index: floorDiv(cutoff, TileLevels.lengths[level]))
+                    let last = TileLevels.Tile(level: level, containing: Timestamp(microseconds: cutoff))
                     batch.deleteRange(
                         from: layout.tileKey(entity: entity, tile: first),
                         to: layout.tileKey(entity: entity, tile: last), in: aggregateTiles)
@@ -236,10 +236,4 @@ extension OnlineStore {
         }
         return states
     }
-}
-
-@inline(__always)
-func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
-    let q = a / b
-    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
 }

@@ -17,6 +17,11 @@ public enum TileLevels {
             self.index = index
         }
 
+        /// The tile of `level` that contains `time`.
+        public init(level: Int, containing time: Timestamp) {
+            self.init(level: level, index: floorDivide(time.microseconds, TileLevels.lengths[level]))
+        }
+
         public var range: WindowRange {
             let length = TileLevels.lengths[level]
             return WindowRange(
@@ -38,7 +43,7 @@ public enum TileLevels {
 
     /// The tile of each level that contains `time`.
     public static func tiles(containing time: Timestamp) -> [Tile] {
-        lengths.indices.map { Tile(level: $0, index: floorDivide(time.microseconds, lengths[$0])) }
+        lengths.indices.map { Tile(level: $0, containing: time) }
     }
 
     /// Splits `range` greedily: from the start, the largest aligned tile that fits, else raw events
