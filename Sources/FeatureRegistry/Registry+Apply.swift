@@ -8,6 +8,8 @@ public struct ApplyResult: Sendable {
     /// The snapshot before and after.
     public var before: RegistrySnapshot
     public var after: RegistrySnapshot
+    /// What the stores did beside the plan, one line each (columns added in place, rows migrated).
+    public var notes: [String] = []
 }
 
 extension Registry {

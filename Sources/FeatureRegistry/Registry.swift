@@ -19,6 +19,11 @@ public final class Registry {
         do {
             database = try Database(path: path)
             try database.execute(Self.schema)
+            // Registries written before arrival marks existed: 0 means "every row is late once".
+            if try !database.columns(of: "materialization_watermarks").contains(where: { $0.name == "arrival" }) {
+                try database.execute(
+                    "ALTER TABLE materialization_watermarks ADD COLUMN arrival INTEGER NOT NULL DEFAULT 0")
+            }
         } catch let error as SQLiteError {
             throw FeatureStoreError.storage("cannot open the registry at \(path): \(error)")
         }
@@ -32,8 +37,8 @@ public final class Registry {
         CREATE TABLE IF NOT EXISTS registry_history (
             version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL, summary TEXT NOT NULL);
         CREATE TABLE IF NOT EXISTS materialization_watermarks (
-            view TEXT NOT NULL, generation INTEGER NOT NULL, watermark INTEGER NOT NULL, updated_at INTEGER NOT NULL,
-            PRIMARY KEY (view, generation));
+            view TEXT NOT NULL, generation INTEGER NOT NULL, watermark INTEGER NOT NULL,
+            arrival INTEGER NOT NULL DEFAULT 0, updated_at INTEGER NOT NULL, PRIMARY KEY (view, generation));
         """
 
     /// The registry version alone: one indexed read, cheap enough to poll.

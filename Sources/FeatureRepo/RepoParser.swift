@@ -155,11 +155,22 @@ struct RepoParser {
         default: break
         }
         let schema = parseSchema(reader, sourceName: name, site: &site)
+        var dedupeOn: [String] = []
+        for item in reader.sequence("dedupe_on") {
+            guard let column = item.string, !column.isEmpty else {
+                reader.error(
+                    Position(file: file, mark: item.mark),
+                    "dedupe_on of source '\(name)' must list column names (for example [event_id])")
+                continue
+            }
+            site.fields["dedupe_on.\(column)"] = Position(file: file, mark: item.mark)
+            dedupeOn.append(column)
+        }
         let source = Source(
             name: name, kind: kind ?? .push, path: path?.value, table: table?.value, query: query?.value,
             timestampField: timestampField?.value ?? "", createdTimestampField: createdField?.value,
             fieldMapping: reader.stringMap("field_mapping"), schema: schema, timestampFormat: format,
-            description: reader.string("description")?.value ?? "", tags: reader.stringMap("tags"))
+            dedupeOn: dedupeOn, description: reader.string("description")?.value ?? "", tags: reader.stringMap("tags"))
         reader.finish()
         sources.append((source, site))
     }

@@ -92,6 +92,23 @@ struct RepoValidator {
                 site.position(of: "created_timestamp_field"),
                 "created_timestamp_field of source '\(source.name)' must differ from timestamp_field")
         }
+        let dedupeCandidates = source.columns.map(\.name) + [source.timestampField]
+        for (index, column) in source.dedupeOn.enumerated() {
+            let position = site.position(of: "dedupe_on.\(column)")
+            if source.dedupeOn[..<index].contains(column) {
+                collector.error(position, "dedupe_on of source '\(source.name)' lists '\(column)' twice")
+            } else if column == source.createdTimestampField {
+                collector.error(
+                    position,
+                    "dedupe_on of source '\(source.name)' cannot use the created timestamp '\(column)': it decides which copy of an event wins"
+                )
+            } else if !dedupeCandidates.contains(column) {
+                collector.error(
+                    position,
+                    "dedupe_on of source '\(source.name)' names '\(column)', which is not one of its columns.\(Suggestion.didYouMean(column, in: dedupeCandidates)) Its columns: \(Suggestion.list(dedupeCandidates))."
+                )
+            }
+        }
         if source.columns.isEmpty, !source.schema.isEmpty {
             collector.error(
                 site.position,

@@ -15,8 +15,10 @@ extension FeatureStore {
     /// Registers the repo's definitions and prepares the stores, all or nothing.
     ///
     /// The registry changes in one SQLite transaction; the stores' new tables are created inside
-    /// it, named after each object's generation and layout, so what the registry points at always
-    /// exists. Tables no definition points at any more are dropped after the commit.
+    /// it, named after each object's generation, so what the registry points at always exists.
+    /// Changes that are not breaking never rewrite stored rows (a new source column is added in
+    /// place); tables no definition points at any more (removed sources, replaced generations,
+    /// layouts of earlier fs versions once migrated) are dropped after the commit.
     ///
     /// - Parameters:
     ///   - allowBreaking: apply breaking changes, dropping the data they invalidate.
@@ -26,18 +28,24 @@ extension FeatureStore {
     ) throws -> ApplyResult {
         let repository = try loadRepository()
         let offline = try offlineStore()
-        let result = try registry().apply(
+        var prepared = OfflineStore.PrepareReport()
+        var result = try registry().apply(
             repository.definitions, project: config.project, allowBreaking: allowBreaking, now: clock()
-        ) { before, after in
-            let previous = Dictionary(
-                historyTables(before).map { ($0.source.name, $0) }, uniquingKeysWith: { a, _ in a })
-            // A breaking change starts an empty table; any other layout change copies the rows over.
-            let copyable = previous.filter { name, table in
-                after.generation(ofSource: name) == table.generation
-            }
-            try offline.prepare(historyTables(after), copyingFrom: copyable)
+        ) { _, after in
+            prepared = try offline.prepare(historyTables(after))
             try beforeCommit?()
             try FaultInjection.trigger(.applyBeforeCommit)
+        }
+        // With nothing to register, the stores may still need bringing up to date (a history
+        // table of an earlier fs version's layout is migrated here).
+        if result.plan.isEmpty { prepared = try offline.prepare(historyTables(result.after)) }
+        for (source, count) in prepared.migratedRows.sorted(by: { $0.key < $1.key }) {
+            result.notes.append("Migrated \(count) rows of source '\(source)' to the current history layout.")
+        }
+        for (source, columns) in prepared.addedColumns.sorted(by: { $0.key < $1.key }) {
+            result.notes.append(
+                "Added column\(columns.count == 1 ? "" : "s") \(columns.map { "'\($0)'" }.joined(separator: ", ")) to the history of source '\(source)' (rows stored before read null there)."
+            )
         }
         try offline.dropHistoryTables(except: Set(historyTables(result.after).map(\.name)))
         // The online data of removed views and replaced generations goes too, unless a running
@@ -46,21 +54,6 @@ extension FeatureStore {
             try online.dropKeyspaces(except: onlineKeyspaces(result.after))
         }
         return result
-    }
-
-    /// Deletes the registry and both stores.
-    public func teardown() throws {
-        let manager = FileManager.default
-        var paths = [config.registryPath, config.offlineStorePath, config.onlineStorePath]
-        for path in [config.registryPath, config.offlineStorePath] { paths += [path + "-wal", path + "-shm"] }
-        paths.append(config.onlineStorePath + ".materialize.lock")
-        for path in paths where manager.fileExists(atPath: path) {
-            do {
-                try manager.removeItem(atPath: path)
-            } catch {
-                throw FeatureStoreError.io("cannot remove \(path): \(error.localizedDescription)")
-            }
-        }
     }
 
     /// The offline history tables a snapshot points at (sources read in place have none).

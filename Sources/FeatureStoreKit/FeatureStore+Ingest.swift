@@ -40,7 +40,7 @@ extension FeatureStore {
         guard let table = historyTables(snapshot).first(where: { $0.source.name == name }) else {
             throw FeatureStoreError.notFound("source '\(name)' has no history table; run fs apply")
         }
-        return try offlineStore().ingest(file: file, format: format, into: table, options: options)
+        return try offlineStore().ingest(file: file, format: format, into: table, options: options, now: clock())
     }
 }
 

@@ -20,7 +20,7 @@ extension FeatureStore {
             throw FeatureStoreError.invalidArgument(
                 "the start \(from.rfc3339) is after the end \(to.rfc3339); swap them")
         }
-        return try materialize(views: views, progress: progress) { _, _ in
+        return try materialize(views: views, progress: progress) { _, _, _ in
             from
         } end: {
             to
@@ -29,20 +29,27 @@ extension FeatureStore {
 
     /// Materializes each view from where the last run stopped (its watermark) up to `to`; a view's
     /// first run starts at `to - ttl`, or at the beginning of its history when its ttl is 0.
+    ///
+    /// Rows that arrived since the last run with an event time before its watermark (late rows)
+    /// are materialized too: each run records the last arrival number it saw beside the watermark.
     public func materializeIncremental(
         to: Timestamp, views: [String]? = nil, progress: ((MaterializationProgress) -> Void)? = nil
     ) throws -> MaterializationReport {
-        try materialize(views: views, progress: progress) { view, watermark in
+        try materialize(views: views, progress: progress, incremental: true) { view, watermark, end in
             if let watermark { return watermark.watermark }
-            return view.ttl > .zero ? to - view.ttl : Timestamp.distantPast
+            return view.ttl > .zero ? end.subtractingClamped(view.ttl) : Timestamp.distantPast
         } end: {
             to
         }
     }
 
+    /// - Parameters:
+    ///   - incremental: late rows (arrived since the view's last incremental run, earlier than its
+    ///     start) are scanned too, and the arrival mark moves.
+    ///   - start: a view's first event time to scan, given its watermark and the run's end.
     private func materialize(
-        views names: [String]?, progress: ((MaterializationProgress) -> Void)?,
-        start: (FeatureView, Watermark?) -> Timestamp, end: () -> Timestamp
+        views names: [String]?, progress: ((MaterializationProgress) -> Void)?, incremental: Bool = false,
+        start: (FeatureView, Watermark?, Timestamp) -> Timestamp, end: () -> Timestamp
     ) throws -> MaterializationReport {
         let began = Timestamp.now()
         let lock = try FileLock(
@@ -56,12 +63,18 @@ extension FeatureStore {
         let offline = try offlineStore()
         let watermarks = try registry.watermarks(for: snapshot)
         var reports: [MaterializationReport.ViewReport] = []
-        var marks: [(view: String, generation: Int64, to: Timestamp)] = []
-        let to = end()
+        var marks: [WatermarkAdvance] = []
         let now = clock()
+        // Nothing after the current time is materialized: a watermark never passes now.
+        let requested = end()
+        let to = Swift.min(requested, now)
+        // Read before scanning: rows that arrive during the run are seen by the next one.
+        let arrival = incremental ? try offline.lastSequence() : nil
         for (index, view) in selected.enumerated() {
             let viewStart = Timestamp.now()
-            let from = Swift.min(start(view, watermarks[view.name]), to)
+            let watermark = watermarks[view.name]
+            let from = Swift.min(start(view, watermark, to), to)
+            let lateAfter = incremental ? watermark?.arrival : nil
             let keyspace = OnlineKeyspace(view: view.name, generation: snapshot.generation(ofView: view.name))
             if view.isAggregate {
                 let layout = AggregateLayout(view: view, generation: keyspace.generation)
@@ -74,7 +87,7 @@ extension FeatureStore {
                     history: historyLocation(of: view, in: snapshot), viewName: view.name,
                     joinKeys: snapshot.definitions.joinKeys(of: view),
                     columns: try aggregateColumns(of: view, in: snapshot),
-                    from: earliest, to: Swift.max(earliest, to)
+                    from: earliest, to: Swift.max(earliest, to), arrivedAfter: lateAfter
                 ) { batch in
                     scannedSoFar += batch.count
                     for event in batch { entities.insert(event.key) }
@@ -94,7 +107,7 @@ extension FeatureStore {
                         view: view.name, from: earliest, to: to, rowsScanned: scanned, entities: entities.count,
                         written: summary.applied,
                         seconds: Double(Timestamp.now().microseconds - viewStart.microseconds) / 1e6))
-                marks.append((view.name, keyspace.generation, to))
+                marks.append(WatermarkAdvance(view: view.name, generation: keyspace.generation, to: to, arrival: arrival))
                 continue
             }
             let features = view.features
@@ -104,7 +117,8 @@ extension FeatureStore {
             var scannedSoFar = 0
             let scanned = try offline.scanLatestRows(
                 history: historyLocation(of: view, in: snapshot), viewName: view.name,
-                joinKeys: snapshot.definitions.joinKeys(of: view), features: features, from: from, to: to
+                joinKeys: snapshot.definitions.joinKeys(of: view), features: features, from: from, to: to,
+                arrivedAfter: lateAfter
             ) { batch in
                 entities += batch.count
                 scannedSoFar += batch.count
@@ -126,15 +140,16 @@ extension FeatureStore {
                 MaterializationReport.ViewReport(
                     view: view.name, from: from, to: to, rowsScanned: scanned, entities: entities, written: written,
                     seconds: Double(Timestamp.now().microseconds - viewStart.microseconds) / 1e6))
-            marks.append((view.name, keyspace.generation, to))
+            marks.append(WatermarkAdvance(view: view.name, generation: keyspace.generation, to: to, arrival: arrival))
         }
         // Durable first, then the watermarks: a crash in between only repeats work.
         try online.sync()
         if reports.contains(where: { $0.written > 10_000 }) { try online.compactRecentWrites() }
-        try registry.advanceWatermarks(marks, now: clock())
+        try registry.advanceWatermarks(marks, now: now)
         try online.dropKeyspaces(except: onlineKeyspaces(snapshot))
         return MaterializationReport(
-            views: reports, skipped: skipped, seconds: Double(Timestamp.now().microseconds - began.microseconds) / 1e6)
+            views: reports, skipped: skipped, seconds: Double(Timestamp.now().microseconds - began.microseconds) / 1e6,
+            requestedEnd: requested > to ? requested : nil)
     }
 
     /// The views to materialize and those skipped (with why), checking the names asked for.

@@ -25,6 +25,13 @@ public struct MaterializationReport: Codable, Sendable {
     /// Views not materialized, with the reason.
     public var skipped: [String: String]
     public var seconds: Double
+    /// The end asked for, when it lay in the future and the run stopped at the current time instead.
+    public var requestedEnd: Timestamp?
+
+    enum CodingKeys: String, CodingKey {
+        case views, skipped, seconds
+        case requestedEnd = "requested_end"
+    }
 
     public var rowsScanned: Int { views.reduce(0) { $0 + $1.rowsScanned } }
     public var written: Int { views.reduce(0) { $0 + $1.written } }

@@ -3,67 +3,92 @@ import SQLite
 
 /// The layout of one source's offline history table.
 ///
-/// Rows are keyed by the entity key columns, the event time and the created time (a
-/// `WITHOUT ROWID` primary key), which both de-duplicates re-ingested rows and orders the rows the
-/// way the point-in-time join reads them.
+/// Every row the source ever received, in a `WITHOUT ROWID` table keyed by
+/// `(__event_ts, __seq)`: rows are clustered by event time (time-range scans for materialization
+/// read one contiguous stretch), and `__seq` numbers rows in arrival order, so two distinct rows
+/// are never merged, whatever their keys and times. An index on `__seq` finds the rows that arrived
+/// since a given point (late rows for incremental materialization).
+///
+/// The layout depends only on the source (its columns), never on the views over it: adding or
+/// changing a view never rewrites stored rows, and a new source column is added in place.
 public struct HistoryTable: Hashable, Sendable {
     public var source: Source
     public var generation: Int64
-    /// The columns that identify an entity: the join keys of the views over the source, or every
-    /// value column when no view uses it yet.
-    public var keyColumns: [Field]
+    /// Columns every stored row must have a value in: the join keys of the views over the source
+    /// (a row without its entity key could never be joined), and the `dedupe_on` columns.
+    public var requiredColumns: [String]
 
-    public init(source: Source, generation: Int64, keyColumns: [Field]) {
+    public init(source: Source, generation: Int64, requiredColumns: [String]) {
         self.source = source
         self.generation = generation
-        self.keyColumns = keyColumns
+        self.requiredColumns = requiredColumns
     }
 
-    /// The layout for `source` under `definitions`.
+    /// The table for `source` under `definitions`.
     public init(source: Source, generation: Int64, definitions: RepoDefinitions) {
-        var keys: [Field] = []
+        var required: [String] = []
         for view in definitions.featureViews where view.source == source.name {
-            for key in definitions.joinKeys(of: view) where !keys.contains(where: { $0.name == key.name }) {
-                keys.append(Field(name: key.name, type: key.valueType))
-            }
+            for key in definitions.joinKeys(of: view) where !required.contains(key.name) { required.append(key.name) }
         }
-        if keys.isEmpty { keys = source.columns }
-        self.init(source: source, generation: generation, keyColumns: keys)
+        for column in source.dedupeOn where !required.contains(column) && column != source.timestampField {
+            required.append(column)
+        }
+        self.init(source: source, generation: generation, requiredColumns: required)
     }
 
     public static let eventColumn = "__event_ts"
     public static let createdColumn = "__created_ts"
+    /// The arrival number of a row: unique in its table, growing with every ingest and push.
+    public static let sequenceColumn = "__seq"
 
-    /// `history_<source>_g<generation>_<layout hash>`: a new layout (other key or value columns)
-    /// gets a new table, so a layout change is switched to atomically by the registry commit.
-    public var name: String {
-        let layout =
-            (keyColumns.map { "k:\($0.name):\($0.type.rawValue)" }
-                + valueColumns.map { "v:\($0.name):\($0.type.rawValue)" })
-        return "history_\(source.name)_g\(generation)_\(fnv1a(layout.joined(separator: ",")))"
+    /// `history_<source>_g<generation>`: a breaking change starts a new generation (a new table).
+    public var name: String { "history_\(source.name)_g\(generation)" }
+
+    /// The index on ``sequenceColumn``.
+    var sequenceIndexName: String { name + "__seq" }
+
+    /// The unique index on the `dedupe_on` columns, when the source has them.
+    var dedupeIndexName: String { name + "__dedupe" }
+
+    /// The stored column of each `dedupe_on` entry (the event timestamp field is ``eventColumn``).
+    public var dedupeColumns: [String] {
+        source.dedupeOn.map { $0 == source.timestampField ? Self.eventColumn : $0 }
     }
 
-    /// The value columns that are not key columns, in schema order.
-    public var valueColumns: [Field] {
-        source.columns.filter { column in !keyColumns.contains { $0.name == column.name } }
-    }
+    /// The source's value columns (mapped names, schema order, without the two timestamps).
+    public var valueColumns: [Field] { source.columns }
 
-    /// Every stored column: keys, the two timestamps, values.
-    public var columnNames: [String] {
-        keyColumns.map(\.name) + [Self.eventColumn, Self.createdColumn] + valueColumns.map(\.name)
-    }
+    /// The columns an insert fills, in order: the event time, the created time (0 when the
+    /// source has none), then ``valueColumns``. ``sequenceColumn`` is assigned by the store.
+    public var columnNames: [String] { [Self.eventColumn, Self.createdColumn] + valueColumns.map(\.name) }
+
+    /// The types of ``columnNames``.
+    public var columnTypes: [ValueType] { [.timestamp, .timestamp] + valueColumns.map(\.type) }
 
     var createSQL: String {
-        func declaration(_ field: Field) -> String { "\(quoteIdentifier(field.name)) \(field.type.sqliteType)" }
         let columns =
-            keyColumns.map { declaration($0) + " NOT NULL" }
-            + ["\(Self.eventColumn) INTEGER NOT NULL", "\(Self.createdColumn) INTEGER NOT NULL"]
-            + valueColumns.map(declaration)
-        let key = (keyColumns.map { quoteIdentifier($0.name) } + [Self.eventColumn, Self.createdColumn])
-            .joined(separator: ", ")
+            [
+                "\(Self.eventColumn) INTEGER NOT NULL", "\(Self.sequenceColumn) INTEGER NOT NULL",
+                "\(Self.createdColumn) INTEGER NOT NULL",
+            ] + valueColumns.map(\.declaration)
         return
-            "CREATE TABLE IF NOT EXISTS \(quoteIdentifier(name)) (\(columns.joined(separator: ", ")), PRIMARY KEY (\(key))) WITHOUT ROWID"
+            "CREATE TABLE \(quoteIdentifier(name)) (\(columns.joined(separator: ", ")), PRIMARY KEY (\(Self.eventColumn), \(Self.sequenceColumn))) WITHOUT ROWID"
     }
+
+    var createSequenceIndexSQL: String {
+        "CREATE UNIQUE INDEX IF NOT EXISTS \(quoteIdentifier(sequenceIndexName)) ON \(quoteIdentifier(name)) (\(Self.sequenceColumn))"
+    }
+
+    var createDedupeIndexSQL: String {
+        let columns = dedupeColumns.map(quoteIdentifier).joined(separator: ", ")
+        return
+            "CREATE UNIQUE INDEX IF NOT EXISTS \(quoteIdentifier(dedupeIndexName)) ON \(quoteIdentifier(name)) (\(columns))"
+    }
+}
+
+extension Field {
+    /// `"name" TYPE`, as a history table declares the column.
+    var declaration: String { "\(quoteIdentifier(name)) \(type.sqliteType)" }
 }
 
 extension ValueType {
@@ -76,15 +101,4 @@ extension ValueType {
         case .bytes: "BLOB"
         }
     }
-}
-
-/// FNV-1a 64-bit, as 16 hex digits: a stable, dependency-free name hash.
-func fnv1a(_ text: String) -> String {
-    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-    for byte in text.utf8 {
-        hash ^= UInt64(byte)
-        hash = hash &* 0x100_0000_01b3
-    }
-    let hex = String(hash, radix: 16)
-    return String(repeating: "0", count: 16 - hex.count) + hex
 }

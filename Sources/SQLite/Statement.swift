@@ -12,7 +12,8 @@ public enum SQLiteValue: Sendable, Hashable {
 /// A compiled statement: bind, step, read columns, reset, repeat.
 public final class Statement {
     let handle: OpaquePointer
-    unowned let database: Database
+    /// Held strongly: a statement that outlives every other reference keeps its connection open.
+    let database: Database
     public let sql: String
 
     init(database: Database, sql: String) throws {

@@ -19,6 +19,7 @@ extension FS {
                 print(result.plan.rendered(verb: "Applied"))
                 print("Registry version \(result.before.version) -> \(result.after.version).")
             }
+            for note in result.notes { print(note) }
         }
     }
 }

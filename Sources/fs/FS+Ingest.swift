@@ -8,8 +8,9 @@ extension FS {
             abstract: "Append a CSV or JSON Lines file to a source's offline history, all or nothing.",
             discussion: """
                 The file is checked against the source's schema. A bad row stops the ingest and nothing \
-                of the file is stored, unless --skip-bad-rows is given. Rows already stored (same entity \
-                key, event and created time) are skipped, so ingesting a file again adds nothing.
+                of the file is stored, unless --skip-bad-rows is given. Every row is an event, two identical \
+                rows included, unless the source declares dedupe_on. A file whose content was ingested \
+                into the source before is not stored again, unless --force is given.
                 """)
 
         @OptionGroup var repoOptions: RepoOptions
@@ -26,6 +27,9 @@ extension FS {
         @Option(help: ArgumentHelp("Where rejected rows go (default: FILE.rejects.csv).", valueName: "file"))
         var rejects: String?
 
+        @Flag(help: "Ingest the file even if the same content was ingested into the source before.")
+        var force = false
+
         /// Redraws a one-line progress bar on the terminal.
         @Sendable static func showProgress(_ progress: IngestProgress) {
             let share = progress.totalBytes > 0 ? Double(progress.bytesRead) / Double(progress.totalBytes) : 1
@@ -40,13 +44,22 @@ extension FS {
 
         func run() throws {
             let progress: (@Sendable (IngestProgress) -> Void)? = isatty(2) == 1 ? Self.showProgress : nil
-            let options = IngestOptions(skipBadRows: skipBadRows, rejectsPath: rejects, progress: progress)
+            let options = IngestOptions(skipBadRows: skipBadRows, rejectsPath: rejects, force: force, progress: progress)
             let result = try reportingErrors {
                 try repoOptions.open().ingest(source: source, file: file, options: options)
             }
             if progress != nil { printError("\r\u{1B}[K", newline: false) }
+            if let earlier = result.alreadyIngested {
+                print(
+                    "Already ingested: the content of \(file) went into \(source) on \(earlier.ingestedAt.rfc3339) (from \(earlier.file), \(earlier.stored) rows stored); nothing stored now. Pass --force to ingest it again."
+                )
+                return
+            }
             var line =
-                "Ingested \(file) into \(source): \(result.rows) rows, \(result.inserted) new, \(result.duplicates) already stored, \(result.rejected) rejected, \(Int(result.rowsPerSecond)) rows/s"
+                "Ingested \(file) into \(source): \(result.rows) rows, \(result.inserted) new"
+            if result.replaced > 0 { line += ", \(result.replaced) replacing an earlier version" }
+            if result.duplicates > 0 { line += ", \(result.duplicates) already stored (dedupe_on)" }
+            line += ", \(result.rejected) rejected, \(Int(result.rowsPerSecond)) rows/s"
             line += String(format: " (%.2f s)", result.seconds)
             print(line)
             if let path = result.rejectsPath { print("Rejected rows and their reasons: \(path)") }

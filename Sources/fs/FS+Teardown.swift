@@ -11,6 +11,9 @@ extension FS {
         @Flag(help: "Confirm: the stores' data is deleted for good.")
         var yes = false
 
+        @Flag(help: "Also delete stores that feature_store.yaml places outside the repo folder.")
+        var forceOutsideRepo = false
+
         func validate() throws {
             if !yes {
                 throw ValidationError("teardown deletes the registry and all stored data; pass --yes to confirm")
@@ -19,8 +22,14 @@ extension FS {
 
         func run() throws {
             let store = try reportingErrors { try repoOptions.open() }
-            try reportingErrors { try store.teardown() }
-            print("Removed the registry and the stores of project '\(store.config.project)'.")
+            let report = try reportingErrors { try store.teardown(outsideRepo: forceOutsideRepo) }
+            if report.removed.isEmpty {
+                print("Nothing to remove: project '\(store.config.project)' has no registry or stores yet.")
+            } else {
+                print("Removed the registry and the stores of project '\(store.config.project)':")
+                for path in report.removed { print("  \(path)") }
+            }
+            for note in report.kept { print("Left alone (fs did not create it): \(note)") }
         }
     }
 }

@@ -18,7 +18,7 @@ import Testing
         #expect(result.rows == 3)
         #expect(result.inserted == 3)
         #expect(result.rejected == 0)
-        #expect(fixture.table.columnNames == ["driver_id", "__event_ts", "__created_ts", "rate", "name", "active"])
+        #expect(fixture.table.columnNames == ["__event_ts", "__created_ts", "driver_id", "rate", "name", "active"])
         let rows = try fixture.rows()
         let t0 = Timestamp.parse("2026-01-01T00:00:00Z")!.microseconds
         #expect(rows[0] == ["1", String(t0), String(t0 + 300_000_000), "0.5", "alpha", "1"])
@@ -27,27 +27,64 @@ import Testing
         #expect(rows[2] == ["2", String(t0), String(t0 + 300_250_000), "-1.25", "with, comma", "0"])
     }
 
-    @Test func reingestingAddsNothing() throws {
+    @Test func reingestingTheSameContentAddsNothingAndSaysWhen() throws {
         let fixture = try IngestFixture()
-        try fixture.ingest("good.csv", Self.good)
-        let again = try fixture.ingest("good.csv", Self.good)
+        let first = try fixture.ingest("good.csv", Self.good)
+        #expect(first.alreadyIngested == nil)
+        // The same bytes under another name: the content, not the name, identifies an ingest.
+        let again = try fixture.ingest("copy.csv", Self.good)
         #expect(again.inserted == 0)
-        #expect(again.duplicates == 3)
+        #expect(again.alreadyIngested?.file.hasSuffix("good.csv") == true)
+        #expect(again.alreadyIngested?.stored == 3)
         #expect(try fixture.count() == 3)
+        // --force stores it again: three more events.
+        let forced = try fixture.ingest("good.csv", Self.good, options: IngestOptions(force: true))
+        #expect(forced.inserted == 3)
+        #expect(try fixture.count() == 6)
+        #expect(try fixture.store.ingestLog(of: fixture.table).map(\.forced) == [false, true])
     }
 
-    @Test func laterCreatedTimeIsANewRowAndDuplicatesInOneFileKeepTheFirst() throws {
+    /// Regression (issue 9, finding 1): rows of one entity with the same event and created time
+    /// were stored once (`INSERT OR IGNORE` on the key), so windows over them were wrong.
+    @Test func sameSecondAndIdenticalRowsAreEachAnEvent() throws {
         let fixture = try IngestFixture()
         let text = #"""
             \#(IngestFixture.header)
             7,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1.0,first,true
             7,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,2.0,second,true
+            7,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,2.0,second,true
             7,2026-01-01T00:00:00Z,2026-01-01T01:00:00Z,3.0,redelivery,true
 
             """#
         let result = try fixture.ingest("dupes.csv", text)
-        #expect(result.inserted == 2)
-        #expect(try fixture.rows().map { $0[4] } == ["first", "redelivery"])
+        #expect(result.inserted == 4)
+        #expect(try fixture.rows().map { $0[4] } == ["first", "second", "second", "redelivery"])
+    }
+
+    @Test func dedupeOnKeepsOneEventTheLaterCreatedWinning() throws {
+        let fixture = try IngestFixture(dedupeOn: ["name"])
+        let text = #"""
+            \#(IngestFixture.header)
+            7,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1.0,a,true
+            7,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,2.0,a,true
+            7,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,5.0,b,true
+
+            """#
+        let result = try fixture.ingest("first.csv", text)
+        // Within a file, a tie of created times keeps the first arrival.
+        #expect((result.inserted, result.duplicates, result.replaced) == (2, 1, 0))
+        #expect(try fixture.rows().map { [$0[3], $0[4]] } == [["1.0", "a"], ["5.0", "b"]])
+        // A re-delivery with a later created time replaces the event (even at another event time);
+        // one with an older created time is a duplicate.
+        let redelivery = #"""
+            \#(IngestFixture.header)
+            8,2026-01-01T00:30:00Z,2026-01-01T02:00:00Z,9.0,a,false
+            7,2025-12-31T00:00:00Z,2025-12-31T00:00:00Z,0.0,b,false
+
+            """#
+        let second = try fixture.ingest("second.csv", redelivery)
+        #expect((second.inserted, second.duplicates, second.replaced) == (0, 1, 1))
+        #expect(try fixture.rows().map { [$0[0], $0[3], $0[4]] } == [["7", "5.0", "b"], ["8", "9.0", "a"]])
     }
 
     @Test func acceptsCRLFAndMappedHeaderNames() throws {

@@ -33,17 +33,15 @@ struct TypedRows {
         }
     }
 
-    /// The rows in the column order of `table` (keys, event time, created time, values).
+    /// The rows in the column order of `table` (event time, created time, value columns).
     func historyRows(for table: HistoryTable, hasCreated: Bool) -> [[FeatureValue]] {
-        let keys = table.keyColumns.map { values[$0.name] ?? [] }
-        let rest = table.valueColumns.map { values[$0.name] ?? [] }
+        let columns = table.valueColumns.map { values[$0.name] ?? [] }
         return (0..<count).map { row in
             var out: [FeatureValue] = []
-            out.reserveCapacity(keys.count + 2 + rest.count)
-            for column in keys { out.append(column.isEmpty ? .null : column[row]) }
+            out.reserveCapacity(2 + columns.count)
             out.append(.timestamp(eventTimes[row]))
             out.append(hasCreated ? .timestamp(createdTimes[row]) : .null)
-            for column in rest { out.append(column.isEmpty ? .null : column[row]) }
+            for column in columns { out.append(column.isEmpty ? .null : column[row]) }
             return out
         }
     }

@@ -34,7 +34,7 @@ extension FeatureServer {
                 source: push.source, generation: snapshot.generation(ofSource: push.source.name),
                 definitions: snapshot.definitions)
             let rows = push.rows.historyRows(for: table, hasCreated: push.source.createdTimestampField != nil)
-            offlineInserted = try await store.appendOffline(rows, to: table)
+            offlineInserted = try await store.appendOffline(rows, to: table).inserted
         }
         var written: [(String, Int)] = []
         for write in onlineWrites {

@@ -55,9 +55,7 @@ public actor StoreActor {
     }
 
     /// Appends rows to a source's offline history, all or nothing.
-    ///
-    /// - Returns: how many rows were new.
-    public func appendOffline(_ rows: [[FeatureValue]], to table: HistoryTable) throws -> Int {
+    public func appendOffline(_ rows: [[FeatureValue]], to table: HistoryTable) throws -> AppendResult {
         try store.offlineStore().append(rows: rows, to: table)
     }
 

@@ -38,14 +38,17 @@ public struct Source: Codable, Hashable, Sendable {
     /// The raw columns (before `fieldMapping`), in the order declared.
     public var schema: [Field]
     public var timestampFormat: TimestampFormat
+    /// Columns (mapped names) that identify an event: rows with the same values there are one
+    /// event, the later created time winning. Empty: every row is its own event.
+    public var dedupeOn: [String]
     public var description: String
     public var tags: [String: String]
 
     public init(
         name: String, kind: SourceKind, path: String? = nil, table: String? = nil, query: String? = nil,
         timestampField: String, createdTimestampField: String? = nil, fieldMapping: [String: String] = [:],
-        schema: [Field], timestampFormat: TimestampFormat = .iso8601, description: String = "",
-        tags: [String: String] = [:]
+        schema: [Field], timestampFormat: TimestampFormat = .iso8601, dedupeOn: [String] = [],
+        description: String = "", tags: [String: String] = [:]
     ) {
         self.name = name
         self.kind = kind
@@ -57,6 +60,7 @@ public struct Source: Codable, Hashable, Sendable {
         self.fieldMapping = fieldMapping
         self.schema = schema
         self.timestampFormat = timestampFormat
+        self.dedupeOn = dedupeOn
         self.description = description
         self.tags = tags
     }
@@ -68,7 +72,26 @@ public struct Source: Codable, Hashable, Sendable {
         case fieldMapping = "field_mapping"
         case schema
         case timestampFormat = "timestamp_format"
+        case dedupeOn = "dedupe_on"
         case description, tags
+    }
+
+    /// Decodes a registered source; `dedupe_on` may be absent (sources registered before it existed).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        kind = try container.decode(SourceKind.self, forKey: .kind)
+        path = try container.decodeIfPresent(String.self, forKey: .path)
+        table = try container.decodeIfPresent(String.self, forKey: .table)
+        query = try container.decodeIfPresent(String.self, forKey: .query)
+        timestampField = try container.decode(String.self, forKey: .timestampField)
+        createdTimestampField = try container.decodeIfPresent(String.self, forKey: .createdTimestampField)
+        fieldMapping = try container.decode([String: String].self, forKey: .fieldMapping)
+        schema = try container.decode([Field].self, forKey: .schema)
+        timestampFormat = try container.decode(TimestampFormat.self, forKey: .timestampFormat)
+        dedupeOn = try container.decodeIfPresent([String].self, forKey: .dedupeOn) ?? []
+        description = try container.decode(String.self, forKey: .description)
+        tags = try container.decode([String: String].self, forKey: .tags)
     }
 
     /// The name feature views use for a raw column.

@@ -31,6 +31,7 @@ extension Source: DiffFields {
         fields["timestamp_format"] = timestampFormat.rawValue
         for field in schema { fields["schema.\(field.name)"] = field.type.rawValue }
         for (raw, mapped) in fieldMapping { fields["field_mapping.\(raw)"] = mapped }
+        if !dedupeOn.isEmpty { fields["dedupe_on"] = dedupeOn.joined(separator: ", ") }
         if !description.isEmpty { fields["description"] = description }
         return fields
     }

@@ -83,6 +83,9 @@ public struct RegistryPlan: Sendable, Codable, Hashable {
                 if ["timestamp_field", "created_timestamp_field"].contains(path) || path.hasPrefix("field_mapping.") {
                     return "the offline history was stored under the old column names"
                 }
+                if path == "dedupe_on" {
+                    return "rows stored so far were not identified by the new dedupe_on columns; re-ingest them after the apply"
+                }
                 return nil
             }, removal: "removing a source drops its offline history")
         compare(.featureView, old.featureViews, new.featureViews, name: \.name) { path, old, new in

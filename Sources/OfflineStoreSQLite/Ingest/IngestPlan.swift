@@ -3,6 +3,7 @@ import FeatureStoreCore
 /// How the columns of an input file map onto a history table: for every stored column, the file
 /// column that fills it and how to parse it.
 struct IngestPlan {
+    /// `key`: a column every row needs a value in (a join key of a view, a `dedupe_on` column).
     enum Role { case key, event, created, value }
 
     struct Column {
@@ -62,7 +63,7 @@ struct IngestPlan {
                 field.mapped == source.timestampField
                 ? .event
                 : field.mapped == source.createdTimestampField
-                    ? .created : table.keyColumns.contains { $0.name == field.mapped } ? .key : .value
+                    ? .created : table.requiredColumns.contains(field.mapped) ? .key : .value
             planned[field.mapped] = Column(
                 name: field.mapped, fileName: fileColumns[index], fileIndex: index,
                 alternateIndex: rawIndex != nil ? mappedIndex : nil, type: field.type, role: role)

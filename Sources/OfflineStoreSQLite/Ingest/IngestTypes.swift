@@ -1,3 +1,5 @@
+import FeatureStoreCore
+
 /// How to ingest a file.
 public struct IngestOptions: Sendable {
     /// Commit the good rows and write the bad ones, with their reasons, to ``rejectsPath``
@@ -5,16 +7,19 @@ public struct IngestOptions: Sendable {
     public var skipBadRows: Bool
     /// Where rejected rows go (default: the input path with `.rejects.csv` appended).
     public var rejectsPath: String?
+    /// Ingest the file even when the same content was ingested into the source before.
+    public var force: Bool
     /// Called about every ``progressInterval`` rows while storing.
     public var progress: (@Sendable (IngestProgress) -> Void)?
     public var progressInterval: Int
 
     public init(
-        skipBadRows: Bool = false, rejectsPath: String? = nil, progress: (@Sendable (IngestProgress) -> Void)? = nil,
-        progressInterval: Int = 100_000
+        skipBadRows: Bool = false, rejectsPath: String? = nil, force: Bool = false,
+        progress: (@Sendable (IngestProgress) -> Void)? = nil, progressInterval: Int = 100_000
     ) {
         self.skipBadRows = skipBadRows
         self.rejectsPath = rejectsPath
+        self.force = force
         self.progress = progress
         self.progressInterval = progressInterval
     }
@@ -35,16 +40,54 @@ public struct IngestProgress: Sendable {
 public struct IngestResult: Sendable, Equatable {
     /// Data rows read from the file (not counting the header or blank lines).
     public var rows: Int
-    /// Rows that were new to the history table.
+    /// Rows stored as new events.
     public var inserted: Int
-    /// Good rows the history already held (the same keys, event and created time).
+    /// Rows that replaced a stored event with the same `dedupe_on` values and an earlier created time.
+    public var replaced: Int
+    /// Rows whose event (by `dedupe_on`) was already stored with the same or a later created time.
     public var duplicates: Int
     /// Bad rows written to ``rejectsPath`` (only with ``IngestOptions/skipBadRows``).
     public var rejected: Int
     /// The reject file, when rows were rejected.
     public var rejectsPath: String?
+    /// Set when the file's content had been ingested into the source before: nothing was stored.
+    public var alreadyIngested: IngestRecord?
     public var seconds: Double
+
+    public init(
+        rows: Int, inserted: Int, replaced: Int = 0, duplicates: Int = 0, rejected: Int = 0,
+        rejectsPath: String? = nil, seconds: Double
+    ) {
+        self.rows = rows
+        self.inserted = inserted
+        self.replaced = replaced
+        self.duplicates = duplicates
+        self.rejected = rejected
+        self.rejectsPath = rejectsPath
+        self.seconds = seconds
+    }
+
+    /// The result of a file whose content was ingested before.
+    init(alreadyIngested: IngestRecord, seconds: Double) {
+        self.init(rows: 0, inserted: 0, seconds: seconds)
+        self.alreadyIngested = alreadyIngested
+    }
 
     /// Rows read per second.
     public var rowsPerSecond: Double { seconds > 0 ? Double(rows) / seconds : 0 }
+}
+
+/// One ingest of a file into a source, as the ingest log keeps it.
+public struct IngestRecord: Sendable, Equatable {
+    /// The file as it was named.
+    public var file: String
+    /// ``ContentHash`` of the file's bytes, 32 hex digits.
+    public var fingerprint: String
+    /// Data rows read.
+    public var rows: Int
+    /// Rows stored (new or replacing).
+    public var stored: Int
+    public var ingestedAt: Timestamp
+    /// Whether the ingest repeated content on purpose (`--force`).
+    public var forced: Bool
 }

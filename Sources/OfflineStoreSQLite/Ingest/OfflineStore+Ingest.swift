@@ -6,24 +6,37 @@ extension OfflineStore {
     /// Appends the rows of a CSV or JSON Lines file to a source's history table, in one transaction.
     ///
     /// Each row is checked against the source's schema (file columns by raw name, or else by mapped
-    /// name). A row already in the table (same keys, event and created time) is skipped, so
-    /// ingesting a file twice adds nothing.
+    /// name). Every row is an event of its own, two identical rows included, unless the source
+    /// declares `dedupe_on` (then rows with the same values there are one event, the later created
+    /// time winning). A file whose content was already ingested into the source is not stored
+    /// again (the result says when it was) unless ``IngestOptions/force`` is set.
     ///
     /// - Parameters:
     ///   - file: the input file.
     ///   - format: how to read it.
     ///   - table: the source's history table (it must exist: `fs apply` creates it).
-    ///   - options: skipping bad rows, progress reporting.
+    ///   - options: skipping bad rows, forcing a repeat, progress reporting.
+    ///   - now: the ingest's time, recorded in the ingest log.
     /// - Throws: ``FeatureStoreError`` with code `invalidInput` naming `file:line`, the column and
     ///   the value of the first bad row (and nothing of the file is stored), unless
     ///   ``IngestOptions/skipBadRows`` is set; `io` when the file cannot be read; `storage`.
     public func ingest(
-        file: String, format: TabularFormat, into table: HistoryTable, options: IngestOptions = IngestOptions()
+        file: String, format: TabularFormat, into table: HistoryTable, options: IngestOptions = IngestOptions(),
+        now: Timestamp = Timestamp(microseconds: 0)
     ) throws -> IngestResult {
         let started = ContinuousClock.now
         var timer = PhaseTimer("ingest")
         let bytes = try readFileBytes(file)
         timer.mark("read file")
+        let fingerprint = bytes.withUnsafeBytes { buffer in
+            var hash = ContentHash()
+            hash.combine(buffer)
+            return hash.hex
+        }
+        timer.mark("fingerprint")
+        if !options.force, let earlier = try storage({ try ingestRecord(of: table, fingerprint: fingerprint) }) {
+            return IngestResult(alreadyIngested: earlier, seconds: started.secondsSince)
+        }
         return try bytes.withUnsafeBufferPointer { buffer in
             let chunk: ParsedChunk
             let plan: IngestPlan
@@ -54,9 +67,12 @@ extension OfflineStore {
                 rejects.add(problem, record: UnsafeBufferPointer(rebasing: buffer[record]))
             }
             if rejects.count > 0 { try rejects.write() }
-            let inserted: Int
+            let record = IngestRecord(
+                file: file, fingerprint: fingerprint, rows: chunk.records, stored: 0, ingestedAt: now,
+                forced: options.force)
+            let outcome: StoreOutcome
             do {
-                inserted = try store(chunk.rows, plan: plan, table: table, timer: &timer) { stored in
+                outcome = try store(chunk.rows, plan: plan, table: table, record: record, timer: &timer) { stored in
                     guard let progress = options.progress, stored % options.progressInterval == 0 else { return }
                     let share = Double(stored) / Double(max(chunk.rows.count, 1))
                     progress(
@@ -68,44 +84,107 @@ extension OfflineStore {
                 if rejects.count > 0 { try? FileManager.default.removeItem(atPath: rejectsPath) }
                 throw error
             }
+            if let earlier = outcome.alreadyIngested {
+                if rejects.count > 0 { try? FileManager.default.removeItem(atPath: rejectsPath) }
+                return IngestResult(alreadyIngested: earlier, seconds: started.secondsSince)
+            }
             return IngestResult(
-                rows: chunk.records, inserted: inserted, duplicates: chunk.rows.count - inserted,
-                rejected: rejects.count, rejectsPath: rejects.count > 0 ? rejectsPath : nil,
-                seconds: started.secondsSince)
+                rows: chunk.records, inserted: outcome.inserted, replaced: outcome.replaced,
+                duplicates: outcome.duplicates, rejected: rejects.count,
+                rejectsPath: rejects.count > 0 ? rejectsPath : nil, seconds: started.secondsSince)
         }
     }
 
-    /// Inserts parsed rows in primary-key order, in one transaction, skipping rows already stored.
-    ///
-    /// - Returns: how many rows were new.
+    /// What storing a file's rows did.
+    private struct StoreOutcome {
+        var inserted = 0
+        var replaced = 0
+        var duplicates = 0
+        /// Set when another process ingested the same content first (nothing was stored).
+        var alreadyIngested: IngestRecord?
+    }
+
+    /// Stores parsed rows under fresh arrival numbers and logs the ingest, in one transaction.
     private func store(
-        _ rows: ParsedRows, plan: IngestPlan, table: HistoryTable, timer: inout PhaseTimer, progress: (Int) -> Void
-    ) throws -> Int {
-        let types = plan.columns.map(\.type)
-        let order = rows.storageOrder(types: Array(types[..<(table.keyColumns.count + 2)]))
+        _ rows: ParsedRows, plan: IngestPlan, table: HistoryTable, record: IngestRecord, timer: inout PhaseTimer,
+        progress: (Int) -> Void
+    ) throws -> StoreOutcome {
+        // Arrival numbers follow file order; rows are stored in event-time order (near-appends),
+        // except with dedupe_on, where the first arrival must win a tie of created times.
+        let order =
+            table.source.dedupeOn.isEmpty
+            ? rows.storageOrder(eventColumn: 0) : (0..<Int32(rows.count)).map { $0 }
         timer.mark("sort")
         return try storage {
-            guard try database.tableExists(table.name) else {
-                throw FeatureStoreError.notFound(
-                    "source '\(table.source.name)' has no history table yet; run fs apply first")
-            }
             try database.execute("PRAGMA cache_size = -131072")
-            var inserter = try HistoryInserter(database: database, table: table, types: types)
             try database.execute("BEGIN IMMEDIATE")
             do {
+                try requireTable(table)
+                if !record.forced, let earlier = try ingestRecord(of: table, fingerprint: record.fingerprint) {
+                    try database.execute("ROLLBACK")
+                    return StoreOutcome(alreadyIngested: earlier)
+                }
+                var inserter = try HistoryInserter(database: database, table: table, types: plan.columns.map(\.type))
+                let first = try allocateSequence(rows.count)
                 for (done, row) in order.enumerated() {
                     if done > 0 { progress(done) }
-                    try inserter.add(row: Int(row), of: rows)
+                    try inserter.add(row: Int(row), sequence: first + Int64(row), of: rows)
                 }
                 try inserter.finish(rows)
                 timer.mark("insert")
+                var logged = record
+                logged.stored = inserter.inserted + inserter.replaced
+                try log(logged, table: table)
                 try database.execute("COMMIT")
                 timer.mark("commit")
+                return StoreOutcome(
+                    inserted: inserter.inserted, replaced: inserter.replaced, duplicates: inserter.duplicates)
             } catch {
                 try? database.execute("ROLLBACK")
                 throw error
             }
-            return inserter.inserted
+        }
+    }
+
+    /// The earlier ingest of the same content into `table`, if any.
+    func ingestRecord(of table: HistoryTable, fingerprint: String) throws -> IngestRecord? {
+        let statement = try database.prepare(
+            "SELECT file, fingerprint, rows, stored, ingested_at, forced FROM ingest_log WHERE source = ? AND generation = ? AND fingerprint = ? ORDER BY id LIMIT 1"
+        )
+        try statement.bind([.text(table.source.name), .integer(table.generation), .text(fingerprint)])
+        guard try statement.step() else { return nil }
+        return IngestRecord(
+            file: statement.text(0), fingerprint: statement.text(1), rows: Int(statement.int64(2)),
+            stored: Int(statement.int64(3)), ingestedAt: Timestamp(microseconds: statement.int64(4)),
+            forced: statement.int64(5) != 0)
+    }
+
+    private func log(_ record: IngestRecord, table: HistoryTable) throws {
+        try database.prepare(
+            "INSERT INTO ingest_log (source, generation, file, fingerprint, rows, stored, ingested_at, forced) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        ).run([
+            .text(table.source.name), .integer(table.generation), .text(record.file), .text(record.fingerprint),
+            .integer(Int64(record.rows)), .integer(Int64(record.stored)), .integer(record.ingestedAt.microseconds),
+            .integer(record.forced ? 1 : 0),
+        ])
+    }
+
+    /// Every ingest into `table`, oldest first.
+    public func ingestLog(of table: HistoryTable) throws -> [IngestRecord] {
+        try storage {
+            let statement = try database.prepare(
+                "SELECT file, fingerprint, rows, stored, ingested_at, forced FROM ingest_log WHERE source = ? AND generation = ? ORDER BY id"
+            )
+            try statement.bind([.text(table.source.name), .integer(table.generation)])
+            var records: [IngestRecord] = []
+            while try statement.step() {
+                records.append(
+                    IngestRecord(
+                        file: statement.text(0), fingerprint: statement.text(1), rows: Int(statement.int64(2)),
+                        stored: Int(statement.int64(3)), ingestedAt: Timestamp(microseconds: statement.int64(4)),
+                        forced: statement.int64(5) != 0))
+            }
+            return records
         }
     }
 }

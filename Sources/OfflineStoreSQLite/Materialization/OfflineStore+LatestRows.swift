@@ -12,52 +12,49 @@ public struct LatestRow: Sendable, Hashable {
 
 extension OfflineStore {
     /// Streams, per entity, the row with the greatest (event time, created time) among those with
-    /// `from <= event time <= to`, in batches of `batchSize`; memory stays bounded by one batch.
+    /// `from <= event time <= to` (and, when `arrivedAfter` is given, the rows that arrived after
+    /// that arrival number with an earlier event time), in batches of `batchSize`.
+    ///
+    /// Memory holds one row per entity of the range.
     ///
     /// - Returns: the number of source rows scanned.
     @discardableResult
     public func scanLatestRows(
         history: HistoryLocation, viewName: String, joinKeys: [JoinKey], features: [Feature], from: Timestamp,
-        to: Timestamp, batchSize: Int = 10_000, _ body: ([LatestRow]) throws -> Void
+        to: Timestamp, arrivedAfter: Int64? = nil, batchSize: Int = 10_000, _ body: ([LatestRow]) throws -> Void
     ) throws -> Int {
-        let query = SourceQuery(history: history, joinKeys: joinKeys, features: features, viewName: viewName)
+        var query = SourceQuery(history: history, joinKeys: joinKeys, features: features, viewName: viewName)
+        query.arrivedAfter = arrivedAfter
         return try storage {
             let statement = try database.prepare(query.sql)
             try query.bind(statement, from: from, to: to)
-            var batch: [LatestRow] = []
-            batch.reserveCapacity(batchSize)
+            var latest: [[FeatureValue]: Int] = [:]
+            var rows: [LatestRow] = []
             var scanned = 0
-            var currentKey: [FeatureValue]?
-            var best: (event: Int64, created: Int64)?
-            var bestValues: [FeatureValue] = []
-            func flush() throws {
-                if let currentKey, let best {
-                    batch.append(
-                        LatestRow(
-                            key: currentKey, eventTime: Timestamp(microseconds: best.event),
-                            createdTime: Timestamp(microseconds: best.created), values: bestValues))
-                    if batch.count >= batchSize {
-                        try body(batch)
-                        batch.removeAll(keepingCapacity: true)
-                    }
-                }
-                best = nil
-            }
             while try statement.step() {
                 scanned += 1
                 guard let key = query.key(statement), let times = try query.times(statement) else { continue }
-                guard times.event >= from.microseconds, times.event <= to.microseconds else { continue }
-                if key != currentKey {
-                    try flush()
-                    currentKey = key
-                }
-                if best == nil || times >= best! {
-                    best = times
-                    bestValues = query.values(statement)
+                let late = arrivedAfter != nil && times.event < from.microseconds
+                guard late || (times.event >= from.microseconds && times.event <= to.microseconds) else { continue }
+                let event = Timestamp(microseconds: times.event)
+                let created = Timestamp(microseconds: times.created)
+                if let index = latest[key] {
+                    // Later rows win ties: the order of a history table is arrival order within a time.
+                    guard (event, created) >= (rows[index].eventTime, rows[index].createdTime) else { continue }
+                    rows[index].eventTime = event
+                    rows[index].createdTime = created
+                    rows[index].values = query.values(statement)
+                } else {
+                    latest[key] = rows.count
+                    rows.append(LatestRow(key: key, eventTime: event, createdTime: created, values: query.values(statement)))
                 }
             }
-            try flush()
-            if !batch.isEmpty { try body(batch) }
+            var start = 0
+            while start < rows.count {
+                let end = min(start + batchSize, rows.count)
+                try body(Array(rows[start..<end]))
+                start = end
+            }
             return scanned
         }
     }

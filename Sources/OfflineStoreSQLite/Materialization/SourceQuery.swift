@@ -3,30 +3,47 @@ import FeatureStoreCore
 import SQLite
 
 /// A SELECT over one source's rows (its history table, or its table or query read in place) that
-/// yields, per row, the entity key, the event and created times in microseconds, and the values.
+/// yields, per row, the entity key, the event and created times in microseconds, the event's
+/// identity and the values.
+///
+/// History tables are read in their clustering order (event time, then arrival), so rows of one
+/// entity do not come together: callers group them.
 struct SourceQuery {
     let history: HistoryLocation
     let joinKeys: [JoinKey]
     let features: [Feature]
     /// The view the rows are for, named in messages.
     let viewName: String
+    /// Also yield rows that arrived after this arrival number with an event time before the
+    /// range (history tables only): late rows for incremental materialization.
+    var arrivedAfter: Int64? = nil
 
-    /// The SQL, ordered by the join keys so rows of one entity come together.
+    /// Columns of a row: keys, event time, created time, arrival number, features, dedupe values.
+    private var eventIndex: Int32 { Int32(joinKeys.count) }
+    private var sequenceIndex: Int32 { Int32(joinKeys.count + 2) }
+    private var featureStart: Int32 { Int32(joinKeys.count + 3) }
+    private var dedupeStart: Int32 { featureStart + Int32(features.count) }
+
+    /// The SQL. History tables filter on the event time (and the arrival number) in SQL; sources
+    /// read in place are filtered by the caller.
     var sql: String {
         let keys = keyExpressions
         switch history {
-        case .table:
+        case .table(let table):
             let selected =
-                keys + [HistoryTable.eventColumn, HistoryTable.createdColumn] + features.map { column($0.name) }
-            let order = (keys + [HistoryTable.eventColumn, HistoryTable.createdColumn]).joined(separator: ", ")
-            return
-                "SELECT \(selected.joined(separator: ", ")) FROM \(fromClause) WHERE \(HistoryTable.eventColumn) BETWEEN ?1 AND ?2 ORDER BY \(order)"
+                keys + [HistoryTable.eventColumn, HistoryTable.createdColumn, HistoryTable.sequenceColumn]
+                + features.map { column($0.name) } + table.dedupeColumns.map(quoteIdentifier)
+            var condition = "\(HistoryTable.eventColumn) BETWEEN ?1 AND ?2"
+            if arrivedAfter != nil {
+                condition =
+                    "(\(condition)) OR (\(HistoryTable.sequenceColumn) > ?3 AND \(HistoryTable.eventColumn) < ?1)"
+            }
+            return "SELECT \(selected.joined(separator: ", ")) FROM \(fromClause) WHERE \(condition)"
         case .inPlace(let source):
             let selected =
-                keys + [column(source.timestampField), source.createdTimestampField.map(column) ?? "0"]
+                keys + [column(source.timestampField), source.createdTimestampField.map(column) ?? "0", "NULL"]
                 + features.map { column($0.name) }
-            return
-                "SELECT \(selected.joined(separator: ", ")) FROM \(fromClause) ORDER BY \(keys.joined(separator: ", "))"
+            return "SELECT \(selected.joined(separator: ", ")) FROM \(fromClause)"
         }
     }
 
@@ -57,6 +74,45 @@ struct SourceQuery {
         if case .table = history {
             try statement.bind(from.microseconds, at: 1)
             try statement.bind(to.microseconds, at: 2)
+            if let arrivedAfter { try statement.bind(arrivedAfter, at: 3) }
+        }
+    }
+
+    /// The identity of the current row's event (``HistoryTable/eventIdentity(sequence:values:)``);
+    /// for sources read in place, the hash of the row's selected values (the caller numbers
+    /// identical rows apart).
+    func identity(_ statement: Statement, key: [FeatureValue], event: Int64, created: Int64) -> Int64 {
+        switch history {
+        case .table(let table):
+            if table.source.dedupeOn.isEmpty { return statement.int64(sequenceIndex) }
+            let types = table.dedupeColumns.map { name in
+                name == HistoryTable.eventColumn
+                    ? ValueType.timestamp : table.valueColumns.first { $0.name == name }?.type ?? .string
+            }
+            return ContentHash.eventIdentity(
+                types.enumerated().map { index, type in
+                    Self.storedValue(statement, dedupeStart + Int32(index), type)
+                })
+        case .inPlace:
+            var hash = ContentHash()
+            for part in key { hash.combine(part) }
+            hash.combine(UInt64(bitPattern: event))
+            hash.combine(UInt64(bitPattern: created))
+            for index in features.indices { hash.combine(value(statement, feature: index)) }
+            return Int64(bitPattern: hash.value.0 & 0x7FFF_FFFF_FFFF_FFFF)
+        }
+    }
+
+    /// A history table cell as `type` (stored values are always of their declared type).
+    static func storedValue(_ statement: Statement, _ column: Int32, _ type: ValueType) -> FeatureValue {
+        if statement.isNull(column) { return .null }
+        switch type {
+        case .int64: return .int64(statement.int64(column))
+        case .float64: return .float64(statement.double(column))
+        case .string: return .string(statement.text(column))
+        case .bool: return .bool(statement.int64(column) != 0)
+        case .bytes: return .bytes(statement.blob(column))
+        case .timestamp: return .timestamp(Timestamp(microseconds: statement.int64(column)))
         }
     }
 
@@ -79,7 +135,7 @@ struct SourceQuery {
 
     /// The event and created times of the current row; `nil` event when it is null.
     func times(_ statement: Statement) throws -> (event: Int64, created: Int64)? {
-        let first = Int32(joinKeys.count)
+        let first = eventIndex
         guard let format = timestampFormat else { return (statement.int64(first), statement.int64(first + 1)) }
         guard let event = try Self.readTime(statement, first, format, viewName: viewName) else { return nil }
         return (event, try Self.readTime(statement, first + 1, format, viewName: viewName) ?? 0)
@@ -87,12 +143,12 @@ struct SourceQuery {
 
     /// The value of requested feature `index` in the current row.
     func value(_ statement: Statement, feature index: Int) -> FeatureValue {
-        Self.readValue(statement, Int32(joinKeys.count + 2 + index), features[index].type, timestampFormat)
+        Self.readValue(statement, featureStart + Int32(index), features[index].type, timestampFormat)
     }
 
     /// The requested feature values of the current row.
     func values(_ statement: Statement) -> [FeatureValue] {
-        let first = Int32(joinKeys.count + 2)
+        let first = featureStart
         return features.enumerated().map { index, feature in
             Self.readValue(statement, first + Int32(index), feature.type, timestampFormat)
         }

@@ -1,24 +1,38 @@
 import FeatureStoreCore
 import SQLite
 
+/// What appending pushed rows did.
+public struct AppendResult: Sendable, Equatable {
+    /// Rows stored as new events.
+    public var inserted: Int
+    /// Rows that replaced a stored event with the same `dedupe_on` values and an earlier created time.
+    public var replaced: Int
+    /// Rows whose event (by `dedupe_on`) was already stored with the same or a later created time.
+    public var duplicates: Int
+    /// Per row, its event identity (``HistoryTable/eventIdentity(sequence:values:)``): what the
+    /// online aggregate state keys the event by.
+    public var identities: [Int64]
+}
+
 extension OfflineStore {
     /// Appends typed rows to a history table in one transaction: all of them or none.
     ///
-    /// Each row holds one value per ``HistoryTable/columnNames`` entry, in that order: the key
-    /// columns, the event time and the created time (`.timestamp`, or `.null` for a source without
-    /// a created field, stored as 0), then the value columns. Rows already stored (same key, event
-    /// and created time) are kept as they are (`INSERT OR IGNORE`), so re-sending a push is harmless.
+    /// Each row holds one value per ``HistoryTable/columnNames`` entry, in that order: the event
+    /// time, the created time (`.timestamp`, or `.null` for a source without a created field,
+    /// stored as 0), then the value columns. Every row is a new event (two identical rows are two
+    /// events) unless the source declares `dedupe_on`: then the rules of ``ingest(file:format:into:options:now:)``
+    /// apply, so re-sending such a push is harmless.
     ///
-    /// - Returns: how many rows were new.
-    /// - Throws: `invalidInput` for a row of the wrong width, a null key or event time, or a value
-    ///   of the wrong type (naming the row and column); `notFound` when the table does not exist.
+    /// - Throws: `invalidInput` for a row of the wrong width, a null required column or event
+    ///   time, or a value of the wrong type (naming the row and column); `conflict` when the table
+    ///   does not exist (an apply replaced it while the request ran: nothing was written).
     @discardableResult
-    public func append(rows: [[FeatureValue]], to table: HistoryTable) throws -> Int {
-        if rows.isEmpty { return 0 }
+    public func append(rows: [[FeatureValue]], to table: HistoryTable) throws -> AppendResult {
+        if rows.isEmpty { return AppendResult(inserted: 0, replaced: 0, duplicates: 0, identities: []) }
         let names = table.columnNames
-        let types =
-            table.keyColumns.map(\.type) + [ValueType.timestamp, ValueType.timestamp] + table.valueColumns.map(\.type)
-        let required = table.keyColumns.count + 1
+        let types = table.columnTypes
+        let required = Set([0] + table.requiredColumns.compactMap { names.firstIndex(of: $0) })
+        var parsed = ParsedRows(width: names.count, capacity: rows.count)
         for (number, row) in rows.enumerated() {
             guard row.count == names.count else {
                 throw FeatureStoreError.invalidInput(
@@ -27,11 +41,12 @@ extension OfflineStore {
             }
             for (column, value) in row.enumerated() {
                 if value.isNull {
-                    if column < required {
+                    if required.contains(column) {
                         throw FeatureStoreError.invalidInput(
-                            "row \(number + 1): '\(names[column])' is null; key columns and the event time need a value"
+                            "row \(number + 1): '\(names[column])' is null; the event time, the join keys and the dedupe_on columns need a value"
                         )
                     }
+                    if column == 1 { parsed.append(0) } else { parsed.appendNull() }
                     continue
                 }
                 guard value.type == types[column] else {
@@ -39,45 +54,53 @@ extension OfflineStore {
                         "row \(number + 1): '\(names[column])' is \(value.type?.rawValue ?? "null"), expected \(types[column].rawValue)"
                     )
                 }
+                parsed.append(value)
             }
         }
         return try storage {
-            guard try database.tableExists(table.name) else {
-                throw FeatureStoreError.notFound(
-                    "source '\(table.source.name)' has no history table yet; run fs apply first")
-            }
-            let list = names.map(quoteIdentifier).joined(separator: ", ")
-            let marks = Array(repeating: "?", count: names.count).joined(separator: ", ")
-            let insert = try database.prepare(
-                "INSERT OR IGNORE INTO \(quoteIdentifier(table.name)) (\(list)) VALUES (\(marks))")
-            let createdColumn = table.keyColumns.count + 1
-            return try database.transaction {
-                var inserted = 0
-                for row in rows {
-                    for (column, value) in row.enumerated() {
-                        let bound =
-                            column == createdColumn && value.isNull ? SQLiteValue.integer(0) : value.pushSQLiteValue
-                        try insert.bind(bound, at: Int32(column + 1))
-                    }
-                    inserted += try insert.executeBound()
+            try database.transaction {
+                try requireTable(table)
+                var inserter = try HistoryInserter(database: database, table: table, types: types)
+                let first = try allocateSequence(rows.count)
+                for row in 0..<rows.count {
+                    try inserter.add(row: row, sequence: first + Int64(row), of: parsed)
                 }
-                return inserted
+                try inserter.finish(parsed)
+                let identities = rows.indices.map { table.eventIdentity(sequence: first + Int64($0), values: rows[$0]) }
+                return AppendResult(
+                    inserted: inserter.inserted, replaced: inserter.replaced, duplicates: inserter.duplicates,
+                    identities: identities)
             }
         }
     }
 }
 
-extension FeatureValue {
-    /// The value as stored in a history table (booleans as 0/1, timestamps as microseconds).
-    fileprivate var pushSQLiteValue: SQLiteValue {
-        switch self {
-        case .null: .null
-        case .int64(let v): .integer(v)
-        case .float64(let v): .real(v)
-        case .string(let v): .text(v)
-        case .bool(let v): .integer(v ? 1 : 0)
-        case .bytes(let v): .blob(v)
-        case .timestamp(let v): .integer(v.microseconds)
+extension HistoryTable {
+    /// The identity of a stored event: for a source with `dedupe_on`, the hash of those values (so
+    /// every copy of the event has it); otherwise the row's arrival number (unique).
+    ///
+    /// - Parameter values: the row in ``columnNames`` order.
+    public func eventIdentity(sequence: Int64, values: [FeatureValue]) -> Int64 {
+        if source.dedupeOn.isEmpty { return sequence }
+        let names = columnNames
+        return ContentHash.eventIdentity(dedupeColumns.map { values[names.firstIndex(of: $0)!] })
+    }
+}
+
+extension ParsedRows {
+    /// Appends a typed value (bytes and text into the arena, numbers as their cells).
+    mutating func append(_ value: FeatureValue) {
+        switch value {
+        case .null: appendNull()
+        case .int64(let v): append(v)
+        case .float64(let v): append(Int64(bitPattern: v.bitPattern))
+        case .bool(let v): append(v ? 1 : 0)
+        case .timestamp(let v): append(v.microseconds)
+        case .string(let v):
+            var copy = v
+            copy.withUTF8 { append(bytes: $0) }
+        case .bytes(let v):
+            v.withUnsafeBufferPointer { append(bytes: $0) }
         }
     }
 }

@@ -20,11 +20,13 @@ struct HistoryRows {
         switch view.history {
         case .table(let table):
             let keys = view.joinKeys.map { quoteIdentifier($0.name) }
-            let order = (keys + [HistoryTable.eventColumn, HistoryTable.createdColumn]).joined(separator: ", ")
             let selected =
                 (keys + [HistoryTable.eventColumn, HistoryTable.createdColumn]
                     + view.features.map { quoteIdentifier($0.name) })
-            sql = "SELECT \(selected.joined(separator: ", ")) FROM \(quoteIdentifier(table.name)) ORDER BY \(order)"
+            // The clustering order: event time, then arrival (so among full ties the later arrival
+            // comes last and wins, as in materialization).
+            sql =
+                "SELECT \(selected.joined(separator: ", ")) FROM \(quoteIdentifier(table.name)) ORDER BY \(HistoryTable.eventColumn), \(HistoryTable.sequenceColumn)"
         case .inPlace(let source):
             func raw(_ mapped: String) -> String {
                 quoteIdentifier(source.schema.first { source.mappedName($0.name) == mapped }?.name ?? mapped)
@@ -53,7 +55,6 @@ struct HistoryRows {
         var ids: [EntityKey: Int32] = [:]
         var previous: EntityKey?
         var group: Int32 = -1
-        var sorted = true
         let types = view.features.map(\.type)
         while try statement.step() {
             guard let key = builder.key(from: statement, first: 0) else { continue }
@@ -67,19 +68,14 @@ struct HistoryRows {
                 event = statement.int64(keyCount)
                 createdTime = statement.int64(keyCount + 1)
             }
-            if key == previous {
-                let last = rows.events.count - 1
-                if event < rows.events[last] || (event == rows.events[last] && createdTime < created[last]) {
-                    sorted = false
+            if key != previous {
+                if let id = ids[key] {
+                    group = id
+                } else {
+                    group = Int32(keys.count)
+                    ids[key] = group
+                    keys.append(key)
                 }
-            } else if let id = ids[key] {
-                group = id
-                sorted = false
-                previous = key
-            } else {
-                group = Int32(keys.count)
-                ids[key] = group
-                keys.append(key)
                 previous = key
             }
             groupOfRow.append(group)
@@ -89,27 +85,43 @@ struct HistoryRows {
                 rows.values[index].append(readValue(statement, keyCount + 2 + Int32(index), type, timestampFormat))
             }
         }
-        if !sorted { rows.sort(groups: &groupOfRow, created: created) }
-        var start = 0
-        for index in 0..<groupOfRow.count
-        where index + 1 == groupOfRow.count || groupOfRow[index + 1] != groupOfRow[index] {
-            rows.groups[keys[Int(groupOfRow[index])]] = start..<(index + 1)
-            start = index + 1
-        }
+        let bounds = rows.group(groupOfRow, groupCount: keys.count, created: created)
+        for (group, key) in keys.enumerated() { rows.groups[key] = bounds[group] }
         return rows
     }
 
-    /// Orders the rows by (group, event, created), keeping the read order among full ties.
-    private mutating func sort(groups: inout [Int32], created: [Int64]) {
-        let order = (0..<events.count).sorted { a, b in
-            if groups[a] != groups[b] { return groups[a] < groups[b] }
-            if events[a] != events[b] { return events[a] < events[b] }
-            if created[a] != created[b] { return created[a] < created[b] }
-            return a < b
+    /// Reorders the rows by group (a stable counting sort: read order kept within a group), then
+    /// sorts by (event, created) the groups that are not in that order yet, keeping the read order
+    /// among full ties.
+    ///
+    /// - Returns: each group's range of rows.
+    private mutating func group(_ groups: [Int32], groupCount: Int, created: [Int64]) -> [Range<Int>] {
+        var starts = [Int](repeating: 0, count: groupCount + 1)
+        for group in groups { starts[Int(group) + 1] += 1 }
+        for index in 0..<groupCount { starts[index + 1] += starts[index] }
+        let bounds = (0..<groupCount).map { starts[$0]..<starts[$0 + 1] }
+        var order = [Int](repeating: 0, count: groups.count)
+        var next = starts
+        for (row, group) in groups.enumerated() {
+            order[next[Int(group)]] = row
+            next[Int(group)] += 1
         }
-        groups = order.map { groups[$0] }
+        for range in bounds {
+            var sorted = true
+            for position in range.dropFirst() {
+                let (a, b) = (order[position - 1], order[position])
+                if (events[a], created[a]) > (events[b], created[b]) {
+                    sorted = false
+                    break
+                }
+            }
+            if !sorted {
+                order[range].sort { a, b in (events[a], created[a], a) < (events[b], created[b], b) }
+            }
+        }
         events = order.map { events[$0] }
         values = values.map { column in order.map { column[$0] } }
+        return bounds
     }
 
     private static func readTime(

@@ -12,7 +12,7 @@ struct IngestFixture {
 
     static let header = "driver,ts,created,rate,name,active"
 
-    init(timestampFormat: TimestampFormat = .iso8601) throws {
+    init(timestampFormat: TimestampFormat = .iso8601, dedupeOn: [String] = []) throws {
         let source = Source(
             name: "stats", kind: .csv, path: "stats.csv", timestampField: "ts", createdTimestampField: "created",
             fieldMapping: ["driver": "driver_id"],
@@ -20,7 +20,7 @@ struct IngestFixture {
                 Field(name: "driver", type: .int64), Field(name: "ts", type: .timestamp),
                 Field(name: "created", type: .timestamp), Field(name: "rate", type: .float64),
                 Field(name: "name", type: .string), Field(name: "active", type: .bool),
-            ], timestampFormat: timestampFormat)
+            ], timestampFormat: timestampFormat, dedupeOn: dedupeOn)
         let definitions = RepoDefinitions(
             entities: [Entity(name: "driver", joinKeys: [JoinKey(name: "driver_id", valueType: .int64)])],
             sources: [source],
@@ -57,10 +57,13 @@ struct IngestFixture {
 
     func count() throws -> Int64 { try store.rowCount(table) }
 
-    /// Every stored row, as text, in key order.
+    /// Every stored row, as text (`driver_id, __event_ts, __created_ts, rate, name, active`), in
+    /// key, time and arrival order.
     func rows() throws -> [[String]] {
         let database = try Database(path: directory.file("offline.db"))
-        let statement = try database.prepare("SELECT * FROM \(quoteIdentifier(table.name))")
+        let statement = try database.prepare(
+            "SELECT driver_id, __event_ts, __created_ts, rate, name, active FROM \(quoteIdentifier(table.name)) ORDER BY driver_id, __event_ts, __created_ts, __seq"
+        )
         var rows: [[String]] = []
         while try statement.step() {
             rows.append(

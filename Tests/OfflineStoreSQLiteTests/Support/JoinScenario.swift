@@ -110,6 +110,11 @@ struct JoinScenario {
         }
         var rows1: [[String]] = []
         for _ in 0..<(30 + Int(below(40))) {
+            // Exact duplicates are distinct events too (the later arrival wins the tie).
+            if let last = rows1.last, chance(10) {
+                rows1.append(last)
+                continue
+            }
             let event = Self.time(below(12))
             let created = event + .seconds(60 * below(3))
             rows1.append(
@@ -207,17 +212,9 @@ struct JoinScenario {
         for request in requested {
             header += request.features.map { fullNames ? "\(request.view)__\($0)" : $0 }
         }
-        // Ingest keeps the first of rows with the same keys, event and created time.
+        // Every ingested row is an event, duplicates included.
         var stored: [String: [[String]]] = [:]
-        for table in tables {
-            var seen = Set<[String]>()
-            let keyCount = keyNames.count
-            let hasCreated = table.source.createdTimestampField != nil
-            stored[table.source.name] = table.rows.filter { row in
-                let identity = Array(row[..<(keyCount + 1)]) + [hasCreated ? row[keyCount + 1] : ""]
-                return seen.insert(identity).inserted
-            }
-        }
+        for table in tables { stored[table.source.name] = table.rows }
         var rows = [header]
         for spineRow in spine {
             var out = spineRow
@@ -236,7 +233,8 @@ struct JoinScenario {
                     let created = createdIndex.map { Timestamp.parse(row[$0])! } ?? Timestamp(microseconds: 0)
                     guard event <= t else { continue }
                     if view.ttl > .zero && event < t - view.ttl { continue }
-                    if let order = bestOrder, (event, created) <= order { continue }
+                    // Full ties (same event and created time) go to the later arrival.
+                    if let order = bestOrder, (event, created) < order { continue }
                     best = row
                     bestOrder = (event, created)
                 }
