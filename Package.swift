@@ -124,7 +124,8 @@ let package = Package(
             dependencies: ["OnlineStoreRocksDB"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "FeatureStoreKitTests", dependencies: ["FeatureStoreKit"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "FeatureStoreKitTests", dependencies: ["FeatureStoreKit", "SQLite"], swiftSettings: swiftSettings),
         .testTarget(
             name: "FeatureServerTests",
             dependencies: [

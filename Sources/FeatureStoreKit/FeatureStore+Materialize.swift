@@ -107,7 +107,8 @@ extension FeatureStore {
                         view: view.name, from: earliest, to: to, rowsScanned: scanned, entities: entities.count,
                         written: summary.applied,
                         seconds: Double(Timestamp.now().microseconds - viewStart.microseconds) / 1e6))
-                marks.append(WatermarkAdvance(view: view.name, generation: keyspace.generation, to: to, arrival: arrival))
+                marks.append(
+                    WatermarkAdvance(view: view.name, generation: keyspace.generation, to: to, arrival: arrival))
                 continue
             }
             let features = view.features

@@ -80,7 +80,8 @@ extension FeatureStore {
     /// The absolute path with symbolic links resolved (as far as the path exists).
     static func resolvedPath(_ path: String) -> String {
         let absolute =
-            path.hasPrefix("/") ? path : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path)
+            path.hasPrefix("/")
+            ? path : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path)
         return ((absolute as NSString).standardizingPath as NSString).resolvingSymlinksInPath
     }
 

@@ -49,14 +49,21 @@ public final class RocksDB: @unchecked Sendable {
         defer { cNames.forEach { free($0) } }
         var familyOptions = [OpaquePointer?](repeating: options, count: names.count)
         var handles = [OpaquePointer?](repeating: nil, count: names.count)
-        let db = try cNames.withUnsafeMutableBufferPointer { namesBuffer in
-            try namesBuffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: names.count) {
-                namePointers in
-                try RocksDBError.check { error in
-                    rocksdb_open_column_families(
-                        options, path, Int32(names.count), namePointers, &familyOptions, &handles, error)
+        let db: OpaquePointer?
+        do {
+            db = try cNames.withUnsafeMutableBufferPointer { namesBuffer in
+                try namesBuffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: names.count) {
+                    namePointers in
+                    try RocksDBError.check { error in
+                        rocksdb_open_column_families(
+                            options, path, Int32(names.count), namePointers, &familyOptions, &handles, error)
+                    }
                 }
             }
+        } catch {
+            // A failed open (the store locked by another process, say) must not leak the options.
+            rocksdb_options_destroy(options)
+            throw error
         }
         guard let db else {
             rocksdb_options_destroy(options)

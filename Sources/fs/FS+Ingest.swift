@@ -44,7 +44,8 @@ extension FS {
 
         func run() throws {
             let progress: (@Sendable (IngestProgress) -> Void)? = isatty(2) == 1 ? Self.showProgress : nil
-            let options = IngestOptions(skipBadRows: skipBadRows, rejectsPath: rejects, force: force, progress: progress)
+            let options = IngestOptions(
+                skipBadRows: skipBadRows, rejectsPath: rejects, force: force, progress: progress)
             let result = try reportingErrors {
                 try repoOptions.open().ingest(source: source, file: file, options: options)
             }

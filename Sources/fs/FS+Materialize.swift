@@ -31,7 +31,8 @@ struct MaterializeOptions: ParsableArguments {
     var progress: ((MaterializationProgress) -> Void)? {
         guard !json, isatty(2) != 0 else { return nil }
         return { p in
-            FileHandle.standardError.write(Data("\r\u{1B}[K[\(p.viewIndex + 1)/\(p.viewCount)] \(p.view): \(p.rowsScanned) entities".utf8))
+            FileHandle.standardError.write(
+                Data("\r\u{1B}[K[\(p.viewIndex + 1)/\(p.viewCount)] \(p.view): \(p.rowsScanned) entities".utf8))
         }
     }
 
@@ -44,7 +45,9 @@ extension FS {
     struct Materialize: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write the latest values with START <= event time <= END to the online store.",
-            discussion: "Safe to re-run and to run from cron: runs never overlap, online writes never go back in time, and a killed run is finished by the next one.")
+            discussion:
+                "Safe to re-run and to run from cron: runs never overlap, online writes never go back in time, and a killed run is finished by the next one."
+        )
 
         @Argument(help: "Start, RFC 3339 or `now`.")
         var start: TimestampArgument
@@ -65,7 +68,8 @@ extension FS {
                     try options.repoOptions.open().materialize(
                         from: start.timestamp, to: end.timestamp, views: views, progress: options.progress)
                 } remote: { server in
-                    try remoteMaterialize(server: server, path: "/materialize", start: start.timestamp, end: end.timestamp, views: views)
+                    try remoteMaterialize(
+                        server: server, path: "/materialize", start: start.timestamp, end: end.timestamp, views: views)
                 }
             }
             options.finishProgress()
@@ -77,7 +81,9 @@ extension FS {
         static let configuration = CommandConfiguration(
             commandName: "materialize-incremental",
             abstract: "Materialize each view from where its last run stopped up to END.",
-            discussion: "A view's first run starts at END - ttl (all history when its ttl is 0). Meant for cron: `*/5 * * * * fs materialize-incremental now --repo /srv/repo`.")
+            discussion:
+                "A view's first run starts at END - ttl (all history when its ttl is 0). Meant for cron: `*/5 * * * * fs materialize-incremental now --repo /srv/repo`."
+        )
 
         @Argument(help: "End, RFC 3339 or `now`.")
         var end: TimestampArgument
@@ -88,9 +94,11 @@ extension FS {
             let views = commaSeparated(options.views)
             let report = try reportingErrors {
                 try forwardingToServer(repo: options.repoOptions) {
-                    try options.repoOptions.open().materializeIncremental(to: end.timestamp, views: views, progress: options.progress)
+                    try options.repoOptions.open().materializeIncremental(
+                        to: end.timestamp, views: views, progress: options.progress)
                 } remote: { server in
-                    try remoteMaterialize(server: server, path: "/materialize-incremental", start: nil, end: end.timestamp, views: views)
+                    try remoteMaterialize(
+                        server: server, path: "/materialize-incremental", start: nil, end: end.timestamp, views: views)
                 }
             }
             options.finishProgress()

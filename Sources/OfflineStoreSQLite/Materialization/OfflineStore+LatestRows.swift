@@ -46,7 +46,8 @@ extension OfflineStore {
                     rows[index].values = query.values(statement)
                 } else {
                     latest[key] = rows.count
-                    rows.append(LatestRow(key: key, eventTime: event, createdTime: created, values: query.values(statement)))
+                    rows.append(
+                        LatestRow(key: key, eventTime: event, createdTime: created, values: query.values(statement)))
                 }
             }
             var start = 0

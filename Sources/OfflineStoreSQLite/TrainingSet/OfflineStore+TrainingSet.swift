@@ -66,7 +66,8 @@ extension OfflineStore {
     }
 
     /// Runs `body` with a buffer writing to `path` (`-` for standard output). A file appears only
-    /// when `body` succeeds: it is written under a temporary name and renamed.
+    /// when `body` succeeds: it is written under a temporary name, flushed to disk, renamed, and
+    /// the rename is flushed too, so a crash leaves the old file or the whole new one.
     private func writeAtomically(_ path: String, _ body: (inout OutputBuffer) throws -> Void) throws {
         if path == "-" {
             var output = OutputBuffer(descriptor: 1, path: "standard output")
@@ -82,14 +83,25 @@ extension OfflineStore {
         do {
             var output = OutputBuffer(descriptor: descriptor, path: path)
             try body(&output)
-            close(descriptor)
-            guard rename(temporary, path) == 0 else {
+            guard fsync(descriptor) == 0 else {
                 throw FeatureStoreError.io("cannot write \(path): \(String(cString: strerror(errno)))")
             }
         } catch {
             close(descriptor)
             unlink(temporary)
             throw error
+        }
+        close(descriptor)
+        guard rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw FeatureStoreError.io("cannot write \(path): \(reason)")
+        }
+        let parent = (path as NSString).deletingLastPathComponent
+        let folder = open(parent.isEmpty ? "." : parent, O_RDONLY)
+        if folder >= 0 {
+            fsync(folder)
+            close(folder)
         }
     }
 }

@@ -27,17 +27,21 @@ struct TrainingSetWriter {
             return
         }
         let halves = [0..<(count / 2), (count / 2)..<count]
-        let slots = WorkerSlots<[UInt8]>(count: 2)
+        let slots = WorkerSlots<Result<[UInt8], any Error>>(count: 2)
         let shared = UncheckedShared(self)
         let path = output.path
         DispatchQueue.concurrentPerform(iterations: 2) { part in
-            var memory = OutputBuffer(descriptor: -1, path: path)
-            try? shared.value.writeRows(halves[part], to: &memory)
-            slots.store(memory.bytes, at: part)
+            slots.store(
+                Result {
+                    var memory = OutputBuffer(descriptor: -1, path: path)
+                    try shared.value.writeRows(halves[part], to: &memory)
+                    return memory.bytes
+                }, at: part)
         }
         for part in 0..<2 {
+            let bytes = try slots.take(part).get()
             try output.flush(force: true)
-            slots.take(part).withUnsafeBufferPointer { output.append($0) }
+            bytes.withUnsafeBufferPointer { output.append($0) }
         }
         try output.flush(force: true)
     }
