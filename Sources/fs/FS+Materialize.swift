@@ -15,6 +15,11 @@ struct MaterializeOptions: ParsableArguments {
     /// Prints the report the way the flags ask.
     func report(_ report: MaterializationReport) throws {
         if json { return try printJSON(report) }
+        if let requested = report.requestedEnd, let end = report.views.first?.to {
+            print(
+                "The end \(requested.rfc3339) is in the future; materialized up to now (\(end.rfc3339)) instead, so no watermark passes the current time."
+            )
+        }
         for view in report.views {
             print(
                 "\(view.view): \(view.rowsScanned) rows scanned, \(view.entities) entities, \(view.written) written (\(view.from.rfc3339) .. \(view.to.rfc3339)), \(String(format: "%.2f", view.seconds)) s"
