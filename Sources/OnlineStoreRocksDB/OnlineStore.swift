@@ -57,7 +57,8 @@ public final class OnlineStore: Sendable {
         throws -> Int
     {
         if entries.isEmpty { return 0 }
-        // Newest row per key within the batch first.
+        // Newest row per key within the batch first; on equal times the later entry (the later
+        // arrival, as in the offline history) wins.
         var newest: [ByteKey: Int] = [:]
         newest.reserveCapacity(entries.count)
         var keys: [[UInt8]] = []
@@ -66,22 +67,32 @@ public final class OnlineStore: Sendable {
             let key = try keyspace.key(entry.key)
             if let previous = newest[ByteKey(key)] {
                 let old = entries[previous].record
-                if entry.record.isNewer(than: (old.eventTime, old.createdTime)) { newest[ByteKey(key)] = index }
+                if !old.isNewer(than: (entry.record.eventTime, entry.record.createdTime)) {
+                    newest[ByteKey(key)] = index
+                }
             } else {
                 newest[ByteKey(key)] = index
                 keys.append(key)
             }
         }
+        let encoded = keys.map { entries[newest[ByteKey($0)]!].record.encoded() }
         return try writeLock.withLock { _ in
-            var stored = [(event: Timestamp, created: Timestamp)?](repeating: nil, count: keys.count)
+            // Per key: whether the stored row must stay (it is newer, or it is this very row).
+            var keep = [Bool](repeating: false, count: keys.count)
             try storage {
-                try database.multiGet(keys, in: rows) { index, value in stored[index] = OnlineRecord.times(of: value) }
+                try database.multiGet(keys, in: rows) { index, value in
+                    guard let existing = OnlineRecord.times(of: value) else { return }
+                    let record = entries[newest[ByteKey(keys[index])]!].record
+                    if record.isNewer(than: existing) { return }
+                    // Equal times: the later arrival replaces the stored row, unless it is the same.
+                    keep[index] =
+                        (record.eventTime, record.createdTime) != existing
+                        || encoded[index].withUnsafeBytes { $0.elementsEqual(value) }
+                }
             }
             let batch = WriteBatch()
-            for (index, key) in keys.enumerated() {
-                let record = entries[newest[ByteKey(key)]!].record
-                if let existing = stored[index], !record.isNewer(than: existing) { continue }
-                batch.put(key, record.encoded(), in: rows)
+            for (index, key) in keys.enumerated() where !keep[index] {
+                batch.put(key, encoded[index], in: rows)
             }
             let written = batch.count
             if written > 0 {

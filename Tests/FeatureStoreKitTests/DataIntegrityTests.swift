@@ -180,6 +180,29 @@ import Testing
         #expect(third.rowsScanned == 0)
     }
 
+    /// A row arriving later with the same event and created time as the online value wins, as it
+    /// does in a training set (the later arrival wins a full tie); re-running changes nothing.
+    @Test func aLaterArrivalWithEqualTimesReplacesTheOnlineValueAsOffline() throws {
+        let repo = try Self.repo(views: Self.driverView)
+        let store = try Self.store(repo)
+        try store.apply()
+        _ = try Self.ingest(store, "driver_id,rider_id,ts,fare\n1,,2026-01-01T10:00:00Z,1.0\n")
+        try store.materializeIncremental(to: Timestamp.parse("2026-01-01T12:00:00Z")!)
+        _ = try Self.ingest(store, "driver_id,rider_id,ts,fare\n1,,2026-01-01T10:00:00Z,2.0\n")
+        let next = try store.materializeIncremental(to: Timestamp.parse("2026-01-01T13:00:00Z")!)
+        #expect(next.written == 1)
+        let lookup = {
+            try store.getOnlineFeatures(
+                references: [FeatureReference(view: "driver_fares", feature: "fare")],
+                entities: EntityRows(columns: [("driver_id", [.int64(1)])])
+            ).columns[1][0].value
+        }
+        #expect(try lookup() == .float64(2.0))
+        let again = try store.materialize(from: .distantPast, to: Self.now)
+        #expect(again.written == 0)
+        #expect(try lookup() == .float64(2.0))
+    }
+
     /// Regression (finding 7): a far-future END moved every watermark to year 9999, after which no
     /// incremental run materialized anything.
     @Test func materializationNeverPassesNowAndAFutureWatermarkRecovers() throws {

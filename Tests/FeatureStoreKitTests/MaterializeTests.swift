@@ -33,21 +33,24 @@ import Testing
         var label: String
     }
 
-    /// A repo with random rows ingested: several rows per entity, ties in event time, nulls.
+    /// A repo with random rows ingested: several rows per entity, ties in event time, full ties
+    /// (same event and created time) and exact duplicates, nulls.
     static func repo(seed: UInt64) throws -> (FeatureStore, [Row]) {
         let path = (NSTemporaryDirectory() as NSString).appendingPathComponent("fs-mat-\(UUID().uuidString)")
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         try "project: mat\n".write(toFile: path + "/feature_store.yaml", atomically: true, encoding: .utf8)
         try definitions.write(toFile: path + "/repo.yaml", atomically: true, encoding: .utf8)
         var rng = SplitMix64(seed: seed)
-        var seen: Set<[Int64]> = []
         var rows: [Row] = []
         for _ in 0..<600 {
+            if let last = rows.last, rng.next() % 10 == 0 {
+                rows.append(last)
+                continue
+            }
             let user = ["a", "b", "c,d", "é", "z"][Int(rng.next() % 5)]
             let region = Int64(rng.next() % 3) - 1
             let event = Int64(rng.next() % 40) * 600_000_000  // 10-minute steps: many ties
             let created = event + Int64(rng.next() % 3) * 1_000_000
-            guard seen.insert([Int64(user.hashValue), region, event, created]).inserted else { continue }
             let score: Double? = rng.next() % 7 == 0 ? nil : Double(rng.next() % 1000) / 8
             rows.append(
                 Row(
@@ -67,12 +70,13 @@ import Testing
         return (store, rows)
     }
 
-    /// The brute-force reference: per entity, the row with the greatest (event, created) in range.
+    /// The brute-force reference: per entity, the row with the greatest (event, created) in range,
+    /// the later arrival (file order) winning a full tie.
     static func reference(_ rows: [Row], from: Int64, to: Int64) -> [[FeatureValue]: Row] {
         var best: [[FeatureValue]: Row] = [:]
         for row in rows where row.event >= from && row.event <= to {
             let key: [FeatureValue] = [.string(row.user), .int64(row.region)]
-            if let current = best[key], (current.event, current.created) >= (row.event, row.created) { continue }
+            if let current = best[key], (current.event, current.created) > (row.event, row.created) { continue }
             best[key] = row
         }
         return best
