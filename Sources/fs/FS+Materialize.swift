@@ -46,10 +46,10 @@ extension FS {
             abstract: "Write the latest values with START <= event time <= END to the online store.",
             discussion: "Safe to re-run and to run from cron: runs never overlap, online writes never go back in time, and a killed run is finished by the next one.")
 
-        @Argument(help: "Start, RFC 3339 or `now`.")
+        @Argument(help: "Start, RFC 3339 or `now`.", transform: TimestampArgument.init(parsing:))
         var start: TimestampArgument
 
-        @Argument(help: "End, RFC 3339 or `now`.")
+        @Argument(help: "End, RFC 3339 or `now`.", transform: TimestampArgument.init(parsing:))
         var end: TimestampArgument
 
         @OptionGroup var options: MaterializeOptions
@@ -79,7 +79,7 @@ extension FS {
             abstract: "Materialize each view from where its last run stopped up to END.",
             discussion: "A view's first run starts at END - ttl (all history when its ttl is 0). Meant for cron: `*/5 * * * * fs materialize-incremental now --repo /srv/repo`.")
 
-        @Argument(help: "End, RFC 3339 or `now`.")
+        @Argument(help: "End, RFC 3339 or `now`.", transform: TimestampArgument.init(parsing:))
         var end: TimestampArgument
 
         @OptionGroup var options: MaterializeOptions

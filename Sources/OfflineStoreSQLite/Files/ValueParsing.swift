@@ -109,22 +109,19 @@ enum ValueParsing {
         }
     }
 
-    /// A timestamp in `format`, as microseconds since the epoch.
+    /// A timestamp in `format`, as microseconds since the epoch (see ``Timestamp/parse(utf8:format:zoneless:)``).
     @inline(__always)
     static func timestamp(_ s: UnsafeBufferPointer<UInt8>, format: TimestampFormat) -> Int64? {
-        switch format {
-        case .iso8601:
-            return Timestamp.parseRFC3339(s)?.microseconds
-        case .epochSeconds, .epochMilliseconds:
-            let scale: Int64 = format == .epochSeconds ? 1_000_000 : 1_000
-            if let whole = int64(s) {
-                let (product, overflow) = whole.multipliedReportingOverflow(by: scale)
-                return overflow ? nil : product
-            }
-            guard let value = double(s), value.isFinite else { return nil }
-            let micros = (value * Double(scale)).rounded()
-            guard abs(micros) < 9.0e18 else { return nil }
-            return Int64(micros)
+        try? Timestamp.parse(utf8: s, format: format).microseconds
+    }
+
+    /// Why `s` is not a timestamp in `format` (after ``timestamp(_:format:)`` said so).
+    static func timestampProblem(_ s: UnsafeBufferPointer<UInt8>, format: TimestampFormat) -> String {
+        do {
+            _ = try Timestamp.parse(utf8: s, format: format)
+            return "expected \(expectation(timestampFormat: format))"
+        } catch {
+            return error.reason
         }
     }
 
@@ -145,6 +142,7 @@ enum ValueParsing {
         case .iso8601: "an RFC 3339 timestamp such as 2026-01-31T12:00:00Z (with Z or an offset)"
         case .epochSeconds: "seconds since the epoch such as 1767225600"
         case .epochMilliseconds: "milliseconds since the epoch such as 1767225600000"
+        case .epochMicroseconds: "microseconds since the epoch such as 1767225600000000"
         }
     }
 }

@@ -65,6 +65,9 @@ struct SourceQuery {
         return nil
     }
 
+    /// The view and source named in messages about a row's values.
+    var origin: SourceOrigin { SourceOrigin(view: viewName, history: history) }
+
     /// The entity key of the current row; `nil` when a part is null.
     func key(_ statement: Statement) -> [FeatureValue]? {
         var key: [FeatureValue] = []
@@ -81,8 +84,10 @@ struct SourceQuery {
     func times(_ statement: Statement) throws -> (event: Int64, created: Int64)? {
         let first = Int32(joinKeys.count)
         guard let format = timestampFormat else { return (statement.int64(first), statement.int64(first + 1)) }
-        guard let event = try Self.readTime(statement, first, format, viewName: viewName) else { return nil }
-        return (event, try Self.readTime(statement, first + 1, format, viewName: viewName) ?? 0)
+        guard let event = try Self.readTime(statement, first, format, origin: origin) else { return nil }
+        // Without a created column, the SQL selects 0: it is not a time to parse.
+        guard case .inPlace(let source) = history, source.createdTimestampField != nil else { return (event, 0) }
+        return (event, try Self.readTime(statement, first + 1, format, origin: origin) ?? 0)
     }
 
     /// The value of requested feature `index` in the current row.
@@ -98,34 +103,13 @@ struct SourceQuery {
         }
     }
 
-    /// A timestamp column of a source read in place, in microseconds: integers and reals in the
-    /// source's epoch unit, text in its format (or SQLite's own zone-less `datetime()` text, as UTC).
-    static func readTime(_ statement: Statement, _ column: Int32, _ format: TimestampFormat, viewName: String) throws
-        -> Int64?
+    /// A timestamp column of a source read in place, in microseconds (see ``SourceValues/time``).
+    ///
+    /// - Throws: ``FeatureStoreError`` (`invalidInput`) naming the view, source, column and value.
+    static func readTime(_ statement: Statement, _ column: Int32, _ format: TimestampFormat, origin: SourceOrigin)
+        throws -> Int64?
     {
-        switch statement.columnType(column) {
-        case SQLITE_NULL: return nil
-        case SQLITE_INTEGER:
-            let value = statement.int64(column)
-            return format == .epochMilliseconds ? value * 1_000 : value * 1_000_000
-        case SQLITE_FLOAT:
-            return Int64((statement.double(column) * (format == .epochMilliseconds ? 1_000 : 1_000_000)).rounded())
-        default:
-            let parsed = statement.withTextBytes(column) { text -> Int64? in
-                if let time = ValueParsing.timestamp(text, format: format) { return time }
-                // SQLite's own datetime() text has no zone: read it as UTC.
-                guard text.count >= 19 else { return nil }
-                var zoned = Array(text[..<19]) + [UInt8(ascii: "Z")]
-                zoned[10] = UInt8(ascii: "T")
-                return zoned.withUnsafeBufferPointer { Timestamp.parseRFC3339($0)?.microseconds }
-            }
-            guard let parsed else {
-                throw FeatureStoreError.invalidInput(
-                    "the source of feature view '\(viewName)' holds the timestamp '\(statement.text(column))', which is not \(ValueParsing.expectation(timestampFormat: format)); fix the rows of its table or query"
-                )
-            }
-            return parsed
-        }
+        try SourceValues.time(statement, column, format, origin: origin)
     }
 
     /// A value column as `type` (text timestamps parsed in `format`).

@@ -115,7 +115,14 @@ struct HistoryRows {
     private static func readTime(
         _ statement: Statement, _ column: Int32, _ format: TimestampFormat, _ view: TrainingSetView
     ) throws -> Int64? {
-        try SourceQuery.readTime(statement, column, format, viewName: view.view.name)
+        // Without a created column, the SQL selects 0: it is not a time to parse.
+        if case .inPlace(let source) = view.history, source.createdTimestampField == nil,
+            column == Int32(view.joinKeys.count) + 1
+        {
+            return 0
+        }
+        return try SourceQuery.readTime(
+            statement, column, format, origin: SourceOrigin(view: view.view.name, history: view.history))
     }
 
     private static func readValue(
