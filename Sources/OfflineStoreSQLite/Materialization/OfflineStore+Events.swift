@@ -29,14 +29,14 @@ extension OfflineStore {
             var scanned = 0
             while try statement.step() {
                 scanned += 1
-                guard let key = query.key(statement), let times = try query.times(statement),
+                guard let key = try query.key(statement), let times = try query.times(statement),
                     times.event >= from.microseconds, times.event <= to.microseconds
                 else { continue }
                 batch.append(
                     SourceEvent(
                         key: key, time: Timestamp(microseconds: times.event),
                         created: Timestamp(microseconds: times.created),
-                        values: query.values(statement)))
+                        values: try query.values(statement)))
                 if batch.count >= batchSize {
                     try body(batch)
                     batch.removeAll(keepingCapacity: true)

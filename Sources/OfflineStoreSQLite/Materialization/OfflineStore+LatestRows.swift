@@ -45,7 +45,7 @@ extension OfflineStore {
             }
             while try statement.step() {
                 scanned += 1
-                guard let key = query.key(statement), let times = try query.times(statement) else { continue }
+                guard let key = try query.key(statement), let times = try query.times(statement) else { continue }
                 guard times.event >= from.microseconds, times.event <= to.microseconds else { continue }
                 if key != currentKey {
                     try flush()
@@ -53,7 +53,7 @@ extension OfflineStore {
                 }
                 if best == nil || times >= best! {
                     best = times
-                    bestValues = query.values(statement)
+                    bestValues = try query.values(statement)
                 }
             }
             try flush()

@@ -69,13 +69,19 @@ struct SourceQuery {
     var origin: SourceOrigin { SourceOrigin(view: viewName, history: history) }
 
     /// The entity key of the current row; `nil` when a part is null.
-    func key(_ statement: Statement) -> [FeatureValue]? {
+    ///
+    /// - Throws: ``FeatureStoreError`` (`invalidInput`) naming the view, source and column of an
+    ///   int64 key part that is not a whole number in range (text is not entity 0).
+    func key(_ statement: Statement) throws -> [FeatureValue]? {
         var key: [FeatureValue] = []
         key.reserveCapacity(joinKeys.count)
         for (index, joinKey) in joinKeys.enumerated() {
             let column = Int32(index)
             if statement.isNull(column) { return nil }
-            key.append(joinKey.valueType == .string ? .string(statement.text(column)) : .int64(statement.int64(column)))
+            key.append(
+                joinKey.valueType == .string
+                    ? .string(try SourceValues.text(statement, column, origin: origin))
+                    : .int64(try SourceValues.int64(statement, column, origin: origin)))
         }
         return key
     }
@@ -91,15 +97,16 @@ struct SourceQuery {
     }
 
     /// The value of requested feature `index` in the current row.
-    func value(_ statement: Statement, feature index: Int) -> FeatureValue {
-        Self.readValue(statement, Int32(joinKeys.count + 2 + index), features[index].type, timestampFormat)
+    func value(_ statement: Statement, feature index: Int) throws -> FeatureValue {
+        try Self.readValue(
+            statement, Int32(joinKeys.count + 2 + index), features[index].type, timestampFormat, origin: origin)
     }
 
     /// The requested feature values of the current row.
-    func values(_ statement: Statement) -> [FeatureValue] {
+    func values(_ statement: Statement) throws -> [FeatureValue] {
         let first = Int32(joinKeys.count + 2)
-        return features.enumerated().map { index, feature in
-            Self.readValue(statement, first + Int32(index), feature.type, timestampFormat)
+        return try features.enumerated().map { index, feature in
+            try Self.readValue(statement, first + Int32(index), feature.type, timestampFormat, origin: origin)
         }
     }
 
@@ -112,24 +119,12 @@ struct SourceQuery {
         try SourceValues.time(statement, column, format, origin: origin)
     }
 
-    /// A value column as `type` (text timestamps parsed in `format`).
-    static func readValue(_ statement: Statement, _ column: Int32, _ type: ValueType, _ format: TimestampFormat?)
-        -> FeatureValue
-    {
-        let storage = statement.columnType(column)
-        if storage == SQLITE_NULL { return .null }
-        switch type {
-        case .int64: return .int64(storage == SQLITE_FLOAT ? Int64(statement.double(column)) : statement.int64(column))
-        case .float64: return .float64(statement.double(column))
-        case .string: return .string(statement.text(column))
-        case .bool: return .bool(statement.int64(column) != 0)
-        case .bytes: return .bytes(statement.blob(column))
-        case .timestamp:
-            if storage == SQLITE_TEXT {
-                return Timestamp.parse(statement.text(column), format: format ?? .iso8601).map(
-                    FeatureValue.timestamp) ?? .null
-            }
-            return .timestamp(Timestamp(microseconds: statement.int64(column)))
-        }
+    /// A value column as `type` (text timestamps parsed in `format`; see ``SourceValues/value``).
+    ///
+    /// - Throws: ``FeatureStoreError`` (`invalidInput`) naming the view, source, column and value.
+    static func readValue(
+        _ statement: Statement, _ column: Int32, _ type: ValueType, _ format: TimestampFormat?, origin: SourceOrigin
+    ) throws -> FeatureValue {
+        try SourceValues.value(statement, column, type, format, origin: origin)
     }
 }

@@ -25,7 +25,7 @@ struct SourceOrigin: Sendable {
 
 /// Values of a source's rows read from SQLite, checked against their declared types: what a
 /// `sqlite` source read in place holds is whatever its table or query yields, so nothing is
-/// assumed.
+/// assumed (a history table, written by fs, always passes these checks).
 enum SourceValues {
     /// A timestamp column in microseconds (nil for NULL): integers and reals as counts of the
     /// epoch unit of `format` (an error for `iso8601`, which has none), text as RFC 3339 (a time
@@ -95,5 +95,104 @@ enum SourceValues {
             throw origin.error(
                 statement, column, value: "the number \(text)", "is not a valid timestamp: \(error.reason)")
         }
+    }
+
+    /// An `int64` column (a key or a value; not NULL): an integer, or a real that is a whole number
+    /// in range. Text is an error, not 0.
+    @inline(__always)
+    static func int64(_ statement: Statement, _ column: Int32, origin: SourceOrigin) throws -> Int64 {
+        let storage = statement.columnType(column)
+        if storage == SQLITE_INTEGER { return statement.int64(column) }
+        if storage == SQLITE_FLOAT {
+            let value = statement.double(column)
+            // -2^63 is exact as a double; 2^63 is the first double past Int64.max.
+            guard value.isFinite, value == value.rounded(), value >= -9_223_372_036_854_775_808.0,
+                value < 9_223_372_036_854_775_808.0
+            else {
+                throw origin.error(
+                    statement, column, value: "the number \(value)",
+                    "is not an int64 (a whole number from -9223372036854775808 to 9223372036854775807)")
+            }
+            return Int64(value)
+        }
+        throw wrongStorage(statement, column, storage, "int64", cast: "INTEGER", origin)
+    }
+
+    /// A `float64` column (not NULL): a finite real, or an integer.
+    @inline(__always)
+    static func double(_ statement: Statement, _ column: Int32, origin: SourceOrigin) throws -> Double {
+        let storage = statement.columnType(column)
+        if storage == SQLITE_FLOAT {
+            let value = statement.double(column)
+            guard value.isFinite else {
+                throw origin.error(
+                    statement, column, value: "\(value)", "is not finite; fs stores only finite numbers")
+            }
+            return value
+        }
+        if storage == SQLITE_INTEGER { return Double(statement.int64(column)) }
+        throw wrongStorage(statement, column, storage, "float64", cast: "REAL", origin)
+    }
+
+    /// A value column as `type` (NULL is null; timestamps in `format`, or microseconds when
+    /// `format` is nil: a history table).
+    static func value(
+        _ statement: Statement, _ column: Int32, _ type: ValueType, _ format: TimestampFormat?, origin: SourceOrigin
+    ) throws -> FeatureValue {
+        let storage = statement.columnType(column)
+        if storage == SQLITE_NULL { return .null }
+        switch type {
+        case .int64:
+            return .int64(try int64(statement, column, origin: origin))
+        case .float64:
+            return .float64(try double(statement, column, origin: origin))
+        case .string:
+            return .string(try text(statement, column, origin: origin))
+        case .bool:
+            let number = try int64(statement, column, origin: origin)
+            guard number == 0 || number == 1 else {
+                throw origin.error(statement, column, value: "the number \(number)", "is not a bool (0 or 1)")
+            }
+            return .bool(number == 1)
+        case .bytes:
+            return .bytes(statement.blob(column))
+        case .timestamp:
+            guard let format else { return .timestamp(Timestamp(microseconds: statement.int64(column))) }
+            guard let time = try self.time(statement, column, format, origin: origin) else { return .null }
+            return .timestamp(Timestamp(microseconds: time))
+        }
+    }
+
+    /// A `string` column (not NULL): text that is valid UTF-8 (numbers as SQLite writes them).
+    static func text(_ statement: Statement, _ column: Int32, origin: SourceOrigin) throws -> String {
+        try withText(statement, column, origin: origin) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Calls `body` with the UTF-8 of a `string` column (not NULL), once checked to be valid.
+    static func withText<T>(
+        _ statement: Statement, _ column: Int32, origin: SourceOrigin, _ body: (UnsafeBufferPointer<UInt8>) -> T
+    ) throws -> T {
+        let checked = statement.withTextBytes(column) { bytes -> Result<T, FeatureStoreError> in
+            if let offset = firstInvalidUTF8(bytes) {
+                return .failure(
+                    origin.error(
+                        statement, column, value: Quote.value(utf8: bytes),
+                        "is not valid UTF-8 (byte \(offset + 1)); store text as UTF-8"))
+            }
+            return .success(body(bytes))
+        }
+        return try checked.get()
+    }
+
+    private static func wrongStorage(
+        _ statement: Statement, _ column: Int32, _ storage: Int32, _ type: String, cast: String, _ origin: SourceOrigin
+    ) -> FeatureStoreError {
+        let value =
+            storage == SQLITE_TEXT
+            ? "the text " + statement.withTextBytes(column) { Quote.value(utf8: $0) } : "a blob"
+        return origin.error(
+            statement, column, value: value,
+            "is not a number but the column is \(type); store numbers, or select CAST(column AS \(cast)) in the source's query"
+        )
     }
 }

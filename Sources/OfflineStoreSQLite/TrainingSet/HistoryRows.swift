@@ -55,8 +55,9 @@ struct HistoryRows {
         var group: Int32 = -1
         var sorted = true
         let types = view.features.map(\.type)
+        let origin = SourceOrigin(view: view.view.name, history: view.history)
         while try statement.step() {
-            guard let key = builder.key(from: statement, first: 0) else { continue }
+            guard let key = try builder.key(from: statement, first: 0, origin: origin) else { continue }
             let event: Int64
             let createdTime: Int64
             if let timestampFormat {
@@ -86,7 +87,8 @@ struct HistoryRows {
             rows.events.append(event)
             created.append(createdTime)
             for (index, type) in types.enumerated() {
-                rows.values[index].append(readValue(statement, keyCount + 2 + Int32(index), type, timestampFormat))
+                rows.values[index].append(
+                    try readValue(statement, keyCount + 2 + Int32(index), type, timestampFormat, view))
             }
         }
         if !sorted { rows.sort(groups: &groupOfRow, created: created) }
@@ -126,8 +128,9 @@ struct HistoryRows {
     }
 
     private static func readValue(
-        _ statement: Statement, _ column: Int32, _ type: ValueType, _ format: TimestampFormat?
-    ) -> FeatureValue {
-        SourceQuery.readValue(statement, column, type, format)
+        _ statement: Statement, _ column: Int32, _ type: ValueType, _ format: TimestampFormat?, _ view: TrainingSetView
+    ) throws -> FeatureValue {
+        try SourceQuery.readValue(
+            statement, column, type, format, origin: SourceOrigin(view: view.view.name, history: view.history))
     }
 }
