@@ -16,7 +16,9 @@ func readFileBytes(_ path: String) throws -> [UInt8] {
     if (info.st_mode & S_IFMT) == S_IFDIR {
         throw FeatureStoreError.io("\(path) is a directory; give a CSV or JSON Lines file")
     }
-    var bytes = [UInt8](repeating: 0, count: max(Int(info.st_size), 0))
+    // One byte more than the file holds, so that the read that finds the end needs no room: growing
+    // the array then would copy the whole file into a new one (twice the file in memory).
+    var bytes = [UInt8](repeating: 0, count: max(Int(info.st_size), 0) + 1)
     var filled = 0
     while true {
         if filled == bytes.count { bytes.append(contentsOf: repeatElement(0, count: 1 << 16)) }
