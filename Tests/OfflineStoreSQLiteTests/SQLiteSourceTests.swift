@@ -5,22 +5,25 @@ import SQLite
 import Testing
 
 /// A `sqlite` source read in place: a table `raw` (no declared column types, so SQLite stores
-/// each value as given) with an int64 key `k`, a timestamp `ts` and a float64 `x`.
+/// each value as given) with an int64 key `k`, a timestamp `ts` and a float64 (or `valueType`) `x`.
 private struct InPlaceFixture {
     let directory = TestDirectory("in-place")
     let source: Source
     let view: FeatureView
     let store: OfflineStore
 
-    init(format: TimestampFormat = .iso8601, keyType: ValueType = .int64, rows: [[SQLiteValue]]) throws {
+    init(
+        format: TimestampFormat = .iso8601, keyType: ValueType = .int64, valueType: ValueType = .float64,
+        rows: [[SQLiteValue]]
+    ) throws {
         source = Source(
             name: "raw_source", kind: .sqlite, table: "raw", timestampField: "ts",
             schema: [
-                Field(name: "k", type: keyType), Field(name: "ts", type: .timestamp), Field(name: "x", type: .float64),
+                Field(name: "k", type: keyType), Field(name: "ts", type: .timestamp), Field(name: "x", type: valueType),
             ],
             timestampFormat: format)
         view = FeatureView(
-            name: "raw_view", entities: ["e"], source: "raw_source", features: [Feature(name: "x", type: .float64)])
+            name: "raw_view", entities: ["e"], source: "raw_source", features: [Feature(name: "x", type: valueType)])
         let database = try Database(path: directory.file("offline.db"))
         try database.execute("CREATE TABLE raw (k, ts, x)")
         let insert = try database.prepare("INSERT INTO raw VALUES (?, ?, ?)")
@@ -174,6 +177,24 @@ private struct InPlaceFixture {
             #expect(message.contains(shown), "\(message)")
             #expect(message.contains("is not an int64"), "\(message)")
         }
+    }
+
+    /// Finding 4: `Int64(double)` trapped on an int64 value column holding inf or 9.3e18.
+    @Test(arguments: [
+        (SQLiteValue.real(.infinity), "inf"), (.real(9.3e18), "9.3e+18"), (.real(-9.3e18), "-9.3e+18"),
+        (.real(2.5), "2.5"),
+    ])
+    func realsInAnInt64ValueMustBeWholeAndInRange(value: SQLiteValue, shown: String) throws {
+        let fixture = try InPlaceFixture(
+            valueType: .int64, rows: [[.integer(1), .text("2026-01-01T00:00:00Z"), value]])
+        for message in fixture.failures() {
+            #expect(message.contains("column 'x'"), "\(message)")
+            #expect(message.contains(shown), "\(message)")
+            #expect(message.contains("is not an int64"), "\(message)")
+        }
+        let whole = try InPlaceFixture(
+            valueType: .int64, rows: [[.integer(1), .text("2026-01-01T00:00:00Z"), .real(3)]])
+        #expect(try whole.latest(to: .latestValid).first?.values == [.int64(3)])
     }
 
     @Test func wholeRealsInAnInt64KeyAreTheirInteger() throws {
