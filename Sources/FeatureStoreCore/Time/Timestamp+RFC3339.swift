@@ -7,70 +7,74 @@ extension Timestamp {
     static func parseRFC3339(
         _ s: UnsafeBufferPointer<UInt8>, zoneless: Zoneless, years: YearRange
     ) throws(TimestampParseError) -> Timestamp {
+        // Helpers take positions rather than capturing the cursor, which keeps it in a register.
         let n = s.count
-        var i = 0
-        func fail(_ reason: String) -> TimestampParseError { TimestampParseError(s, reason) }
+        @inline(never) func fail(_ reason: String) -> TimestampParseError { TimestampParseError(s, reason) }
         let shape =
             "it is not written YYYY-MM-DDTHH:MM:SS, with optional fractional seconds, then Z or an offset such as +02:00"
-        @inline(__always) func digit(_ at: Int) -> Int64? {
-            at < n && s[at] >= 48 && s[at] <= 57 ? Int64(s[at] - 48) : nil
-        }
-        /// Exactly `count` digits at `i`.
-        @inline(__always) func number(_ count: Int) -> Int64? {
-            guard i + count <= n else { return nil }
+        /// Exactly `count` digits at `at`.
+        @inline(__always) func number(_ at: Int, _ count: Int) -> Int64? {
+            guard at + count <= n else { return nil }
             var value: Int64 = 0
-            for k in i..<(i + count) {
-                guard let d = digit(k) else { return nil }
-                value = value * 10 + d
+            for k in at..<(at + count) {
+                let d = s[k] &- 48
+                guard d < 10 else { return nil }
+                value = value * 10 + Int64(d)
             }
-            i += count
             return value
         }
-        @inline(__always) func skip(_ byte: UInt8) -> Bool {
-            guard i < n, s[i] == byte else { return false }
-            i += 1
-            return true
+        @inline(__always) func isByte(_ at: Int, _ byte: UInt8) -> Bool { at < n && s[at] == byte }
+        /// A year other than four digits: only what the printer writes outside 0001-9999, and only
+        /// when decoding.
+        func checkYear(digits: Int, signed: Bool) throws(TimestampParseError) {
+            switch years {
+            case .valid:
+                if signed || digits > 4 { throw fail("the year is out of range; fs reads years 0001 to 9999") }
+                throw fail(shape)
+            case .anyPrintable:
+                guard signed, (4...6).contains(digits) else { throw fail(shape) }
+            }
         }
         guard n > 0 else { throw fail("it is empty; \(shape)") }
 
         // The year: four digits, or (decoding what the printer writes) a sign and 4 to 6 digits.
-        var sign: Int64 = 1
-        let signed = s[0] == UInt8(ascii: "+") || s[0] == UInt8(ascii: "-")
-        if signed {
-            sign = s[0] == UInt8(ascii: "-") ? -1 : 1
-            i = 1
-        }
-        let yearStart = i
+        var i = 0
         var year: Int64 = 0
-        while i - yearStart < 7, let d = digit(i) {
-            year = year * 10 + d
-            i += 1
-        }
-        let yearDigits = i - yearStart
-        let outOfRange = "the year is out of range; fs reads years 0001 to 9999"
-        switch years {
-        case .valid:
-            if signed || yearDigits > 4 { throw fail(outOfRange) }
-            guard yearDigits == 4 else { throw fail(shape) }
+        if n > 4, s[4] == 45, let digits = number(0, 4) {
+            // The common case, four digits then '-'.
+            year = digits
+            i = 4
             if year == 0 { throw fail("year 0000 does not exist; fs reads years 0001 to 9999") }
-        case .anyPrintable:
-            guard signed ? (4...6).contains(yearDigits) : yearDigits == 4 else { throw fail(shape) }
-            year *= sign
+        } else {
+            let signed = s[0] == UInt8(ascii: "+") || s[0] == UInt8(ascii: "-")
+            if signed { i = 1 }
+            let yearStart = i
+            while i < n, i - yearStart < 7 {
+                let d = s[i] &- 48
+                guard d < 10 else { break }
+                year = year * 10 + Int64(d)
+                i += 1
+            }
+            try checkYear(digits: i - yearStart, signed: signed)
+            if s[0] == UInt8(ascii: "-") { year = -year }
         }
-        guard skip(UInt8(ascii: "-")), let month = number(2), skip(UInt8(ascii: "-")), let day = number(2) else {
+        guard isByte(i, 45), let month = number(i + 1, 2), isByte(i + 3, 45), let day = number(i + 4, 2) else {
             throw fail(shape)
         }
+        i += 6
         guard (1...12).contains(month) else { throw fail("month \(month) does not exist") }
         guard day >= 1, day <= daysInMonth(year: year, month: month) else {
             throw fail("day \(day) does not exist in month \(month) of year \(year)")
         }
         guard i < n else { throw fail("it has a date but no time; add the time and zone, such as T00:00:00Z") }
         guard s[i] == UInt8(ascii: "T") || s[i] == UInt8(ascii: "t") || s[i] == 32 else { throw fail(shape) }
-        i += 1
-        guard let hour = number(2), skip(58), let minute = number(2) else { throw fail(shape) }
-        guard skip(58), let second = number(2) else {
+        guard let hour = number(i + 1, 2), isByte(i + 3, 58), let minute = number(i + 4, 2) else {
+            throw fail(shape)
+        }
+        guard isByte(i + 6, 58), let second = number(i + 7, 2) else {
             throw fail("the seconds are missing; write HH:MM:SS")
         }
+        i += 9
         guard hour <= 23 else { throw fail("hour \(hour) is out of range (00 to 23)") }
         guard minute <= 59 else { throw fail("minute \(minute) is out of range (00 to 59)") }
         if second == 60 {
@@ -78,11 +82,14 @@ extension Timestamp {
         }
         guard second <= 59 else { throw fail("second \(second) is out of range (00 to 59)") }
         var micros: Int64 = 0
-        if skip(UInt8(ascii: ".")) {
+        if isByte(i, 46) {
+            i += 1
             var digits = 0
-            while let d = digit(i) {
+            while i < n {
+                let d = s[i] &- 48
+                guard d < 10 else { break }
                 if digits < 6 {
-                    micros = micros * 10 + d
+                    micros = micros * 10 + Int64(d)
                 } else if d != 0 {
                     throw fail(
                         "it is more precise than a microsecond, which is what fs keeps; round it to at most 6 fractional digits"
@@ -105,14 +112,15 @@ extension Timestamp {
                 i += 1
             case UInt8(ascii: "+"), UInt8(ascii: "-"):
                 let offsetSign: Int64 = s[i] == UInt8(ascii: "+") ? 1 : -1
-                i += 1
                 let offsetForm = "an offset is written +HH:MM, +HHMM or +HH"
-                guard let offsetHours = number(2) else { throw fail(offsetForm) }
+                guard let offsetHours = number(i + 1, 2) else { throw fail(offsetForm) }
+                i += 3
                 var offsetMinutes: Int64 = 0
                 if i < n {
-                    _ = skip(58)
-                    guard let minutes = number(2) else { throw fail(offsetForm) }
+                    if s[i] == 58 { i += 1 }
+                    guard let minutes = number(i, 2) else { throw fail(offsetForm) }
                     offsetMinutes = minutes
+                    i += 2
                 }
                 guard offsetHours <= 23, offsetMinutes <= 59 else {
                     throw fail("the offset is out of range (-23:59 to +23:59)")
@@ -125,23 +133,29 @@ extension Timestamp {
         }
         let days = daysFromCivil(year: year, month: month, day: day)
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
-        // Before 1970, count from the next second down, so that Int64.min (whose second times
-        // 10^6 is below Int64.min) is reachable.
-        let borrow: Int64 = seconds < 0 && micros > 0 ? 1 : 0
-        let (scaled, overflow) = (seconds + borrow).multipliedReportingOverflow(by: 1_000_000)
-        let (total, overflow2) = scaled.addingReportingOverflow(micros - borrow * 1_000_000)
-        guard !overflow, !overflow2 else { throw fail("it is out of range of 64-bit microseconds") }
-        let timestamp = Timestamp(microseconds: total)
-        if years == .valid {
-            if timestamp < earliestValid {
+        let total: Int64
+        switch years {
+        case .valid:
+            // Four-digit years: |seconds| < 3.2e11, so neither operation can overflow.
+            total = seconds &* 1_000_000 &+ micros
+            // The bounds of validRange, written out: this runs once per ingested value.
+            if total < -62_135_596_800_000_000 {
                 throw fail("it is before 0001-01-01T00:00:00Z once its offset is applied; fs reads years 0001 to 9999")
             }
-            if timestamp > latestValid {
+            if total > 253_402_300_799_999_999 {
                 throw fail(
                     "it is after 9999-12-31T23:59:59.999999Z once its offset is applied; fs reads years 0001 to 9999")
             }
+        case .anyPrintable:
+            // Before 1970, count from the next second down, so that Int64.min (whose second
+            // times 10^6 is below Int64.min) is reachable.
+            let borrow: Int64 = seconds < 0 && micros > 0 ? 1 : 0
+            let (scaled, overflow) = (seconds + borrow).multipliedReportingOverflow(by: 1_000_000)
+            let (sum, overflow2) = scaled.addingReportingOverflow(micros - borrow * 1_000_000)
+            guard !overflow, !overflow2 else { throw fail("it is out of range of 64-bit microseconds") }
+            total = sum
         }
-        return timestamp
+        return Timestamp(microseconds: total)
     }
 
     /// The timestamp in RFC 3339, UTC, with fractional seconds only when there are any
