@@ -25,9 +25,7 @@ final class Spine: @unchecked Sendable {
     init(path: String, format: TabularFormat) throws {
         self.path = path
         self.format = format
-        let bytes = try readFileBytes(path)
-        storage = .allocate(capacity: max(bytes.count, 1))
-        _ = storage.initialize(from: bytes)
+        storage = try readFileStorage(path)
         let buffer = UnsafeBufferPointer(storage)
         var columns: [String] = []
         var fields: [FieldRef] = []
