@@ -54,10 +54,10 @@ extension FS {
                 "Safe to re-run and to run from cron: runs never overlap, online writes never go back in time, and a killed run is finished by the next one."
         )
 
-        @Argument(help: "Start, RFC 3339 or `now`.")
+        @Argument(help: "Start, RFC 3339 or `now`.", transform: TimestampArgument.init(parsing:))
         var start: TimestampArgument
 
-        @Argument(help: "End, RFC 3339 or `now`.")
+        @Argument(help: "End, RFC 3339 or `now`.", transform: TimestampArgument.init(parsing:))
         var end: TimestampArgument
 
         @OptionGroup var options: MaterializeOptions
@@ -90,7 +90,7 @@ extension FS {
                 "A view's first run starts at END - ttl (all history when its ttl is 0). Meant for cron: `*/5 * * * * fs materialize-incremental now --repo /srv/repo`."
         )
 
-        @Argument(help: "End, RFC 3339 or `now`.")
+        @Argument(help: "End, RFC 3339 or `now`.", transform: TimestampArgument.init(parsing:))
         var end: TimestampArgument
 
         @OptionGroup var options: MaterializeOptions

@@ -44,3 +44,35 @@ import Testing
         #expect(int("+7") == 7)
     }
 }
+
+@Suite struct ValueParsingEdgeTests {
+    private func double(_ text: String) -> Double? {
+        Array(text.utf8).withUnsafeBufferPointer { ValueParsing.double($0) }
+    }
+
+    private func int(_ text: String) -> Int64? {
+        Array(text.utf8).withUnsafeBufferPointer { ValueParsing.int64($0) }
+    }
+
+    /// Finding 5: numbers past a double's range were read as infinities.
+    @Test func doublesAreFiniteOnly() {
+        for text in ["1e999", "-1e999", "1e309", String(repeating: "9", count: 400), "Infinity", "NaN", "+inf"] {
+            #expect(double(text) == nil, "'\(text)'")
+        }
+        #expect(double("1.7976931348623157e308") == .greatestFiniteMagnitude)
+        #expect(double("-1.7976931348623157e308") == -.greatestFiniteMagnitude)
+        #expect(double("4.9e-324") == .leastNonzeroMagnitude)
+        #expect(double("1e-400") == 0)
+        #expect(double("0." + String(repeating: "0", count: 100) + "1") == 1e-101)
+    }
+
+    @Test func integersAtTheEdges() {
+        #expect(int("-9223372036854775809") == nil)
+        #expect(int("-92233720368547758080") == nil)
+        #expect(int("00000000000000000000009223372036854775807") == .max)
+        #expect(int("-0") == 0)
+        for text in ["1.0", "1e2", "1E2", " 1", "1 ", "", "+", "--1", "1_000", "١"] {
+            #expect(int(text) == nil, "'\(text)'")
+        }
+    }
+}

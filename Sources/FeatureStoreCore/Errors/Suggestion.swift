@@ -3,9 +3,13 @@ public enum Suggestion {
     /// The candidate closest to `name` by edit distance, if it is close enough to be a likely typo.
     public static func closest(to name: String, in candidates: some Sequence<String>) -> String? {
         var best: (String, Int)?
+        let limit = max(2, name.count / 3)
         for candidate in candidates {
+            // The distance is at least the difference in length (give or take what lowercasing
+            // changes): skip what cannot be close, and never build the table for a huge candidate.
+            guard abs(candidate.utf8.count - name.utf8.count) <= 4 * limit + 8 else { continue }
             let distance = editDistance(Array(name.lowercased().utf8), Array(candidate.lowercased().utf8))
-            if distance <= max(2, name.count / 3), distance < (best?.1 ?? .max) { best = (candidate, distance) }
+            if distance <= limit, distance < (best?.1 ?? .max) { best = (candidate, distance) }
         }
         return best?.0
     }
@@ -15,10 +19,20 @@ public enum Suggestion {
         closest(to: name, in: candidates).map { " Did you mean '\($0)'?" } ?? ""
     }
 
-    /// `'a', 'b', 'c'` or `none`, for "known names are ..." messages.
+    /// `'a', 'b', 'c'` or `none`, for "known names are ..." messages; names are quoted with
+    /// ``Quote/value(_:)`` and the list stops after about ``Quote/limit`` bytes (`… and 12 more`).
     public static func list(_ names: some Sequence<String>) -> String {
-        let quoted = names.map { "'\($0)'" }
-        return quoted.isEmpty ? "none" : quoted.joined(separator: ", ")
+        var text = ""
+        var count = 0
+        var shown = 0
+        for name in names {
+            count += 1
+            guard text.utf8.count < Quote.limit else { continue }
+            text += (text.isEmpty ? "" : ", ") + Quote.value(name)
+            shown += 1
+        }
+        if count == 0 { return "none" }
+        return shown < count ? text + " and \(count - shown) more" : text
     }
 
     static func editDistance(_ a: [UInt8], _ b: [UInt8]) -> Int {

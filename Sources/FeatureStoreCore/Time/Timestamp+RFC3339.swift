@@ -1,91 +1,169 @@
 /// RFC 3339 parsing and printing, written by hand: it runs once per ingested row.
 extension Timestamp {
-    /// Parses a timestamp in `format`. `nil` when the text is not valid.
-    public static func parse<S: StringProtocol>(_ text: S, format: TimestampFormat = .iso8601) -> Timestamp? {
-        switch format {
-        case .iso8601:
-            var copy = String(text)
-            return copy.withUTF8 { parseRFC3339($0) }
-        case .epochSeconds:
-            return parseEpoch(text, scale: 1_000_000)
-        case .epochMilliseconds:
-            return parseEpoch(text, scale: 1_000)
-        }
-    }
-
-    private static func parseEpoch<S: StringProtocol>(_ text: S, scale: Int64) -> Timestamp? {
-        if let whole = Int64(text) {
-            let (product, overflow) = whole.multipliedReportingOverflow(by: scale)
-            return overflow ? nil : Timestamp(microseconds: product)
-        }
-        guard let value = Double(text), value.isFinite else { return nil }
-        let micros = (value * Double(scale)).rounded()
-        guard abs(micros) < 9.0e18 else { return nil }
-        return Timestamp(microseconds: Int64(micros))
-    }
-
-    /// Parses `YYYY-MM-DD[T ]HH:MM:SS[.ffffff](Z|±HH:MM|±HHMM)` from UTF-8 bytes.
-    public static func parseRFC3339(_ s: UnsafeBufferPointer<UInt8>) -> Timestamp? {
+    /// Parses `YYYY-MM-DD[Tt ]HH:MM:SS[.f…](Z|z|±HH:MM|±HHMM|±HH)` from UTF-8 bytes: at most 6
+    /// fractional digits that are not zero (digits past the microsecond must be zeros: dropping
+    /// them would move the instant earlier), the offset applied, no leap second, and without a zone
+    /// only when `zoneless` allows it.
+    static func parseRFC3339(
+        _ s: UnsafeBufferPointer<UInt8>, zoneless: Zoneless, years: YearRange
+    ) throws(TimestampParseError) -> Timestamp {
+        // Helpers take positions rather than capturing the cursor, which keeps it in a register.
         let n = s.count
-        guard n >= 20 else { return nil }
-        @inline(__always) func digit(_ i: Int) -> Int64? {
-            let c = s[i]
-            return c >= 48 && c <= 57 ? Int64(c - 48) : nil
-        }
-        @inline(__always) func number(_ i: Int, _ count: Int) -> Int64? {
+        @inline(never) func fail(_ reason: String) -> TimestampParseError { TimestampParseError(s, reason) }
+        let shape =
+            "it is not written YYYY-MM-DDTHH:MM:SS, with optional fractional seconds, then Z or an offset such as +02:00"
+        /// Exactly `count` digits at `at`.
+        @inline(__always) func number(_ at: Int, _ count: Int) -> Int64? {
+            guard at + count <= n else { return nil }
             var value: Int64 = 0
-            for k in i..<(i + count) {
-                guard let d = digit(k) else { return nil }
-                value = value * 10 + d
+            for k in at..<(at + count) {
+                let d = s[k] &- 48
+                guard d < 10 else { return nil }
+                value = value * 10 + Int64(d)
             }
             return value
         }
-        guard let year = number(0, 4), s[4] == 45, let month = number(5, 2), s[7] == 45,
-            let day = number(8, 2), s[10] == 84 || s[10] == 116 || s[10] == 32,
-            let hour = number(11, 2), s[13] == 58, let minute = number(14, 2), s[16] == 58,
-            let second = number(17, 2)
-        else { return nil }
-        guard (1...12).contains(month), day >= 1, day <= daysInMonth(year: year, month: month),
-            hour <= 23, minute <= 59, second <= 60
-        else { return nil }
-        var i = 19
+        @inline(__always) func isByte(_ at: Int, _ byte: UInt8) -> Bool { at < n && s[at] == byte }
+        /// A year other than four digits: only what the printer writes outside 0001-9999, and only
+        /// when decoding.
+        func checkYear(digits: Int, signed: Bool) throws(TimestampParseError) {
+            switch years {
+            case .valid:
+                if signed || digits > 4 { throw fail("the year is out of range; fs reads years 0001 to 9999") }
+                throw fail(shape)
+            case .anyPrintable:
+                guard signed, (4...6).contains(digits) else { throw fail(shape) }
+            }
+        }
+        guard n > 0 else { throw fail("it is empty; \(shape)") }
+
+        // The year: four digits, or (decoding what the printer writes) a sign and 4 to 6 digits.
+        var i = 0
+        var year: Int64 = 0
+        if n > 4, s[4] == 45, let digits = number(0, 4) {
+            // The common case, four digits then '-'.
+            year = digits
+            i = 4
+            if year == 0 { throw fail("year 0000 does not exist; fs reads years 0001 to 9999") }
+        } else {
+            let signed = s[0] == UInt8(ascii: "+") || s[0] == UInt8(ascii: "-")
+            if signed { i = 1 }
+            let yearStart = i
+            while i < n, i - yearStart < 7 {
+                let d = s[i] &- 48
+                guard d < 10 else { break }
+                year = year * 10 + Int64(d)
+                i += 1
+            }
+            try checkYear(digits: i - yearStart, signed: signed)
+            if s[0] == UInt8(ascii: "-") { year = -year }
+        }
+        guard isByte(i, 45), let month = number(i + 1, 2), isByte(i + 3, 45), let day = number(i + 4, 2) else {
+            throw fail(shape)
+        }
+        i += 6
+        guard (1...12).contains(month) else { throw fail("month \(month) does not exist") }
+        guard day >= 1, day <= daysInMonth(year: year, month: month) else {
+            throw fail("day \(day) does not exist in month \(month) of year \(year)")
+        }
+        guard i < n else { throw fail("it has a date but no time; add the time and zone, such as T00:00:00Z") }
+        guard s[i] == UInt8(ascii: "T") || s[i] == UInt8(ascii: "t") || s[i] == 32 else { throw fail(shape) }
+        guard let hour = number(i + 1, 2), isByte(i + 3, 58), let minute = number(i + 4, 2) else {
+            throw fail(shape)
+        }
+        guard isByte(i + 6, 58), let second = number(i + 7, 2) else {
+            throw fail("the seconds are missing; write HH:MM:SS")
+        }
+        i += 9
+        guard hour <= 23 else { throw fail("hour \(hour) is out of range (00 to 23)") }
+        guard minute <= 59 else { throw fail("minute \(minute) is out of range (00 to 59)") }
+        if second == 60 {
+            throw fail("second 60 (a leap second) has no Unix time; write 59.999999 or the next minute")
+        }
+        guard second <= 59 else { throw fail("second \(second) is out of range (00 to 59)") }
         var micros: Int64 = 0
-        if i < n, s[i] == 46 {
+        if isByte(i, 46) {
             i += 1
             var digits = 0
-            while i < n, let d = digit(i) {
-                if digits < 6 { micros = micros * 10 + d }
+            while i < n {
+                let d = s[i] &- 48
+                guard d < 10 else { break }
+                if digits < 6 {
+                    micros = micros * 10 + Int64(d)
+                } else if d != 0 {
+                    throw fail(
+                        "it is more precise than a microsecond, which is what fs keeps; round it to at most 6 fractional digits"
+                    )
+                }
                 digits += 1
                 i += 1
             }
-            guard digits > 0 else { return nil }
+            guard digits > 0 else { throw fail("a '.' must be followed by fractional digits") }
             for _ in Swift.min(digits, 6)..<6 { micros *= 10 }
         }
-        guard i < n else { return nil }
         var offsetSeconds: Int64 = 0
-        switch s[i] {
-        case 90, 122:  // Z z
-            i += 1
-        case 43, 45:  // + -
-            let sign: Int64 = s[i] == 43 ? 1 : -1
-            i += 1
-            guard i + 2 <= n, let oh = number(i, 2) else { return nil }
-            i += 2
-            if i < n, s[i] == 58 { i += 1 }
-            guard i + 2 <= n, let om = number(i, 2), oh <= 23, om <= 59 else { return nil }
-            i += 2
-            offsetSeconds = sign * (oh * 3600 + om * 60)
-        default:
-            return nil
+        if i == n {
+            guard zoneless == .utc else {
+                throw fail("it has no zone; add Z for UTC or the offset it was written in, such as +02:00")
+            }
+        } else {
+            switch s[i] {
+            case UInt8(ascii: "Z"), UInt8(ascii: "z"):
+                i += 1
+            case UInt8(ascii: "+"), UInt8(ascii: "-"):
+                let offsetSign: Int64 = s[i] == UInt8(ascii: "+") ? 1 : -1
+                let offsetForm = "an offset is written +HH:MM, +HHMM or +HH"
+                guard let offsetHours = number(i + 1, 2) else { throw fail(offsetForm) }
+                i += 3
+                var offsetMinutes: Int64 = 0
+                if i < n {
+                    if s[i] == 58 { i += 1 }
+                    guard let minutes = number(i, 2) else { throw fail(offsetForm) }
+                    offsetMinutes = minutes
+                    i += 2
+                }
+                guard offsetHours <= 23, offsetMinutes <= 59 else {
+                    throw fail("the offset is out of range (-23:59 to +23:59)")
+                }
+                offsetSeconds = offsetSign * (offsetHours * 3600 + offsetMinutes * 60)
+            default:
+                throw fail(shape)
+            }
+            guard i == n else { throw fail("unexpected text after the zone; \(shape)") }
         }
-        guard i == n else { return nil }
         let days = daysFromCivil(year: year, month: month, day: day)
-        let seconds = days * 86_400 + hour * 3600 + minute * 60 + Swift.min(second, 59) - offsetSeconds
-        return Timestamp(microseconds: seconds * 1_000_000 + micros)
+        let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
+        let total: Int64
+        switch years {
+        case .valid:
+            // Four-digit years: |seconds| < 3.2e11, so neither operation can overflow.
+            total = seconds &* 1_000_000 &+ micros
+            // The bounds of validRange, written out: this runs once per ingested value.
+            if total < -62_135_596_800_000_000 {
+                throw fail("it is before 0001-01-01T00:00:00Z once its offset is applied; fs reads years 0001 to 9999")
+            }
+            if total > 253_402_300_799_999_999 {
+                throw fail(
+                    "it is after 9999-12-31T23:59:59.999999Z once its offset is applied; fs reads years 0001 to 9999")
+            }
+        case .anyPrintable:
+            // Before 1970, count from the next second down, so that Int64.min (whose second
+            // times 10^6 is below Int64.min) is reachable.
+            let borrow: Int64 = seconds < 0 && micros > 0 ? 1 : 0
+            let (scaled, overflow) = (seconds + borrow).multipliedReportingOverflow(by: 1_000_000)
+            let (sum, overflow2) = scaled.addingReportingOverflow(micros - borrow * 1_000_000)
+            guard !overflow, !overflow2 else { throw fail("it is out of range of 64-bit microseconds") }
+            total = sum
+        }
+        return Timestamp(microseconds: total)
     }
 
     /// The timestamp in RFC 3339, UTC, with fractional seconds only when there are any
     /// (`2024-05-01T12:00:00Z`, `2024-05-01T12:00:00.250000Z`).
+    ///
+    /// Every value prints its true date: years outside 0001 to 9999 (which no input can name, but
+    /// arithmetic near ``min`` and ``max`` can reach) print with a sign and all their digits, as
+    /// ISO 8601's expanded years: `+10000-01-01T00:00:00Z`, `-0001-12-31T00:00:00Z`.
     public var rfc3339: String {
         var out: [UInt8] = []
         out.reserveCapacity(27)
@@ -109,15 +187,25 @@ extension Timestamp {
             days -= 1
         }
         let (year, month, day) = civilFromDays(days)
+        /// `value` (not negative) in decimal, zero-padded to at least `width` digits.
         func put(_ value: Int64, width: Int) {
+            var digits = 1
             var divisor: Int64 = 1
-            for _ in 1..<width { divisor *= 10 }
+            while digits < width || value / divisor >= 10 {
+                divisor *= 10
+                digits += 1
+            }
             while divisor > 0 {
                 out.append(UInt8(truncatingIfNeeded: 48 + (value / divisor) % 10))
                 divisor /= 10
             }
         }
-        put(year, width: 4)
+        if (1...9999).contains(year) {
+            put(year, width: 4)
+        } else {
+            out.append(year < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
+            put(abs(year), width: 4)
+        }
         out.append(UInt8(ascii: "-"))
         put(month, width: 2)
         out.append(UInt8(ascii: "-"))

@@ -1,7 +1,8 @@
 /// A byte-level RFC 4180 CSV reader: a header line, then records of comma-separated fields,
 /// optionally double-quoted (`""` for a quote inside), lines ending in `\n` or `\r\n`.
 ///
-/// Blank lines are skipped. A record with another number of fields than the header is malformed.
+/// Blank lines are skipped. A record with another number of fields than the header is malformed,
+/// and so is one longer than ``RecordLimits/maxLineBytes``.
 struct CSVReader: RecordReader {
     let bytes: UnsafeBufferPointer<UInt8>
     private(set) var columns: [String] = []
@@ -11,13 +12,16 @@ struct CSVReader: RecordReader {
     private var nextLine = 1
     /// Where reading stops: the end of the file, or of the chunk this reader was given.
     private var end: Int
+    /// The most bytes one record may span.
+    private let lineLimit: Int
 
     /// Reads the header.
     ///
     /// - Throws: ``RecordSyntaxError`` when the file is empty or the header is malformed.
-    init(bytes: UnsafeBufferPointer<UInt8>) throws(RecordSyntaxError) {
+    init(bytes: UnsafeBufferPointer<UInt8>, lineLimit: Int = RecordLimits.maxLineBytes) throws(RecordSyntaxError) {
         self.bytes = bytes
         self.end = bytes.count
+        self.lineLimit = lineLimit
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { position = 3 }
         var fields: [FieldRef] = []
         guard try readRecord(into: &fields) else {
@@ -31,12 +35,16 @@ struct CSVReader: RecordReader {
 
     /// A reader of the records in `range` of a file whose header `columns` was read elsewhere;
     /// `range` starts at a line start, `firstLine` is its line number.
-    init(bytes: UnsafeBufferPointer<UInt8>, columns: [String], range: Range<Int>, firstLine: Int) {
+    init(
+        bytes: UnsafeBufferPointer<UInt8>, columns: [String], range: Range<Int>, firstLine: Int,
+        lineLimit: Int = RecordLimits.maxLineBytes
+    ) {
         self.bytes = bytes
         self.columns = columns
         self.position = range.lowerBound
         self.end = range.upperBound
         self.nextLine = firstLine
+        self.lineLimit = lineLimit
     }
 
     /// Where the records start (after the header).
@@ -56,26 +64,33 @@ struct CSVReader: RecordReader {
 
     private mutating func readRecord(into fields: inout [FieldRef]) throws(RecordSyntaxError) -> Bool {
         fields.removeAll(keepingCapacity: true)
-        let n = end
         // Skip blank lines.
-        while position < n,
-            bytes[position] == 10 || (bytes[position] == 13 && position + 1 < n && bytes[position + 1] == 10)
+        while position < end,
+            bytes[position] == 10 || (bytes[position] == 13 && position + 1 < end && bytes[position + 1] == 10)
         {
             position += bytes[position] == 13 ? 2 : 1
             nextLine += 1
         }
-        guard position < n else { return false }
+        guard position < end else { return false }
         line = nextLine
         let recordStart = position
+        // Scanning stops at the limit (plus room for a line break): a record that reaches it is
+        // too long, whatever follows.
+        let n = recordStart + lineLimit + 2 < end ? recordStart + lineLimit + 2 : end
+        let truncated = n < end
         var i = position
         let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), newline: UInt8 = 10, cr: UInt8 = 13
         func fail(_ message: String) -> RecordSyntaxError {
             // Resynchronise on the line after the one the record starts on.
-            let lineEnd = min(bytes.indexOfNewline(from: recordStart), n)
-            position = min(lineEnd + 1, n)
+            let lineEnd = min(bytes.indexOfNewline(from: recordStart), end)
+            position = min(lineEnd + 1, end)
             nextLine = line + 1
             recordRange = recordStart..<lineEnd
             return RecordSyntaxError(line: line, message: message)
+        }
+        func tooLong() -> RecordSyntaxError {
+            let error = fail("")
+            return RecordLimits.tooLong(line: error.line, limit: lineLimit)
         }
         while true {
             if i < n, bytes[i] == quote {
@@ -98,6 +113,7 @@ struct CSVReader: RecordReader {
                     i += 1
                 }
                 guard closed else {
+                    if truncated { throw tooLong() }
                     throw fail(
                         "a quoted field is not closed (a '\"' is missing); quote the whole field and double any quote inside it"
                     )
@@ -126,6 +142,7 @@ struct CSVReader: RecordReader {
                 i += 1
                 continue
             }
+            if i - recordStart > lineLimit || (i == n && truncated) { throw tooLong() }
             recordRange = recordStart..<i
             if i < n, bytes[i] == cr { i += 1 }
             if i < n, bytes[i] == newline {

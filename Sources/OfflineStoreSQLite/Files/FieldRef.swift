@@ -3,9 +3,10 @@
 /// Readers never copy fields: a consumer decodes the range only when it needs the text.
 struct FieldRef: Sendable {
     enum Kind: UInt8, Sendable {
-        /// The bytes are the text as is (an unquoted CSV field, a JSON string without escapes).
+        /// An unquoted CSV field: the bytes are the text as is (empty is null).
         case plain
-        /// A quoted CSV field without doubled quotes: the bytes are the text between the quotes.
+        /// A quoted CSV field without doubled quotes, or a JSON string without escapes: the bytes
+        /// are the text between the quotes (empty is the empty string).
         case quoted
         /// A quoted CSV field whose content holds doubled quotes (`""`).
         case csvEscaped
@@ -23,8 +24,12 @@ struct FieldRef: Sendable {
 
     static let missing = FieldRef(start: 0, count: 0, kind: .null)
 
-    /// Whether the field holds no value: null, or an empty CSV field.
+    /// Whether the field holds no value: null, or an empty CSV field (quoted or not).
     var isEmpty: Bool { kind == .null || count == 0 }
+
+    /// Whether the field is null: JSON `null`, a missing key, or an unquoted empty CSV field. A
+    /// quoted empty field (`""`) is not: it is the empty string (for string and bytes columns).
+    var isNull: Bool { kind == .null || (kind == .plain && count == 0) }
 }
 
 extension FieldRef {
@@ -59,7 +64,8 @@ extension FieldRef {
     }
 }
 
-/// Decodes the content of a JSON string (without its quotes); the reader has validated it.
+/// Decodes the content of a JSON string (without its quotes); the reader has validated its escapes
+/// (surrogates come in pairs).
 func unescapeJSON(_ raw: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
     out.removeAll(keepingCapacity: true)
     var index = 0

@@ -31,20 +31,28 @@ enum ValueParsing {
         return value
     }
 
-    /// A decimal or scientific floating-point number; `nil` when not one.
+    /// A finite decimal or scientific floating-point number; `nil` when not one (`inf`, `nan`, hex
+    /// and numbers too large for a double, such as `1e999`, included).
     ///
     /// Plain decimals with at most 15 digits (the common case) are computed exactly as
     /// `mantissa / 10^k`, which IEEE division rounds correctly; anything else goes to `strtod`.
     @inline(__always)
     static func double(_ s: UnsafeBufferPointer<UInt8>) -> Double? {
         if let fast = fastDecimal(s) { return fast }
-        guard !s.isEmpty, s.count < 64 else { return s.isEmpty ? nil : Double(String(decoding: s, as: UTF8.self)) }
-        // Only digits, signs, '.', 'e'/'E' (strtod alone would also take hex, "inf" and spaces).
+        guard let value = slowDouble(s), value.isFinite else { return nil }
+        return value
+    }
+
+    /// `strtod` on text made only of digits, signs, '.' and 'e'/'E' (strtod alone would also take
+    /// hex, "inf" and spaces); may be infinite.
+    private static func slowDouble(_ s: UnsafeBufferPointer<UInt8>) -> Double? {
+        guard !s.isEmpty else { return nil }
         for c in s {
             guard (c >= 48 && c <= 57) || c == 46 || c == 45 || c == 43 || c == 101 || c == 69 else {
                 return nil
             }
         }
+        guard s.count < 64 else { return Double(String(decoding: s, as: UTF8.self)) }
         return withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { buffer -> Double? in
             for index in 0..<s.count { buffer[index] = CChar(bitPattern: s[index]) }
             buffer[s.count] = 0
@@ -109,22 +117,58 @@ enum ValueParsing {
         }
     }
 
-    /// A timestamp in `format`, as microseconds since the epoch.
+    /// A timestamp in `format`, as microseconds since the epoch (see ``Timestamp/parse(utf8:format:zoneless:)``).
     @inline(__always)
     static func timestamp(_ s: UnsafeBufferPointer<UInt8>, format: TimestampFormat) -> Int64? {
-        switch format {
-        case .iso8601:
-            return Timestamp.parseRFC3339(s)?.microseconds
-        case .epochSeconds, .epochMilliseconds:
-            let scale: Int64 = format == .epochSeconds ? 1_000_000 : 1_000
-            if let whole = int64(s) {
-                let (product, overflow) = whole.multipliedReportingOverflow(by: scale)
-                return overflow ? nil : product
+        try? Timestamp.parse(utf8: s, format: format).microseconds
+    }
+
+    /// Why `s` is not a valid `type` (after its parser said so), for messages: the text that follows
+    /// "is not a valid int64; ".
+    static func problem(_ s: UnsafeBufferPointer<UInt8>, _ type: ValueType, format: TimestampFormat) -> String {
+        switch type {
+        case .int64:
+            if let value = slowDouble(s) {
+                if value.isFinite, value == value.rounded(),
+                    s.allSatisfy({ $0 == 45 || $0 == 43 || ($0 >= 48 && $0 <= 57) })
+                {
+                    return "it is out of range (-9223372036854775808 to 9223372036854775807)"
+                }
+                return
+                    "it is not written as an integer; int64 takes whole numbers without a point or exponent, such as 42"
             }
-            guard let value = double(s), value.isFinite else { return nil }
-            let micros = (value * Double(scale)).rounded()
-            guard abs(micros) < 9.0e18 else { return nil }
-            return Int64(micros)
+            return "expected \(expectation(type, format: format))"
+        case .float64:
+            if let value = slowDouble(s), !value.isFinite {
+                return "it is too large for a 64-bit float; fs stores only finite numbers"
+            }
+            let lower = String(decoding: s.prefix(16), as: UTF8.self).lowercased()
+            if ["inf", "+inf", "-inf", "infinity", "+infinity", "-infinity", "nan", "-nan", "+nan"].contains(lower) {
+                return "infinities and NaN are refused; fs stores only finite numbers"
+            }
+            return "expected \(expectation(type, format: format))"
+        case .timestamp:
+            let reason = timestampProblem(s, format: format)
+            if reason.hasPrefix("expected") { return reason }
+            return "\(reason) (expected \(expectation(type, format: format)))"
+        case .string:
+            if let offset = firstInvalidUTF8(s) {
+                return
+                    "it is not valid UTF-8 (byte \(offset + 1) is 0x\(String(s[offset], radix: 16, uppercase: true))); save the file as UTF-8"
+            }
+            return "expected \(expectation(type, format: format))"
+        case .bool, .bytes:
+            return "expected \(expectation(type, format: format))"
+        }
+    }
+
+    /// Why `s` is not a timestamp in `format` (after ``timestamp(_:format:)`` said so).
+    static func timestampProblem(_ s: UnsafeBufferPointer<UInt8>, format: TimestampFormat) -> String {
+        do {
+            _ = try Timestamp.parse(utf8: s, format: format)
+            return "expected \(expectation(timestampFormat: format))"
+        } catch {
+            return error.reason
         }
     }
 
@@ -135,7 +179,7 @@ enum ValueParsing {
         case .float64: "a number such as 0.5"
         case .string: "text"
         case .bool: "true or false"
-        case .bytes: "base64 bytes"
+        case .bytes: "standard base64 such as aGk= (padded or not)"
         case .timestamp: expectation(timestampFormat: format)
         }
     }
@@ -145,6 +189,7 @@ enum ValueParsing {
         case .iso8601: "an RFC 3339 timestamp such as 2026-01-31T12:00:00Z (with Z or an offset)"
         case .epochSeconds: "seconds since the epoch such as 1767225600"
         case .epochMilliseconds: "milliseconds since the epoch such as 1767225600000"
+        case .epochMicroseconds: "microseconds since the epoch such as 1767225600000000"
         }
     }
 }

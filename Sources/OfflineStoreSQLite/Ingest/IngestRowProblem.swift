@@ -5,13 +5,14 @@ struct IngestRowProblem: Error {
     var line: Int
     /// The column, for a bad value (nil for a malformed record).
     var column: String?
+    /// The value as messages show it (``Quote/value(utf8:)``: quoted, at most a few hundred bytes).
     var value: String?
     var reason: String
 
     /// `reason` with the column and value: the text of a reject file's reason column.
     var detail: String {
         guard let column else { return reason }
-        if let value { return "column '\(column)': '\(value)' \(reason)" }
+        if let value { return "column '\(column)': \(value) \(reason)" }
         return "column '\(column)': \(reason)"
     }
 

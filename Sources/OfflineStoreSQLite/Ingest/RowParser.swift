@@ -20,6 +20,10 @@ struct RowParser {
     }
 
     /// Appends the row, or returns why it cannot be stored (appending nothing).
+    ///
+    /// A null field (JSON `null`, a missing key, an unquoted empty CSV field) is null; a quoted empty
+    /// field (`""`) is the empty string in `string` and `bytes` columns and null in the others.
+    /// Entity keys and the event (and created) time must be present and not empty.
     mutating func parse(_ fields: [FieldRef], line: Int, into rows: inout ParsedRows) -> IngestRowProblem? {
         let format = plan.timestampFormat
         for column in plan.columns {
@@ -28,8 +32,9 @@ struct RowParser {
                 continue
             }
             var field = fields[column.fileIndex]
-            if field.isEmpty, let alternate = column.alternateIndex { field = fields[alternate] }
-            if field.isEmpty {
+            if field.isNull, let alternate = column.alternateIndex { field = fields[alternate] }
+            let isText = column.type == .string || column.type == .bytes
+            if field.isNull || (field.count == 0 && (!isText || column.role != .value)) {
                 switch column.role {
                 case .value:
                     rows.appendNull()
@@ -62,22 +67,22 @@ struct RowParser {
                     guard let value = ValueParsing.timestamp(text, format: format) else { return false }
                     rows.append(value)
                 case .string:
+                    guard firstInvalidUTF8(text) == nil else { return false }
                     rows.append(bytes: text)
                 case .bytes:
-                    guard let value = decodeBase64(String(decoding: text, as: UTF8.self)) else { return false }
+                    guard let value = decodeBase64(utf8: text) else { return false }
                     value.withUnsafeBufferPointer { rows.append(bytes: $0) }
                 }
                 return true
             }
             if !ok {
                 rows.dropPartialRow()
-                let text = field.string(in: buffer) ?? ""
-                let shown = text.count > 80 ? String(text.prefix(80)) + "..." : text
+                let (shown, problem) = field.withText(in: buffer, scratch: &scratch) { text in
+                    (Quote.value(utf8: text), ValueParsing.problem(text, column.type, format: format))
+                }
                 return IngestRowProblem(
                     line: line, column: column.fileName, value: shown,
-                    reason:
-                        "is not a valid \(column.type.rawValue); expected \(ValueParsing.expectation(column.type, format: format))"
-                )
+                    reason: "is not a valid \(column.type.rawValue); \(problem)")
             }
         }
         return nil

@@ -37,10 +37,10 @@ extension OfflineStore {
             let inPlace = if case .inPlace = history { true } else { false }
             while try statement.step() {
                 scanned += 1
-                guard let key = query.key(statement), let times = try query.times(statement) else { continue }
+                guard let key = try query.key(statement), let times = try query.times(statement) else { continue }
                 let late = arrivedAfter != nil && times.event < from.microseconds
                 guard late || (times.event >= from.microseconds && times.event <= to.microseconds) else { continue }
-                var id = query.identity(statement, key: key, event: times.event, created: times.created)
+                var id = try query.identity(statement, key: key, event: times.event, created: times.created)
                 if inPlace {
                     let copies = seen[id, default: 0]
                     seen[id] = copies + 1
@@ -49,7 +49,7 @@ extension OfflineStore {
                 batch.append(
                     SourceEvent(
                         key: key, time: Timestamp(microseconds: times.event),
-                        created: Timestamp(microseconds: times.created), id: id, values: query.values(statement)))
+                        created: Timestamp(microseconds: times.created), id: id, values: try query.values(statement)))
                 if batch.count >= batchSize {
                     try body(batch)
                     batch.removeAll(keepingCapacity: true)

@@ -33,7 +33,7 @@ extension OfflineStore {
             var scanned = 0
             while try statement.step() {
                 scanned += 1
-                guard let key = query.key(statement), let times = try query.times(statement) else { continue }
+                guard let key = try query.key(statement), let times = try query.times(statement) else { continue }
                 let late = arrivedAfter != nil && times.event < from.microseconds
                 guard late || (times.event >= from.microseconds && times.event <= to.microseconds) else { continue }
                 let event = Timestamp(microseconds: times.event)
@@ -43,11 +43,11 @@ extension OfflineStore {
                     guard (event, created) >= (rows[index].eventTime, rows[index].createdTime) else { continue }
                     rows[index].eventTime = event
                     rows[index].createdTime = created
-                    rows[index].values = query.values(statement)
+                    rows[index].values = try query.values(statement)
                 } else {
                     latest[key] = rows.count
                     rows.append(
-                        LatestRow(key: key, eventTime: event, createdTime: created, values: query.values(statement)))
+                        LatestRow(key: key, eventTime: event, createdTime: created, values: try query.values(statement)))
                 }
             }
             var start = 0

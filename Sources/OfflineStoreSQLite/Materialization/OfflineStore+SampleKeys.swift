@@ -11,7 +11,7 @@ extension OfflineStore {
             let statement = try database.prepare(query.sampleKeysSQL(limit: limit))
             var keys: [[FeatureValue]] = []
             while try statement.step() {
-                if let key = query.key(statement) { keys.append(key) }
+                if let key = try query.key(statement) { keys.append(key) }
             }
             return keys
         }

@@ -81,7 +81,7 @@ struct SourceQuery {
     /// The identity of the current row's event (``HistoryTable/eventIdentity(sequence:values:)``);
     /// for sources read in place, the hash of the row's selected values (the caller numbers
     /// identical rows apart).
-    func identity(_ statement: Statement, key: [FeatureValue], event: Int64, created: Int64) -> Int64 {
+    func identity(_ statement: Statement, key: [FeatureValue], event: Int64, created: Int64) throws -> Int64 {
         switch history {
         case .table(let table):
             if table.source.dedupeOn.isEmpty { return statement.int64(sequenceIndex) }
@@ -98,7 +98,7 @@ struct SourceQuery {
             for part in key { hash.combine(part) }
             hash.combine(UInt64(bitPattern: event))
             hash.combine(UInt64(bitPattern: created))
-            for index in features.indices { hash.combine(value(statement, feature: index)) }
+            for index in features.indices { hash.combine(try value(statement, feature: index)) }
             return Int64(bitPattern: hash.value.0 & 0x7FFF_FFFF_FFFF_FFFF)
         }
     }
@@ -121,14 +121,23 @@ struct SourceQuery {
         return nil
     }
 
+    /// The view and source named in messages about a row's values.
+    var origin: SourceOrigin { SourceOrigin(view: viewName, history: history) }
+
     /// The entity key of the current row; `nil` when a part is null.
-    func key(_ statement: Statement) -> [FeatureValue]? {
+    ///
+    /// - Throws: ``FeatureStoreError`` (`invalidInput`) naming the view, source and column of an
+    ///   int64 key part that is not a whole number in range (text is not entity 0).
+    func key(_ statement: Statement) throws -> [FeatureValue]? {
         var key: [FeatureValue] = []
         key.reserveCapacity(joinKeys.count)
         for (index, joinKey) in joinKeys.enumerated() {
             let column = Int32(index)
             if statement.isNull(column) { return nil }
-            key.append(joinKey.valueType == .string ? .string(statement.text(column)) : .int64(statement.int64(column)))
+            key.append(
+                joinKey.valueType == .string
+                    ? .string(try SourceValues.text(statement, column, origin: origin))
+                    : .int64(try SourceValues.int64(statement, column, origin: origin)))
         }
         return key
     }
@@ -137,71 +146,41 @@ struct SourceQuery {
     func times(_ statement: Statement) throws -> (event: Int64, created: Int64)? {
         let first = eventIndex
         guard let format = timestampFormat else { return (statement.int64(first), statement.int64(first + 1)) }
-        guard let event = try Self.readTime(statement, first, format, viewName: viewName) else { return nil }
-        return (event, try Self.readTime(statement, first + 1, format, viewName: viewName) ?? 0)
+        guard let event = try Self.readTime(statement, first, format, origin: origin) else { return nil }
+        // Without a created column, the SQL selects 0: it is not a time to parse.
+        guard case .inPlace(let source) = history, source.createdTimestampField != nil else { return (event, 0) }
+        return (event, try Self.readTime(statement, first + 1, format, origin: origin) ?? 0)
     }
 
     /// The value of requested feature `index` in the current row.
-    func value(_ statement: Statement, feature index: Int) -> FeatureValue {
-        Self.readValue(statement, featureStart + Int32(index), features[index].type, timestampFormat)
+    func value(_ statement: Statement, feature index: Int) throws -> FeatureValue {
+        try Self.readValue(
+            statement, featureStart + Int32(index), features[index].type, timestampFormat, origin: origin)
     }
 
     /// The requested feature values of the current row.
-    func values(_ statement: Statement) -> [FeatureValue] {
+    func values(_ statement: Statement) throws -> [FeatureValue] {
         let first = featureStart
-        return features.enumerated().map { index, feature in
-            Self.readValue(statement, first + Int32(index), feature.type, timestampFormat)
+        return try features.enumerated().map { index, feature in
+            try Self.readValue(statement, first + Int32(index), feature.type, timestampFormat, origin: origin)
         }
     }
 
-    /// A timestamp column of a source read in place, in microseconds: integers and reals in the
-    /// source's epoch unit, text in its format (or SQLite's own zone-less `datetime()` text, as UTC).
-    static func readTime(_ statement: Statement, _ column: Int32, _ format: TimestampFormat, viewName: String) throws
-        -> Int64?
+    /// A timestamp column of a source read in place, in microseconds (see ``SourceValues/time``).
+    ///
+    /// - Throws: ``FeatureStoreError`` (`invalidInput`) naming the view, source, column and value.
+    static func readTime(_ statement: Statement, _ column: Int32, _ format: TimestampFormat, origin: SourceOrigin)
+        throws -> Int64?
     {
-        switch statement.columnType(column) {
-        case SQLITE_NULL: return nil
-        case SQLITE_INTEGER:
-            let value = statement.int64(column)
-            return format == .epochMilliseconds ? value * 1_000 : value * 1_000_000
-        case SQLITE_FLOAT:
-            return Int64((statement.double(column) * (format == .epochMilliseconds ? 1_000 : 1_000_000)).rounded())
-        default:
-            let parsed = statement.withTextBytes(column) { text -> Int64? in
-                if let time = ValueParsing.timestamp(text, format: format) { return time }
-                // SQLite's own datetime() text has no zone: read it as UTC.
-                guard text.count >= 19 else { return nil }
-                var zoned = Array(text[..<19]) + [UInt8(ascii: "Z")]
-                zoned[10] = UInt8(ascii: "T")
-                return zoned.withUnsafeBufferPointer { Timestamp.parseRFC3339($0)?.microseconds }
-            }
-            guard let parsed else {
-                throw FeatureStoreError.invalidInput(
-                    "the source of feature view '\(viewName)' holds the timestamp '\(statement.text(column))', which is not \(ValueParsing.expectation(timestampFormat: format)); fix the rows of its table or query"
-                )
-            }
-            return parsed
-        }
+        try SourceValues.time(statement, column, format, origin: origin)
     }
 
-    /// A value column as `type` (text timestamps parsed in `format`).
-    static func readValue(_ statement: Statement, _ column: Int32, _ type: ValueType, _ format: TimestampFormat?)
-        -> FeatureValue
-    {
-        let storage = statement.columnType(column)
-        if storage == SQLITE_NULL { return .null }
-        switch type {
-        case .int64: return .int64(storage == SQLITE_FLOAT ? Int64(statement.double(column)) : statement.int64(column))
-        case .float64: return .float64(statement.double(column))
-        case .string: return .string(statement.text(column))
-        case .bool: return .bool(statement.int64(column) != 0)
-        case .bytes: return .bytes(statement.blob(column))
-        case .timestamp:
-            if storage == SQLITE_TEXT {
-                return Timestamp.parse(statement.text(column), format: format ?? .iso8601).map(
-                    FeatureValue.timestamp) ?? .null
-            }
-            return .timestamp(Timestamp(microseconds: statement.int64(column)))
-        }
+    /// A value column as `type` (text timestamps parsed in `format`; see ``SourceValues/value``).
+    ///
+    /// - Throws: ``FeatureStoreError`` (`invalidInput`) naming the view, source, column and value.
+    static func readValue(
+        _ statement: Statement, _ column: Int32, _ type: ValueType, _ format: TimestampFormat?, origin: SourceOrigin
+    ) throws -> FeatureValue {
+        try SourceValues.value(statement, column, type, format, origin: origin)
     }
 }

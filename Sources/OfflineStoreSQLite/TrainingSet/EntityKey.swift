@@ -15,18 +15,25 @@ struct EntityKeyBuilder {
     var isSingleInteger: Bool { types.count == 1 && types[0] != .string && types[0] != .bytes && types[0] != .float64 }
 
     /// The key of a history row whose key columns start at `first`; nil when a part is null.
-    func key(from statement: Statement, first: Int32) -> EntityKey? {
+    ///
+    /// - Throws: ``FeatureStoreError`` naming `origin` and the column of an int64 part that is not
+    ///   a whole number (a `sqlite` source read in place may hold anything).
+    func key(from statement: Statement, first: Int32, origin: SourceOrigin) throws -> EntityKey? {
         if isSingleInteger {
-            return statement.isNull(first) ? nil : .int(statement.int64(first))
+            return statement.isNull(first) ? nil : .int(try SourceValues.int64(statement, first, origin: origin))
         }
         var bytes: [UInt8] = []
         for (offset, type) in types.enumerated() {
             let column = first + Int32(offset)
             if statement.isNull(column) { return nil }
             switch type {
-            case .int64, .bool, .timestamp: append(statement.int64(column), type, to: &bytes)
+            case .int64, .bool, .timestamp:
+                append(try SourceValues.int64(statement, column, origin: origin), type, to: &bytes)
             case .float64: append(Int64(bitPattern: statement.double(column).bitPattern), type, to: &bytes)
-            case .string: statement.withTextBytes(column) { append(UnsafeRawBufferPointer($0), type, to: &bytes) }
+            case .string:
+                try SourceValues.withText(statement, column, origin: origin) {
+                    append(UnsafeRawBufferPointer($0), type, to: &bytes)
+                }
             case .bytes: statement.withBlobBytes(column) { append($0, type, to: &bytes) }
             }
         }

@@ -56,8 +56,9 @@ struct HistoryRows {
         var previous: EntityKey?
         var group: Int32 = -1
         let types = view.features.map(\.type)
+        let origin = SourceOrigin(view: view.view.name, history: view.history)
         while try statement.step() {
-            guard let key = builder.key(from: statement, first: 0) else { continue }
+            guard let key = try builder.key(from: statement, first: 0, origin: origin) else { continue }
             let event: Int64
             let createdTime: Int64
             if let timestampFormat {
@@ -82,7 +83,8 @@ struct HistoryRows {
             rows.events.append(event)
             created.append(createdTime)
             for (index, type) in types.enumerated() {
-                rows.values[index].append(readValue(statement, keyCount + 2 + Int32(index), type, timestampFormat))
+                rows.values[index].append(
+                    try readValue(statement, keyCount + 2 + Int32(index), type, timestampFormat, view))
             }
         }
         let bounds = rows.group(groupOfRow, groupCount: keys.count, created: created)
@@ -127,12 +129,20 @@ struct HistoryRows {
     private static func readTime(
         _ statement: Statement, _ column: Int32, _ format: TimestampFormat, _ view: TrainingSetView
     ) throws -> Int64? {
-        try SourceQuery.readTime(statement, column, format, viewName: view.view.name)
+        // Without a created column, the SQL selects 0: it is not a time to parse.
+        if case .inPlace(let source) = view.history, source.createdTimestampField == nil,
+            column == Int32(view.joinKeys.count) + 1
+        {
+            return 0
+        }
+        return try SourceQuery.readTime(
+            statement, column, format, origin: SourceOrigin(view: view.view.name, history: view.history))
     }
 
     private static func readValue(
-        _ statement: Statement, _ column: Int32, _ type: ValueType, _ format: TimestampFormat?
-    ) -> FeatureValue {
-        SourceQuery.readValue(statement, column, type, format)
+        _ statement: Statement, _ column: Int32, _ type: ValueType, _ format: TimestampFormat?, _ view: TrainingSetView
+    ) throws -> FeatureValue {
+        try SourceQuery.readValue(
+            statement, column, type, format, origin: SourceOrigin(view: view.view.name, history: view.history))
     }
 }

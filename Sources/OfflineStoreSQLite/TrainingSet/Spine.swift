@@ -25,9 +25,7 @@ final class Spine: @unchecked Sendable {
     init(path: String, format: TabularFormat) throws {
         self.path = path
         self.format = format
-        let bytes = try readFileBytes(path)
-        storage = .allocate(capacity: max(bytes.count, 1))
-        _ = storage.initialize(from: bytes)
+        storage = try readFileStorage(path)
         let buffer = UnsafeBufferPointer(storage)
         var columns: [String] = []
         var fields: [FieldRef] = []
@@ -77,7 +75,12 @@ final class Spine: @unchecked Sendable {
                 field.isEmpty
                 ? nil : field.withText(in: buffer, scratch: &scratch) { ValueParsing.timestamp($0, format: .iso8601) }
             guard let time else {
-                let shown = field.isEmpty ? "is empty" : "'\(field.string(in: buffer) ?? "")' is not valid"
+                let shown =
+                    field.isEmpty
+                    ? "is empty"
+                    : field.withText(in: buffer, scratch: &scratch) { text in
+                        "\(Quote.value(utf8: text)) is not valid (\(ValueParsing.timestampProblem(text, format: .iso8601)))"
+                    }
                 throw FeatureStoreError.invalidInput(
                     "\(path):\(reader.line): \(spineTimestampColumn) \(shown); use \(ValueParsing.expectation(timestampFormat: .iso8601))"
                 )

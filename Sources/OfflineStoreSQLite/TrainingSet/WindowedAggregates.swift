@@ -98,7 +98,9 @@ final class WindowedAggregates: FeatureComputer {
         var index = -1
         let emptyGroup = EventGroup(columns: columns.map { ColumnValues(type: $0.type) })
         while try statement.step() {
-            guard let key = builder.key(from: statement, first: 0), let times = try query.times(statement) else {
+            guard let key = try builder.key(from: statement, first: 0, origin: query.origin),
+                let times = try query.times(statement)
+            else {
                 continue
             }
             // Rows of a history table come grouped by key: look the key up only when it changes.
@@ -118,7 +120,7 @@ final class WindowedAggregates: FeatureComputer {
             list[index].times.append(times.event)
             list[index].created.append(times.created)
             for column in columns.indices {
-                list[index].columns[column].append(query.value(statement, feature: column))
+                list[index].columns[column].append(try query.value(statement, feature: column))
             }
         }
         for index in unsorted {
