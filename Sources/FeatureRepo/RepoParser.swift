@@ -354,7 +354,7 @@ struct RepoParser {
             reader, "ttl", of: name, maximum: DurationLimits.ttl, hint: "use `ttl: 0` for values that never expire")
         let lateness = boundedDuration(
             reader, "lateness", of: name, maximum: DurationLimits.lateness,
-            hint: "events later than that reach only the offline history")
+            hint: "events arriving later than that still reach the offline history")
         let view = FeatureView(
             name: name, entities: entityNames, source: source?.value ?? "", ttl: ttl ?? .zero,
             online: reader.bool("online") ?? true, features: features, aggregations: aggregations,
