@@ -313,10 +313,18 @@ struct RepoParser {
                 )
                 continue
             }
-            guard let span = TimeSpan(parsing: window.value), span > .zero else {
-                collector.error(
-                    window.position,
-                    "window '\(window.value)' is not a positive duration; write e.g. 1h, 1d, 7d or 1h30m")
+            let parsed = TimeSpan.parse(window.value)
+            guard case .success(let span) = parsed, span > .zero, span <= DurationLimits.window else {
+                let problem =
+                    if case .success = parsed {
+                        "is longer than the supported maximum of \(DurationLimits.describe(DurationLimits.window))"
+                    } else if case .failure(.tooLong) = parsed {
+                        "is far longer than the supported maximum of \(DurationLimits.describe(DurationLimits.window))"
+                    } else {
+                        "is not a positive duration; write e.g. 1h, 1d, 7d or 1h30m"
+                    }
+                let hint = problem.hasPrefix("is not") ? "" : "; use a window of at most that"
+                collector.error(window.position, "window '\(window.value)' of view '\(name)' \(problem)\(hint)")
                 continue
             }
             let outputName = aggName?.value ?? "\(column.value)_\(parsedFunction.rawValue)_\(span)"
@@ -341,19 +349,55 @@ struct RepoParser {
         var schedule: Schedule?
         if let (text, position) = reader.string("schedule") {
             schedule = Schedule(parsing: text)
-            if schedule == nil {
+            if let interval = schedule?.interval,
+                interval < DurationLimits.minimumScheduleInterval || interval > DurationLimits.scheduleInterval
+            {
+                reader.error(
+                    position,
+                    "schedule '\(text)' of view '\(name)' is outside the supported range; write an interval from \(DurationLimits.minimumScheduleInterval) to \(DurationLimits.describe(DurationLimits.scheduleInterval)), e.g. `every 5m`"
+                )
+                schedule = nil
+            } else if schedule == nil {
                 reader.error(position, "schedule '\(text)' is not valid; write `every` and a duration, e.g. `every 5m`")
             }
         }
+        let ttl = boundedDuration(
+            reader, "ttl", of: name, maximum: DurationLimits.ttl, hint: "use `ttl: 0` for values that never expire")
+        let lateness = boundedDuration(
+            reader, "lateness", of: name, maximum: DurationLimits.lateness,
+            hint: "events arriving later than that still reach the offline history")
         let view = FeatureView(
-            name: name, entities: entityNames, source: source?.value ?? "", ttl: reader.duration("ttl") ?? .zero,
+            name: name, entities: entityNames, source: source?.value ?? "", ttl: ttl ?? .zero,
             online: reader.bool("online") ?? true, features: features, aggregations: aggregations,
-            lateness: reader.duration("lateness") ?? FeatureView.defaultLateness, schedule: schedule,
+            lateness: lateness ?? FeatureView.defaultLateness, schedule: schedule,
             description: reader.string("description")?.value ?? "", owner: reader.string("owner")?.value ?? "",
             tags: reader.stringMap("tags"))
         site.typesGiven = featureTypesGiven
         reader.finish()
         featureViews.append((view, site))
+    }
+
+    /// A duration field of a feature view, at most `maximum` (the limits of ``DurationLimits``).
+    private func boundedDuration(
+        _ reader: MappingReader, _ key: String, of view: String, maximum: TimeSpan, hint: String
+    ) -> TimeSpan? {
+        guard case .scalar(let scalar) = reader.value(key) else { return reader.duration(key) }
+        let tooLong = {
+            reader.error(
+                reader.position(of: key),
+                "'\(key)' of feature view '\(view)' is \(scalar.string), longer than the supported maximum of \(DurationLimits.describe(maximum)); \(hint)"
+            )
+        }
+        if case .failure(.tooLong) = TimeSpan.parse(scalar.string) {
+            tooLong()
+            return nil
+        }
+        guard let span = reader.duration(key) else { return nil }
+        guard span <= maximum else {
+            tooLong()
+            return nil
+        }
+        return span
     }
 
     mutating func parseFeatureService(_ node: Node, file: String) {

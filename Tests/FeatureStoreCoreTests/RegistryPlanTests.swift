@@ -101,4 +101,19 @@ import Testing
         #expect(RegistryPlan(from: base, to: changed).breakingChanges.count == 1)
         #expect(RegistryPlan(from: added, to: base).breakingChanges.isEmpty)
     }
+
+    /// `fs plan` says what removing an aggregation does to the online state: nothing to rebuild.
+    @Test func removingAnAggregationSaysTheOnlineStateIsKept() {
+        var two = RepoDefinitions(featureViews: [Self.view])
+        two.featureViews[0].aggregations.append(
+            Aggregation(column: "fare", function: .count, window: .days(1), name: "trips_1d", inputType: .float64))
+        let plan = RegistryPlan(from: two, to: RepoDefinitions(featureViews: [Self.view]))
+        let field = plan.changes.first?.fields.first { $0.path == "aggregations.trips_1d" }
+        #expect(field?.breaking == nil)
+        #expect(field?.note?.contains("online state kept") == true)
+        #expect(
+            plan.rendered().contains(
+                "~ aggregations.trips_1d: count(fare) over 1d -> (none)  [online state kept: tiles skip the removed aggregation's partials]"
+            ))
+    }
 }

@@ -31,4 +31,26 @@ import Testing
         #expect(Schedule(parsing: "every 0") == nil)
         #expect(Schedule(parsing: "every now and then") == nil)
     }
+
+    @Test func tooLongIsToldApartFromMalformed() {
+        #expect(TimeSpan.parse("99999999999999999999d") == .failure(.tooLong))
+        #expect(TimeSpan.parse("106751992d") == .failure(.tooLong))
+        #expect(TimeSpan.parse("15250284w1x") == .failure(.notADuration))
+        #expect(TimeSpan.parse("106751991d") == .success(.days(106_751_991)))
+        #expect(TimeSpan.parse("5x") == .failure(.notADuration))
+    }
+
+    /// Printing never traps, even for the extremes of Int64.
+    @Test func extremesPrint() {
+        #expect(TimeSpan(microseconds: .min).description == "-15250284w3d4h54s775ms808us")
+        #expect(TimeSpan(microseconds: .max).description == "15250284w3d4h54s775ms807us")
+        #expect(TimeSpan(parsing: TimeSpan(microseconds: .max).description) == TimeSpan(microseconds: .max))
+    }
+
+    @Test func limitsDescribeThemselves() {
+        #expect(DurationLimits.describe(DurationLimits.window) == "366d (about a year)")
+        #expect(DurationLimits.describe(DurationLimits.ttl) == "36500d (about 100 years)")
+        #expect(DurationLimits.window >= .days(365))
+        #expect(DurationLimits.describe(.hours(36)) == "1d12h")
+    }
 }

@@ -35,6 +35,48 @@ import Testing
         }
     }
 
+    /// No time and window traps: windows and tiles at the ends of Int64 are clipped to it.
+    @Test func extremeTimesNeverTrap() {
+        let earliest = Timestamp(microseconds: .min)
+        let latest = Timestamp(microseconds: .max)
+        #expect(WindowRange.ending(at: Timestamp(microseconds: .min + 5), length: .days(366)).start == earliest)
+        #expect(WindowRange.ending(at: latest, length: TimeSpan(microseconds: .max)).start.microseconds == 0)
+        #expect(
+            WindowRange.ending(at: earliest, length: TimeSpan(microseconds: -1)).start
+                == Timestamp(microseconds: .min + 1))
+        for range in [
+            WindowRange(start: Timestamp(microseconds: .max - 3_000_000_000), end: latest),
+            WindowRange(start: earliest, end: Timestamp(microseconds: .min + 3_000_000_000)),
+            WindowRange.ending(at: Timestamp(microseconds: .min + 1), length: .days(366)),
+        ] {
+            let parts = TileLevels.decompose(range)
+            var pieces = parts.edges + parts.tiles.map(\.range)
+            pieces.sort { $0.start < $1.start }
+            #expect(pieces.first?.start == range.start && pieces.last?.end == range.end, "\(range)")
+            for tile in parts.tiles { #expect(range.start <= tile.range.start && tile.range.end <= range.end) }
+        }
+        for level in TileLevels.lengths.indices {
+            #expect(TileLevels.Tile(level: level, containing: latest).range.end == latest)
+            #expect(TileLevels.Tile(level: level, containing: earliest).range.start == earliest)
+            #expect(
+                TileLevels.Tile(level: level, containing: earliest) < TileLevels.Tile(level: level, containing: latest))
+        }
+    }
+
+    /// A tile is exactly its children.
+    @Test func tilesSplitIntoTheirChildren() {
+        for level in TileLevels.lengths.indices.dropFirst() {
+            for index: Int64 in [-3, 0, 7, 1_000_003] {
+                let tile = TileLevels.Tile(level: level, index: index)
+                let children = tile.children
+                #expect(children.first?.range.start == tile.range.start)
+                #expect(children.last?.range.end == tile.range.end)
+                #expect(zip(children, children.dropFirst()).allSatisfy { $0.range.end == $1.range.start })
+                #expect(children.allSatisfy { $0.level == level - 1 })
+            }
+        }
+    }
+
     static func randomValue(_ type: ValueType, _ rng: inout SplitMix64) -> FeatureValue {
         if rng.next() % 9 == 0 { return .null }
         switch type {

@@ -18,6 +18,7 @@ extension RegistryPlan {
             for field in change.fields {
                 var text = "    ~ \(field.path): \(field.old ?? "(none)") -> \(field.new ?? "(none)")"
                 if let reason = field.breaking { text += "  [BREAKING: \(reason)]" }
+                if let note = field.note { text += "  [\(note)]" }
                 lines.append(text)
             }
         }

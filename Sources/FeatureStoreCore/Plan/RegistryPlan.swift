@@ -11,6 +11,8 @@ public struct RegistryPlan: Sendable, Codable, Hashable {
         public var new: String?
         /// Why the change invalidates stored data, when it does.
         public var breaking: String?
+        /// What a change that is not breaking does to stored data, when that is worth saying.
+        public var note: String? = nil
     }
 
     /// One object that differs.
@@ -37,7 +39,8 @@ public struct RegistryPlan: Sendable, Codable, Hashable {
         func compare<T: DiffFields & Hashable>(
             _ kind: ObjectKind, _ old: [T], _ new: [T], name: (T) -> String,
             breaking: (_ path: String, _ old: String?, _ new: String?) -> String?,
-            removal: String? = nil
+            removal: String? = nil,
+            note: (_ path: String, _ old: String?, _ new: String?) -> String? = { _, _, _ in nil }
         ) {
             let oldByName = Dictionary(old.map { (name($0), $0) }, uniquingKeysWith: { a, _ in a })
             let newByName = Dictionary(new.map { (name($0), $0) }, uniquingKeysWith: { a, _ in a })
@@ -55,7 +58,10 @@ public struct RegistryPlan: Sendable, Codable, Hashable {
                 var fields: [FieldChange] = []
                 for path in Set(before.keys).union(after.keys).sorted() where before[path] != after[path] {
                     let reason = breaking(path, before[path], after[path])
-                    fields.append(FieldChange(path: path, old: before[path], new: after[path], breaking: reason))
+                    fields.append(
+                        FieldChange(
+                            path: path, old: before[path], new: after[path], breaking: reason,
+                            note: reason == nil ? note(path, before[path], after[path]) : nil))
                 }
                 if fields.isEmpty {
                     // A difference the flat fields do not show: the order of a list.
@@ -88,22 +94,30 @@ public struct RegistryPlan: Sendable, Codable, Hashable {
                 }
                 return nil
             }, removal: "removing a source drops its offline history")
-        compare(.featureView, old.featureViews, new.featureViews, name: \.name) { path, old, new in
-            switch path {
-            case "entities": return "online values are keyed by the old entities"
-            case "source": return "online values came from the old source"
-            default:
-                if path.hasPrefix("features."), !path.hasSuffix(".description"), old != nil, new != nil {
-                    return "stored online values have the old type or definition"
+        compare(
+            .featureView, old.featureViews, new.featureViews, name: \.name,
+            breaking: { path, old, new in
+                switch path {
+                case "entities": return "online values are keyed by the old entities"
+                case "source": return "online values came from the old source"
+                default:
+                    if path.hasPrefix("features."), !path.hasSuffix(".description"), old != nil, new != nil {
+                        return "stored online values have the old type or definition"
+                    }
+                    // Online tiles hold partial results of the registered aggregations only: a new or
+                    // changed one needs the state rebuilt (a new generation, re-materialized).
+                    if path.hasPrefix("aggregations."), new != nil {
+                        return "the online aggregate state must be rebuilt for the new aggregation"
+                    }
+                    return nil
                 }
-                // Online tiles hold partial results of the registered aggregations only: a new or
-                // changed one needs the state rebuilt (a new generation, re-materialized).
-                if path.hasPrefix("aggregations."), new != nil {
-                    return "the online aggregate state must be rebuilt for the new aggregation"
-                }
-                return nil
-            }
-        }
+            },
+            note: { path, _, new in
+                // Tiles keep each partial state under its name and length, so one no aggregation
+                // uses any more is skipped by reads: removing an aggregation needs no rebuild.
+                path.hasPrefix("aggregations.") && new == nil
+                    ? "online state kept: tiles skip the removed aggregation's partials" : nil
+            })
         compare(.featureService, old.featureServices, new.featureServices, name: \.name) { _, _, _ in nil }
         self.init(changes: changes)
     }

@@ -20,40 +20,59 @@ public struct TimeSpan: Hashable, Comparable, Sendable {
         ("s", 1_000_000), ("ms", 1_000), ("us", 1),
     ]
 
+    /// Why a text is not a duration.
+    public enum ParseProblem: Error, Hashable, Sendable {
+        /// Not a sum of `<digits><unit>` parts (or `0`).
+        case notADuration
+        /// Well formed, but longer than any duration fs can hold (about 292,000 years).
+        case tooLong
+    }
+
     /// Parses `1h30m`-style text; `nil` when it is not one.
     public init?(parsing text: String) {
+        guard case .success(let span) = TimeSpan.parse(text) else { return nil }
+        self = span
+    }
+
+    /// Parses `1h30m`-style text: a sum of parts of digits and a unit (`w`, `d`, `h`, `m`, `s`, `ms`,
+    /// `us`), or `0`. Sums are checked: text beyond the range of ``microseconds`` is ``ParseProblem/tooLong``.
+    public static func parse(_ text: String) -> Result<TimeSpan, ParseProblem> {
         let trimmed = text.trimmingSpaces
-        if trimmed == "0" {
-            self = .zero
-            return
-        }
+        if trimmed == "0" { return .success(.zero) }
         var total: Int64 = 0
         var rest = Substring(trimmed)
-        guard !rest.isEmpty else { return nil }
+        guard !rest.isEmpty else { return .failure(.notADuration) }
+        var tooLong = false
         while !rest.isEmpty {
             let digits = rest.prefix(while: \.isASCIIDigit)
-            guard !digits.isEmpty, let amount = Int64(digits) else { return nil }
+            guard !digits.isEmpty else { return .failure(.notADuration) }
             rest = rest.dropFirst(digits.count)
             let letters = rest.prefix(while: { $0.isLetter })
-            guard let unit = TimeSpan.units.first(where: { $0.suffix == letters }) else { return nil }
+            guard let unit = TimeSpan.units.first(where: { $0.suffix == letters }) else {
+                return .failure(.notADuration)
+            }
             rest = rest.dropFirst(letters.count)
+            guard let amount = Int64(digits) else {
+                tooLong = true
+                continue
+            }
             let (part, overflow1) = amount.multipliedReportingOverflow(by: unit.micros)
             let (sum, overflow2) = total.addingReportingOverflow(part)
-            guard !overflow1, !overflow2 else { return nil }
+            if overflow1 || overflow2 { tooLong = true }
             total = sum
         }
-        self.microseconds = total
+        return tooLong ? .failure(.tooLong) : .success(TimeSpan(microseconds: total))
     }
 
     /// The canonical text, largest units first (`1h30m`, `7d`, `0`).
     public var description: String {
         if microseconds == 0 { return "0" }
-        var rest = microseconds
+        // The magnitude as unsigned, so even `Int64.min` prints (`abs` would trap on it).
+        var rest = microseconds.magnitude
         var out = microseconds < 0 ? "-" : ""
-        rest = abs(rest)
-        for unit in TimeSpan.units where rest >= unit.micros {
-            out += "\(rest / unit.micros)\(unit.suffix)"
-            rest %= unit.micros
+        for unit in TimeSpan.units where rest >= UInt64(unit.micros) {
+            out += "\(rest / UInt64(unit.micros))\(unit.suffix)"
+            rest %= UInt64(unit.micros)
         }
         return out
     }

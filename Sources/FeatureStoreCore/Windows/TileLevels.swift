@@ -1,11 +1,18 @@
-/// Aligned tiles that cover the middle of a window, so an online read merges a few dozen partial
-/// aggregates plus the raw events of the two edge fragments instead of every event.
+/// Aligned tiles that cover the middle of a window, so an online read merges a bounded number of
+/// partial aggregates plus the raw events of the two edge fragments instead of every event.
 ///
-/// Tiles of each level are aligned to multiples of their length since the epoch. Each level divides
-/// the next, so any window decomposes into at most ~4+11+5+3 tiles on each side plus whole days.
+/// Tiles of each level are aligned to multiples of their length since the epoch, and each level's
+/// length divides the next one's. A window therefore decomposes into the tiles that climb from its
+/// start to an aligned boundary of the coarsest level that fits whole in it (fewer than the ratio
+/// to the next level of each level: 5, 12, 6, 4, 7, 4), whole tiles of that level, and the tiles
+/// that step down to its end. For the worst alignment, a window of up to 7 days reads at most 51
+/// tiles and any window up to ``DurationLimits/window`` (366 days) at most 75 (47 when it is a
+/// whole number of days); `TileCountTests` derives these bounds and checks them.
 public enum TileLevels {
-    /// 1 minute, 5 minutes, 1 hour, 6 hours, 1 day, in microseconds.
-    public static let lengths: [Int64] = [60_000_000, 300_000_000, 3_600_000_000, 21_600_000_000, 86_400_000_000]
+    /// 1 minute, 5 minutes, 1 hour, 6 hours, 1 day, 7 days and 28 days, in microseconds.
+    public static let lengths: [Int64] = [
+        60_000_000, 300_000_000, 3_600_000_000, 21_600_000_000, 86_400_000_000, 604_800_000_000, 2_419_200_000_000,
+    ]
 
     /// One tile: a level (index into ``lengths``) and its position (`start / length`).
     public struct Tile: Hashable, Sendable, Comparable {
@@ -22,14 +29,29 @@ public enum TileLevels {
             self.init(level: level, index: floorDivide(time.microseconds, TileLevels.lengths[level]))
         }
 
+        /// The tile's time span; clipped to the representable instants for the first and last tiles.
         public var range: WindowRange {
-            let length = TileLevels.lengths[level]
+            let length = Int128(TileLevels.lengths[level])
             return WindowRange(
-                start: Timestamp(microseconds: index * length), end: Timestamp(microseconds: (index + 1) * length))
+                start: Timestamp(microseconds: clamped(Int128(index) * length)),
+                end: Timestamp(microseconds: clamped((Int128(index) + 1) * length)))
+        }
+
+        /// The tiles of the next finer level that make up this one, in time order (none at level 0).
+        public var children: [Tile] {
+            guard level > 0 else { return [] }
+            let ratio = TileLevels.lengths[level] / TileLevels.lengths[level - 1]
+            let (first, overflow) = index.multipliedReportingOverflow(by: ratio)
+            guard !overflow else { return [] }
+            return (0..<ratio).compactMap { offset in
+                let (child, overflow) = first.addingReportingOverflow(offset)
+                return overflow ? nil : Tile(level: level - 1, index: child)
+            }
         }
 
         public static func < (lhs: Tile, rhs: Tile) -> Bool {
-            (lhs.index * lengths[lhs.level]) < (rhs.index * lengths[rhs.level])
+            (Int128(lhs.index) * Int128(lengths[lhs.level]), lhs.level)
+                < (Int128(rhs.index) * Int128(lengths[rhs.level]), rhs.level)
         }
     }
 
@@ -47,27 +69,32 @@ public enum TileLevels {
     }
 
     /// Splits `range` greedily: from the start, the largest aligned tile that fits, else raw events
-    /// up to the next minute boundary.
+    /// up to the next minute boundary. Exact for any range of representable instants (no arithmetic
+    /// traps).
     public static func decompose(_ range: WindowRange) -> Decomposition {
         var edges: [WindowRange] = []
         var tiles: [Tile] = []
         var cursor = range.start.microseconds
         let end = range.end.microseconds
         while cursor < end {
+            // What is left, saturated: a range longer than Int64 holds every tile anyway.
+            let (left, overflow) = end.subtractingReportingOverflow(cursor)
+            let remaining = overflow ? Int64.max : left
             var chosen: Int?
             for level in lengths.indices.reversed() {
                 let length = lengths[level]
-                if floorModulo(cursor, length) == 0, end - cursor >= length {
+                if floorModulo(cursor, length) == 0, remaining >= length {
                     chosen = level
                     break
                 }
             }
             if let level = chosen {
                 tiles.append(Tile(level: level, index: floorDivide(cursor, lengths[level])))
-                cursor += lengths[level]
+                cursor += lengths[level]  // cannot overflow: remaining >= length
             } else {
                 let minute = lengths[0]
-                let next = Swift.min(end, (floorDivide(cursor, minute) + 1) * minute)
+                let toBoundary = minute - floorModulo(cursor, minute)
+                let next = remaining <= toBoundary ? end : cursor + toBoundary
                 if let last = edges.last, last.end.microseconds == cursor {
                     edges[edges.count - 1].end = Timestamp(microseconds: next)
                 } else {
@@ -79,6 +106,11 @@ public enum TileLevels {
         }
         return Decomposition(edges: edges, tiles: tiles)
     }
+}
+
+@inline(__always)
+func clamped(_ value: Int128) -> Int64 {
+    value < Int128(Int64.min) ? .min : value > Int128(Int64.max) ? .max : Int64(value)
 }
 
 @inline(__always)

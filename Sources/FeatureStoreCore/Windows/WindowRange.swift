@@ -12,9 +12,10 @@ public struct WindowRange: Hashable, Sendable, CustomStringConvertible {
         self.end = end
     }
 
-    /// The window of length `length` that ends (exclusively) at `time`.
+    /// The window of length `length` that ends (exclusively) at `time`. A start before the first
+    /// representable instant is that instant (no event is earlier), so no time and length trap.
     public static func ending(at time: Timestamp, length: TimeSpan) -> WindowRange {
-        WindowRange(start: time - length, end: time)
+        WindowRange(start: time.saturatingSubtracting(length), end: time)
     }
 
     @inline(__always)
@@ -23,4 +24,22 @@ public struct WindowRange: Hashable, Sendable, CustomStringConvertible {
     public var isEmpty: Bool { start >= end }
 
     public var description: String { "[\(start.rfc3339), \(end.rfc3339))" }
+}
+
+extension Timestamp {
+    /// `self - span`, or the first (last) representable instant when that is beyond it.
+    @inline(__always)
+    public func saturatingSubtracting(_ span: TimeSpan) -> Timestamp {
+        let (value, overflow) = microseconds.subtractingReportingOverflow(span.microseconds)
+        if !overflow { return Timestamp(microseconds: value) }
+        return span.microseconds > 0 ? .min : .max
+    }
+
+    /// `self + span`, or the last (first) representable instant when that is beyond it.
+    @inline(__always)
+    public func saturatingAdding(_ span: TimeSpan) -> Timestamp {
+        let (value, overflow) = microseconds.addingReportingOverflow(span.microseconds)
+        if !overflow { return Timestamp(microseconds: value) }
+        return span.microseconds > 0 ? .max : .min
+    }
 }

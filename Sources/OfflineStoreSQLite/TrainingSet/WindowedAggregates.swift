@@ -7,9 +7,15 @@ import SQLite
 /// `t - window <= event time < t` (``WindowRange``), exactly.
 ///
 /// Spine rows are visited per entity in time order, so each window's two edges only move forward:
-/// counts and sums come from prefix sums (double-double for floats), `min`/`max` from monotonic
-/// queues, `count_distinct` from a sliding multiset, `last` from the last non-null index, and
-/// `stddev` from a two-pass sum over the window's events.
+/// counts and int64 sums come from prefix sums (int64 sums exact, in 128 bits), float sums from
+/// two stacks of ``FloatSum``s holding only the window's values (``SlidingFloatSum``), `min`/`max`
+/// from monotonic queues, `count_distinct` from a sliding multiset, `last` from the last non-null
+/// index, and `stddev` from an ``AggregateState`` over the window's events.
+///
+/// The rules are the online store's (``AggregateState``, ``AggregateOutcome``): NaN and infinities
+/// are refused when the events load (an error naming the view, column, entity and time), and a
+/// result beyond its type (an int64 sum beyond int64) fails the training set with an error naming
+/// the spine row, view, feature and entity, rather than wrapping.
 final class WindowedAggregates: FeatureComputer {
     let request: TrainingSetView
     let database: Database
@@ -37,7 +43,8 @@ final class WindowedAggregates: FeatureComputer {
 
         var isNumeric: Bool { type == .int64 || type == .float64 }
 
-        mutating func append(_ value: FeatureValue) {
+        mutating func append(_ value: FeatureValue) throws(NonFinite) {
+            if value.nonFiniteNumber { throw NonFinite(value: value) }
             present.append(!value.isNull)
             switch (type, value) {
             case (.int64, .int64(let v)):
@@ -120,7 +127,14 @@ final class WindowedAggregates: FeatureComputer {
             list[index].times.append(times.event)
             list[index].created.append(times.created)
             for column in columns.indices {
-                list[index].columns[column].append(try query.value(statement, feature: column))
+                let value = try query.value(statement, feature: column)
+                do {
+                    try list[index].columns[column].append(value)
+                } catch {
+                    throw FeatureStoreError.invalidInput(
+                        "feature view '\(request.view.name)' cannot aggregate column '\(columns[column].name)' of the event of \(Self.describe(try query.key(statement))) at \(Timestamp(microseconds: times.event)): \(error.value.text) is not a finite number; aggregates take finite numbers only. Correct the value in the source's history."
+                    )
+                }
             }
         }
         for index in unsorted {
@@ -174,82 +188,132 @@ final class WindowedAggregates: FeatureComputer {
         let parts = work.count >= 64 ? 2 : 1
         let shared = UncheckedShared(self)
         let times = UncheckedShared(spine.times)
-        let slots = WorkerSlots<Result<[(rows: [Int], results: [[FeatureValue]])], any Error>>(count: parts)
+        typealias Done = (rows: [Int], results: [[FeatureValue]])
+        typealias Failure = (row: Int, aggregation: Int, detail: String)
+        let slots = WorkerSlots<Result<(done: [Done], failures: [Failure]), any Error>>(count: parts)
         DispatchQueue.concurrentPerform(iterations: parts) { part in
             slots.store(
                 Result {
-                    var done: [(rows: [Int], results: [[FeatureValue]])] = []
+                    var done: [Done] = []
+                    var failures: [Failure] = []
                     for item in stride(from: part, to: work.count, by: parts) {
                         var rows = work[item].value
                         rows.sort { (times.value[$0], $0) < (times.value[$1], $1) }
                         let group = shared.value.groups[work[item].key]!
-                        done.append((rows, shared.value.evaluate(group, times: rows.map { times.value[$0] })))
+                        do {
+                            done.append((rows, try shared.value.evaluate(group, times: rows.map { times.value[$0] })))
+                        } catch let error as OutOfRange {
+                            failures.append((rows[error.position], error.aggregation, error.detail))
+                        }
                     }
-                    return done
+                    return (done, failures)
                 }, at: part)
         }
+        var failures: [Failure] = []
         for part in 0..<parts {
-            for (rows, results) in try slots.take(part).get() {
+            let (done, failed) = try slots.take(part).get()
+            failures += failed
+            for (rows, results) in done {
                 for (output, index) in outputs.enumerated() {
                     for (position, row) in rows.enumerated() { values[output][row] = results[index][position] }
                 }
             }
+        }
+        // A value the feature's type cannot hold fails the training set (never wraps): the first
+        // spine row affected is named.
+        if let first = failures.min(by: { $0.row < $1.row }) {
+            let names = request.joinKeys.map(\.name)
+            let key = zip(names, keyColumns).map { name, column in
+                "\(name)=\(spine.fields[first.row * width + column].string(in: spine.buffer) ?? "")"
+            }
+            let others = failures.count > 1 ? " (and \(failures.count - 1) more entities)" : ""
+            throw FeatureStoreError.invalidInput(
+                "\(spine.path):\(spine.lines[first.row]): feature '\(aggregations[first.aggregation].name)' of view '\(request.view.name)' for \(key.joined(separator: ", ")) at \(Timestamp(microseconds: spine.times[first.row])): \(first.detail)\(others); no value of the feature's type can hold it (for an int64 column, aggregate a float64 column or use avg)"
+            )
         }
         return ComputedColumns(
             names: request.outputNames, types: request.features.map(\.type), values: values,
             rowForSpine: (0..<Int32(count)).map { $0 }, matched: matched)
     }
 
+    /// A NaN or infinity among the events.
+    struct NonFinite: Error {
+        var value: FeatureValue
+    }
+
+    /// A result beyond its type, at `position` of the times evaluated.
+    struct OutOfRange: Error {
+        var aggregation: Int
+        var position: Int
+        var detail: String
+    }
+
+    static func describe(_ key: [FeatureValue]?) -> String {
+        guard let key else { return "an entity" }
+        return "(" + key.map { if case .string(let s) = $0 { "'\(s)'" } else { $0.text } }.joined(separator: ", ") + ")"
+    }
+
     /// Every aggregation at each time of `times` (ascending) over one entity's events.
-    func evaluate(_ group: EventGroup, times: [Int64]) -> [[FeatureValue]] {
+    ///
+    /// - Throws: ``OutOfRange`` at the first result beyond its type.
+    func evaluate(_ group: EventGroup, times: [Int64]) throws -> [[FeatureValue]] {
+        try Self.evaluate(group, times: times, aggregations: aggregations, columns: columns)
+    }
+
+    /// ``evaluate(_:times:)`` for the given aggregations over `columns` (the group's columns).
+    static func evaluate(_ group: EventGroup, times: [Int64], aggregations: [Aggregation], columns: [Feature]) throws
+        -> [[FeatureValue]]
+    {
         let n = group.times.count
         var results: [[FeatureValue]] = []
-        // Prefix sums per column, built once and shared by the aggregations that need them.
-        var prefixes: [Int: (present: [Int], integers: [Int64], doubles: [DoubleDouble])] = [:]
-        func prefix(_ columnIndex: Int) -> (present: [Int], integers: [Int64], doubles: [DoubleDouble]) {
+        // Prefix counts and exact int64 sums per column, built once and shared by the aggregations
+        // that need them.
+        var prefixes: [Int: (present: [Int], integers: [Int128])] = [:]
+        func prefix(_ columnIndex: Int) -> (present: [Int], integers: [Int128]) {
             if let cached = prefixes[columnIndex] { return cached }
             let column = group.columns[columnIndex]
             var present = [Int](repeating: 0, count: n + 1)
-            var integers = [Int64](repeating: 0, count: column.type == .int64 ? n + 1 : 0)
-            var doubles = [DoubleDouble](repeating: DoubleDouble(), count: column.type == .float64 ? n + 1 : 0)
+            var integers = [Int128](repeating: 0, count: column.type == .int64 ? n + 1 : 0)
             for i in 0..<n {
                 present[i + 1] = present[i] + (column.present[i] ? 1 : 0)
                 if column.type == .int64 {
-                    integers[i + 1] = integers[i] &+ (column.present[i] ? column.integers[i] : 0)
-                }
-                if column.type == .float64 {
-                    doubles[i + 1] = column.present[i] ? doubles[i] + DoubleDouble(column.numbers[i]) : doubles[i]
+                    integers[i + 1] = integers[i] + (column.present[i] ? Int128(column.integers[i]) : 0)
                 }
             }
-            prefixes[columnIndex] = (present, integers, doubles)
-            return (present, integers, doubles)
+            prefixes[columnIndex] = (present, integers)
+            return (present, integers)
         }
-        for aggregation in aggregations {
+        for (aggregationIndex, aggregation) in aggregations.enumerated() {
             let columnIndex = columns.firstIndex { $0.name == aggregation.column }!
             let column = group.columns[columnIndex]
-            var window = SlidingWindow(times: group.times, length: aggregation.window.microseconds)
+            var window = SlidingWindow(times: group.times, length: aggregation.window)
             var output: [FeatureValue] = []
             output.reserveCapacity(times.count)
+            func append(_ outcome: AggregateOutcome) throws {
+                switch outcome {
+                case .value(let value): output.append(value)
+                case .outOfRange(let detail):
+                    throw OutOfRange(aggregation: aggregationIndex, position: output.count, detail: detail)
+                }
+            }
             switch aggregation.function {
             case .count, .sum, .avg:
                 let sums = prefix(columnIndex)
-                let isInteger = column.type == .int64
+                var floats = column.type == .float64 ? SlidingFloatSum(column) : nil
                 for t in times {
                     let (lo, hi) = window.advance(to: t)
                     let present = Int64(sums.present[hi] - sums.present[lo])
                     switch aggregation.function {
-                    case .count: output.append(.int64(present))
+                    case .count:
+                        output.append(.int64(present))
                     case .sum:
-                        output.append(
-                            isInteger
-                                ? .int64(sums.integers[hi] &- sums.integers[lo])
-                                : .float64((sums.doubles[hi] - sums.doubles[lo]).value))
+                        try append(
+                            floats != nil ? .sum(floats!.sum(lo, hi)) : .sum(sums.integers[hi] - sums.integers[lo]))
                     default:
-                        let sum =
-                            isInteger
-                            ? Double(sums.integers[hi] &- sums.integers[lo])
-                            : (sums.doubles[hi] - sums.doubles[lo]).value
-                        output.append(present == 0 ? .null : .float64(sum / Double(present)))
+                        try append(
+                            floats != nil
+                                ? .average(floats!.sum(lo, hi), count: present)
+                                : .average(sums.integers[hi] - sums.integers[lo], count: present))
                     }
                 }
             case .stddev:
@@ -257,9 +321,9 @@ final class WindowedAggregates: FeatureComputer {
                     let (lo, hi) = window.advance(to: t)
                     var state = AggregateState(function: .stddev)
                     for i in lo..<hi where column.present[i] {
-                        state.add(.float64(column.numbers[i]), time: group.times[i], created: group.created[i])
+                        state.add(column.value(i), time: group.times[i], created: group.created[i])
                     }
-                    output.append(state.result(inputType: aggregation.inputType))
+                    try append(state.outcome(inputType: aggregation.inputType))
                 }
             case .min, .max:
                 var queue = MonotonicQueue(isMin: aggregation.function == .min)
@@ -279,7 +343,22 @@ final class WindowedAggregates: FeatureComputer {
                 for t in times {
                     let (lo, hi) = window.advance(to: t)
                     let index = lastPresent[hi]
-                    output.append(index >= lo ? column.value(index) : .null)
+                    guard index >= lo else {
+                        output.append(.null)
+                        continue
+                    }
+                    // Among events tied on (time, created), the greatest value (as online).
+                    var best = column.value(index)
+                    var other = index - 1
+                    while other >= lo, group.times[other] == group.times[index],
+                        group.created[other] == group.created[index]
+                    {
+                        if column.present[other], best.isOrdered(before: column.value(other)) {
+                            best = column.value(other)
+                        }
+                        other -= 1
+                    }
+                    output.append(best)
                 }
             case .countDistinct:
                 var counts: [FeatureValue: Int] = [:]
@@ -308,22 +387,68 @@ final class WindowedAggregates: FeatureComputer {
     }
 }
 
-/// The event indexes `[lo, hi)` of a window `[t - length, t)` as `t` grows.
+/// Float sums over a window that slides forward across one entity's events, each computed from
+/// the values inside the window only (two stacks: suffix sums of the window's older part, a running
+/// sum of its newer part), so a large value that left the window never cancels into a small sum.
+/// Amortized O(1) per step.
+struct SlidingFloatSum {
+    private let column: WindowedAggregates.ColumnValues
+    private let scaled: Bool
+    /// `suffix[i]` for `i` in the older part: the sum of values `i..<boundary`.
+    private var suffix: [FloatSum]
+    private var boundary = 0
+    /// The sum of values `boundary..<backEnd`.
+    private var back: FloatSum
+    private var backEnd = 0
+
+    init(_ column: WindowedAggregates.ColumnValues) {
+        self.column = column
+        scaled = column.numbers.indices.contains { column.present[$0] && FloatSum.needsScaling(column.numbers[$0]) }
+        suffix = [FloatSum](repeating: FloatSum(scaled: scaled), count: column.numbers.count)
+        back = FloatSum(scaled: scaled)
+    }
+
+    /// The sum of the present values `lo..<hi`; both bounds never move backward.
+    mutating func sum(_ lo: Int, _ hi: Int) -> FloatSum {
+        if lo >= boundary {
+            // The older part is used up: the window's values become it.
+            var running = FloatSum(scaled: scaled)
+            var index = hi
+            while index > lo {
+                index -= 1
+                if column.present[index] { running.add(column.numbers[index]) }
+                suffix[index] = running
+            }
+            boundary = hi
+            back = FloatSum(scaled: scaled)
+            backEnd = hi
+            return running
+        }
+        while backEnd < hi {
+            if column.present[backEnd] { back.add(column.numbers[backEnd]) }
+            backEnd += 1
+        }
+        return suffix[lo] + back
+    }
+}
+
+/// The event indexes `[lo, hi)` of the window ``WindowRange/ending(at:length:)`` as `t` grows.
 struct SlidingWindow {
     let times: [Int64]
-    let length: Int64
+    let length: TimeSpan
     var lo = 0
     var hi = 0
 
-    init(times: [Int64], length: Int64) {
+    init(times: [Int64], length: TimeSpan) {
         self.times = times
         self.length = length
     }
 
     /// Moves to time `t` (never earlier than the last call's).
     mutating func advance(to t: Int64) -> (Int, Int) {
-        while hi < times.count, times[hi] < t { hi += 1 }
-        while lo < hi, times[lo] < t - length { lo += 1 }
+        let range = WindowRange.ending(at: Timestamp(microseconds: t), length: length)
+        while hi < times.count, times[hi] < range.end.microseconds { hi += 1 }
+        while lo < hi, times[lo] < range.start.microseconds { lo += 1 }
         return (lo, Swift.max(lo, hi))
     }
 }

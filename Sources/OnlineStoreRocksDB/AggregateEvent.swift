@@ -1,0 +1,74 @@
+import FeatureStoreCore
+
+/// A raw event for aggregate state: an entity, its identity, its times, and the values of the
+/// view's columns.
+///
+/// Two events of one entity with the same ``id`` are the same event. When their versions differ,
+/// the one with the later created time wins (then the later event time, then, for versions tied on
+/// both, the greater stored bytes) and replaces the other, even when its event time differs; so
+/// the state does not depend on the order versions arrive in. Exact re-deliveries change nothing.
+///
+/// The state remembers an event while a version of it is stored, that is while its event time is
+/// within the view's longest window plus lateness: a winning version older than that removes the
+/// stored one and is not stored itself, so a losing version arriving after it would be taken as new.
+public struct AggregateEvent: Sendable, Hashable {
+    public var key: [FeatureValue]
+    /// The event's identity within its entity: the offline row's sequence number for ordinary
+    /// sources (re-materializing the same rows is a no-op), a hash of the `dedupe_on` values for
+    /// sources that declare them (a re-delivery with a later created time replaces the earlier
+    /// one), a random number for events pushed to the online store only.
+    public var id: Int64
+    public var time: Timestamp
+    public var created: Timestamp
+    /// Values of ``AggregateLayout/columns``, in that order.
+    public var values: [FeatureValue]
+
+    public init(key: [FeatureValue], id: Int64, time: Timestamp, created: Timestamp, values: [FeatureValue]) {
+        self.key = key
+        self.id = id
+        self.time = time
+        self.created = created
+        self.values = values
+    }
+
+    /// An event without an id of its own: identified by its event and created times (``timeID(time:created:)``),
+    /// so, as before ids existed, events of one entity with equal times are one event.
+    public init(key: [FeatureValue], time: Timestamp, created: Timestamp, values: [FeatureValue]) {
+        self.init(key: key, id: Self.timeID(time: time, created: created), time: time, created: created, values: values)
+    }
+
+    /// An id derived from the event and created times (a 64-bit mix of both).
+    public static func timeID(time: Timestamp, created: Timestamp) -> Int64 {
+        var generator = SplitMix64(seed: UInt64(bitPattern: time.microseconds) ^ 0x5DEE_CE66_D1CE_4E5B)
+        let mixed = generator.next() ^ UInt64(bitPattern: created.microseconds)
+        generator = SplitMix64(seed: mixed)
+        return Int64(bitPattern: generator.next())
+    }
+}
+
+/// What adding events did.
+public struct AggregateWriteSummary: Sendable, Hashable {
+    /// Event versions added to the state (new events, and later versions of stored ones).
+    public var applied = 0
+    /// Stored versions that a later version of the same event replaced (or removed, when that
+    /// version is too late to be stored).
+    public var replaced = 0
+    /// Events not stored because the state or the batch holds the same version or a later one
+    /// (re-materialized ranges, re-pushed events).
+    public var duplicates = 0
+    /// Events older than the retention at write time: they reach only the offline history.
+    public var late = 0
+
+    public init() {}
+}
+
+/// What reading aggregates met, for metrics.
+public struct AggregateReadSummary: Sendable, Hashable {
+    /// Values served as null because the exact result is beyond its type (an int64 sum beyond
+    /// int64, a float64 result beyond ±1.8e308): ``AggregateOutcome/outOfRange(_:)``.
+    public var outOfRange = 0
+    /// Tiles that could not be decoded and were recomputed from their finer tiles and raw events.
+    public var recomputedTiles = 0
+
+    public init() {}
+}
