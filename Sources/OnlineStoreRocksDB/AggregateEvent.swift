@@ -18,14 +18,21 @@ public struct AggregateEvent: Sendable, Hashable {
     /// sources that declare them (a re-delivery with a later created time replaces the earlier
     /// one), a random number for events pushed to the online store only.
     public var id: Int64
+    /// Which of two versions of one event came later when their created times are equal: the
+    /// offline row's arrival number (the later arrival wins, as in the offline history); for
+    /// events pushed to the online store only, the push's time in microseconds.
+    public var version: Int64
     public var time: Timestamp
     public var created: Timestamp
     /// Values of ``AggregateLayout/columns``, in that order.
     public var values: [FeatureValue]
 
-    public init(key: [FeatureValue], id: Int64, time: Timestamp, created: Timestamp, values: [FeatureValue]) {
+    public init(
+        key: [FeatureValue], id: Int64, version: Int64 = 0, time: Timestamp, created: Timestamp, values: [FeatureValue]
+    ) {
         self.key = key
         self.id = id
+        self.version = version
         self.time = time
         self.created = created
         self.values = values
