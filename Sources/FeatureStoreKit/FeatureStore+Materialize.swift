@@ -93,7 +93,9 @@ extension FeatureStore {
                     for event in batch { entities.insert(event.key) }
                     let added = try online.addEvents(
                         batch.map {
-                            AggregateEvent(key: $0.key, time: $0.time, created: $0.created, values: $0.values)
+                            AggregateEvent(
+                                key: $0.key, id: $0.id, version: $0.version, time: $0.time, created: $0.created,
+                                values: $0.values)
                         }, layout: layout,
                         now: now)
                     summary.applied += added.applied

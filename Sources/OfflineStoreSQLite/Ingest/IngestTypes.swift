@@ -42,9 +42,10 @@ public struct IngestResult: Sendable, Equatable {
     public var rows: Int
     /// Rows stored as new events.
     public var inserted: Int
-    /// Rows that replaced a stored event with the same `dedupe_on` values and an earlier created time.
+    /// Rows that replaced a stored event with the same `dedupe_on` values and an earlier (or equal:
+    /// the later arrival wins) created time.
     public var replaced: Int
-    /// Rows whose event (by `dedupe_on`) was already stored with the same or a later created time.
+    /// Rows whose event (by `dedupe_on`) was already stored with a later created time.
     public var duplicates: Int
     /// Bad rows written to ``rejectsPath`` (only with ``IngestOptions/skipBadRows``).
     public var rejected: Int

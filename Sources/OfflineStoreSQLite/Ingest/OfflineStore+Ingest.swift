@@ -110,7 +110,7 @@ extension OfflineStore {
         progress: (Int) -> Void
     ) throws -> StoreOutcome {
         // Arrival numbers follow file order; rows are stored in event-time order (near-appends),
-        // except with dedupe_on, where the first arrival must win a tie of created times.
+        // except with dedupe_on, where the later arrival must win a tie of created times.
         let order =
             table.source.dedupeOn.isEmpty
             ? rows.storageOrder(eventColumn: 0) : (0..<Int32(rows.count)).map { $0 }
