@@ -47,6 +47,17 @@ enum RepoConfigLoader {
         let offline = storePath(
             reader, key: "offline_store", type: "sqlite", default: RepoConfig.defaultOfflineStorePath)
         let online = storePath(reader, key: "online_store", type: "rocksdb", default: RepoConfig.defaultOnlineStorePath)
+        var futureSkew = EventTimeLimit.defaultSkew
+        if let skew = reader.duration("future_skew") {
+            if skew > DurationLimits.futureSkew {
+                reader.error(
+                    reader.position(of: "future_skew"),
+                    "future_skew '\(skew)' is longer than the supported \(DurationLimits.describe(DurationLimits.futureSkew)); event times that far ahead are mistakes, not data"
+                )
+            } else {
+                futureSkew = skew
+            }
+        }
         reader.finish()
         func absolute(_ path: String) -> String {
             let resolved = path.hasPrefix("/") ? path : (root as NSString).appendingPathComponent(path)
@@ -54,7 +65,7 @@ enum RepoConfigLoader {
         }
         return RepoConfig(
             project: project?.value ?? "", registryPath: absolute(registry), offlineStorePath: absolute(offline),
-            onlineStorePath: absolute(online))
+            onlineStorePath: absolute(online), futureSkew: futureSkew)
     }
 
     /// A store setting: a bare path, or a mapping with `type` and `path`.

@@ -66,6 +66,16 @@ struct TypedRows {
         }
     }
 
+    /// Refuses the request when an event time is later than `limit` allows, naming the row.
+    func checkEventTimes(_ limit: EventTimeLimit, column: String) throws {
+        for (row, time) in eventTimes.enumerated() {
+            if let problem = limit.problem(time) {
+                throw FeatureStoreError.invalidArgument(
+                    "df.\(column)[\(row)]: '\(time.rfc3339)' \(problem); nothing was written")
+            }
+        }
+    }
+
     /// Checks that the `required` columns have a value in every row.
     static func requireValues(_ values: [FeatureValue], column: String, what: String) throws {
         if let row = values.firstIndex(where: \.isNull) {

@@ -16,6 +16,8 @@ extension FeatureServer {
         let body = try await json(of: request)
         let current = state.current
         let push = try PushRequest(body, definitions: current.snapshot.definitions, maxRows: configuration.maxEntities)
+        try push.rows.checkEventTimes(
+            EventTimeLimit(now: clock(), skew: store.config.futureSkew), column: push.source.timestampField)
         let snapshot = current.snapshot
         let views = (current.viewsBySource[push.source.name] ?? []).filter { $0.online && !$0.isAggregate }
         let aggregateViews = (current.viewsBySource[push.source.name] ?? []).filter { $0.online && $0.isAggregate }
@@ -76,6 +78,8 @@ extension FeatureServer {
         let current = state.current
         let write = try OnlineWriteRequest(
             body, definitions: current.snapshot.definitions, maxRows: configuration.maxEntities)
+        try write.rows.checkEventTimes(
+            EventTimeLimit(now: clock(), skew: store.config.futureSkew), column: "event_timestamp")
         let keyspace = OnlineKeyspace(
             view: write.view.name, generation: current.snapshot.generation(ofView: write.view.name))
         let count = try store.onlineStore.write(

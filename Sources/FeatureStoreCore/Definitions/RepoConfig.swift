@@ -6,12 +6,18 @@ public struct RepoConfig: Hashable, Sendable, Codable {
     public var registryPath: String
     public var offlineStorePath: String
     public var onlineStorePath: String
+    /// How far in the future an event time may lie (`future_skew`, default 1 day).
+    public var futureSkew: TimeSpan
 
-    public init(project: String, registryPath: String, offlineStorePath: String, onlineStorePath: String) {
+    public init(
+        project: String, registryPath: String, offlineStorePath: String, onlineStorePath: String,
+        futureSkew: TimeSpan = EventTimeLimit.defaultSkew
+    ) {
         self.project = project
         self.registryPath = registryPath
         self.offlineStorePath = offlineStorePath
         self.onlineStorePath = onlineStorePath
+        self.futureSkew = futureSkew
     }
 
     /// Where the stores go when `feature_store.yaml` does not say.
@@ -24,5 +30,6 @@ public struct RepoConfig: Hashable, Sendable, Codable {
         case registryPath = "registry"
         case offlineStorePath = "offline_store"
         case onlineStorePath = "online_store"
+        case futureSkew = "future_skew"
     }
 }

@@ -44,11 +44,13 @@ extension OfflineStore {
                 switch format {
                 case .csv:
                     let reader = try CSVReader(bytes: buffer)
-                    plan = try IngestPlan(table: table, fileColumns: reader.columns, file: file)
+                    plan = try IngestPlan(
+                        table: table, fileColumns: reader.columns, file: file, eventTimeLimit: options.eventTimeLimit)
                     chunk = plan.parseCSV(reader, buffer: buffer, keepGoing: options.skipBadRows)
                 case .jsonl:
                     var reader = try JSONLReader(bytes: buffer, columns: IngestPlan.jsonColumns(for: table))
-                    plan = try IngestPlan(table: table, fileColumns: reader.columns, file: file)
+                    plan = try IngestPlan(
+                        table: table, fileColumns: reader.columns, file: file, eventTimeLimit: options.eventTimeLimit)
                     chunk = plan.parseAll(
                         &reader, buffer: buffer, keepGoing: options.skipBadRows, capacityHint: buffer.count / 128)
                 }
