@@ -34,7 +34,7 @@ extension FeatureServer {
                 "missing \"\(key)\": give an RFC 3339 time such as \"2026-11-19T00:00:00Z\" or \"now\"")
         }
         if case .string(let text) = value, text == "now" { return clock() }
-        guard case .timestamp(let time) = try value.featureValue(as: .timestamp, column: key, row: 0) else {
+        guard case .timestamp(let time) = try value.featureValue(as: .timestamp, at: key) else {
             throw APIError.badRequest("\"\(key)\" is not a time; give RFC 3339 or \"now\"")
         }
         return time
