@@ -1,10 +1,10 @@
 import Hummingbird
 
 extension FeatureServer {
-    /// Every route of the server, behind the request metrics middleware.
+    /// Every route of the server, behind the request middleware (ids, access, errors, metrics).
     public func router() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
-        router.add(middleware: RequestMetricsMiddleware(metrics: metrics, logger: logger))
+        router.add(middleware: RequestMiddleware(metrics: metrics, logger: logger, access: access))
         addOnlineFeaturesRoutes(to: router)
         addWriteRoutes(to: router)
         addMaterializeRoutes(to: router)

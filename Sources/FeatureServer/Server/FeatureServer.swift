@@ -17,10 +17,13 @@ public final class FeatureServer: Sendable {
     public let logger: Logger
     /// The clock used for ttl checks and scheduling; tests inject a fixed one.
     public let clock: @Sendable () -> Timestamp
+    /// Who may ask what (hosts, origins, tokens).
+    let access: AccessControl
 
     /// Opens the repo at `repo` and its online store, and loads the registry.
     ///
-    /// - Throws: ``FeatureStoreError``, `locked` when another process holds the online store.
+    /// - Throws: ``FeatureStoreError``, `locked` when another process holds the online store,
+    ///   `invalidArgument` when a token's secret cannot be read.
     public init(
         repo: String, configuration: ServerConfiguration = ServerConfiguration(),
         clock: @escaping @Sendable () -> Timestamp = Timestamp.now, logger: Logger? = nil
@@ -30,6 +33,10 @@ public final class FeatureServer: Sendable {
         self.logger = logger
         self.configuration = configuration
         self.clock = clock
+        // Tokens first: a server that cannot start says so before opening the stores.
+        self.access = try AccessControl(
+            config: try RepoLoader.loadConfig(at: repo), host: configuration.host,
+            environment: configuration.environment)
         let store = try StoreActor(repo: repo, clock: clock)
         self.store = store
         let snapshot = try await store.snapshot()
@@ -57,6 +64,11 @@ public final class FeatureServer: Sendable {
         let host = configuration.host
         let config = store.config
         let logger = logger
+        if access.authenticator == nil, !ServerConfiguration.isLoopback(host) {
+            logger.warning(
+                "authentication is off and fs serve listens on \(host), not a loopback address: anyone who reaches this port can push values and run materializations; declare tokens under auth: in feature_store.yaml"
+            )
+        }
         return Application(
             router: router(),
             configuration: ApplicationConfiguration(

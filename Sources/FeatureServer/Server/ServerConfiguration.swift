@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 
 /// How `fs serve` runs: where it listens, its limits and the pace of its background services.
@@ -16,6 +17,8 @@ public struct ServerConfiguration: Sendable {
     /// Whether the scheduler runs at all.
     public var schedulerEnabled: Bool
     public var logLevel: Logger.Level
+    /// Where the tokens' `token_env` variables are read (the process's environment by default).
+    public var environment: [String: String]
 
     public static let defaultPort = 6566
     public static let defaultMaxEntities = 10_000
@@ -27,7 +30,7 @@ public struct ServerConfiguration: Sendable {
         maxBodyBytes: Int = ServerConfiguration.defaultMaxBodyBytes,
         registryPollInterval: Duration = .seconds(1), schedulerTick: Duration = .seconds(5),
         schedulerEnabled: Bool = true,
-        logLevel: Logger.Level = .info
+        logLevel: Logger.Level = .info, environment: [String: String] = ProcessInfo.processInfo.environment
     ) {
         self.host = host
         self.port = port
@@ -37,5 +40,12 @@ public struct ServerConfiguration: Sendable {
         self.schedulerTick = schedulerTick
         self.schedulerEnabled = schedulerEnabled
         self.logLevel = logLevel
+        self.environment = environment
+    }
+
+    /// Whether `host` is a loopback address (only this machine can connect).
+    public static func isLoopback(_ host: String) -> Bool {
+        let host = host.lowercased()
+        return host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
     }
 }
