@@ -6,7 +6,8 @@ import Testing
 /// `auth`, `cors_origins` and `allowed_hosts` in feature_store.yaml.
 @Suite struct ServerSettingsTests {
     static func load(_ yaml: String) throws -> RepoConfig {
-        let repo = FileManager.default.temporaryDirectory.appendingPathComponent("fs-settings-\(UUID().uuidString)").path
+        let repo = FileManager.default.temporaryDirectory.appendingPathComponent("fs-settings-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: repo, withIntermediateDirectories: true)
         try ("project: demo\n" + yaml).write(toFile: repo + "/feature_store.yaml", atomically: true, encoding: .utf8)
         return try RepoLoader.loadConfig(at: repo)

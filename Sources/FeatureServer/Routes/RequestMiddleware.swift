@@ -1,6 +1,8 @@
 import FeatureStoreKit
 import Hummingbird
 import Logging
+import NIOCore
+import NIOHTTP1
 
 /// Around every request: gives it a request id (the caller's `X-Request-ID`, or a new one, on
 /// every answer), checks who may ask (``AccessControl``), turns every error into its JSON answer
@@ -87,7 +89,11 @@ struct RequestMiddleware<Context: RequestContext>: RouterMiddleware {
                 status: http.status, code: http.status == .methodNotAllowed ? "method_not_allowed" : "http_error",
                 message: "\(request.method) \(request.uri.path): \(http.status.reasonPhrase)")
         default:
-            apiError = APIError(wrapping: error)
+            if let framing = APIError(framingError: error) {
+                apiError = framing
+            } else {
+                apiError = APIError(wrapping: error)
+            }
         }
         if apiError.status.code >= 500 {
             logger.error("request failed", metadata: metadata.merging(["error": "\(error)"]) { $1 })

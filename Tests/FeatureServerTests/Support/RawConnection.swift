@@ -31,7 +31,7 @@ final class RawConnection: @unchecked Sendable {
     }
 
     /// Connects to 127.0.0.1:`port`; sends and reads give up after `timeout` seconds.
-    init(port: Int, timeout: Double = 10) throws {
+    init(port: Int, timeout: Double = 30) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket: errno \(errno)") }
         var tv = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - timeout.rounded(.down)) * 1_000_000))
@@ -90,12 +90,16 @@ final class RawConnection: @unchecked Sendable {
     /// Closes the sending side (the server reads end of file).
     func shutdownWrite() { shutdown(fd, Int32(SHUT_WR)) }
 
+    /// Bytes received and not yet returned (a read can bring the start of the next answer).
+    private var pending: [UInt8] = []
+
     /// Everything the server sends until it closes the connection (or the timeout).
     ///
     /// - Returns: the bytes, and whether the server closed (false on a timeout).
     func readToEnd() async throws -> (text: String, closed: Bool) {
-        try await blocking { [fd] in
-            var out: [UInt8] = []
+        try await blocking { [self] in
+            var out = pending
+            pending = []
             var buffer = [UInt8](repeating: 0, count: 65536)
             while true {
                 let count = recv(fd, &buffer, buffer.count, 0)
@@ -111,8 +115,9 @@ final class RawConnection: @unchecked Sendable {
 
     /// Reads one answer (head and a `Content-Length` body).
     func readAnswer() async throws -> Answer {
-        try await blocking { [fd] in
-            var out: [UInt8] = []
+        try await blocking { [self] in
+            var out = pending
+            pending = []
             var buffer = [UInt8](repeating: 0, count: 65536)
             func headEnd() -> Int? {
                 guard out.count >= 4 else { return nil }
@@ -139,6 +144,7 @@ final class RawConnection: @unchecked Sendable {
                     length = Int(headers["content-length"] ?? "0") ?? 0
                 }
                 if let head, out.count >= head + length {
+                    pending = Array(out[(head + length)...])
                     return Answer(
                         status: status, headers: headers,
                         body: String(decoding: out[head..<(head + length)], as: UTF8.self))
