@@ -11,8 +11,7 @@ import NIOHTTPTypesHTTP1
 /// that no client mistake or stall costs more than an answer:
 ///
 /// - A framing error (a bad request line or header, a malformed chunked body) gets a 400 with the
-///   JSON error body. Before a request is handed on, the guard answers itself; in a body being
-///   read, the error reaches the route, whose answer says what was wrong.
+///   JSON error body, written here (a route reading the body stops with the error).
 /// - Headers must arrive within `headerTimeout` of their first byte and a body within
 ///   `bodyTimeout` of its headers (408 otherwise).
 /// - An answer written before its request's body has arrived (a 401, a 413) carries
@@ -189,14 +188,12 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         }
         discarding = true
         closeAfterAnswer = true
-        if unanswered == 0 {
-            // Before any request was handed on (a bad request line or header): answer here.
-            answer(context, framing)
-        } else if requestOpen, !answering, unanswered == 1 {
-            // In the body being read: the route reading it answers 400 naming the problem.
-            context.fireErrorCaught(error)
-        }
-        // Otherwise an answer is being written: the connection ends after it.
+        guard !answering else { return }  // An answer is on its way: the connection ends after it.
+        // Answer here, whether or not a route has the request (one reading the body stops with
+        // the error; its own answer, if any, is dropped).
+        let handedOn = unanswered > 0
+        answer(context, framing)
+        if handedOn { context.fireErrorCaught(error) }
     }
 
     // MARK: Outbound
@@ -358,10 +355,17 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             guard requestOpen else { return }
             discarding = true
             closeAfterAnswer = true
-            if !answering {
-                // The route reading the body answers 408.
-                context.fireErrorCaught(RequestBodyTimeout(limit: limits.bodyTimeout))
-            }
+            guard !answering else { return }
+            // Answer 408 here, whether or not the route reads the body (it may be waiting for
+            // something else); a route reading it stops with the error, and its answer is dropped.
+            answer(
+                context,
+                APIError(
+                    status: .requestTimeout, code: "request_timeout",
+                    message:
+                        "the request body did not arrive within \(limits.bodyTimeout.shortDescription) of its headers (--body-timeout); send it at once"
+                ))
+            context.fireErrorCaught(RequestBodyTimeout(limit: limits.bodyTimeout))
             return
         }
         if let next = [headerDeadline, bodyDeadline].compactMap({ $0 }).min() { armTimer(next) }

@@ -107,11 +107,13 @@ public final class FeatureServer: Sendable {
 
     /// HTTP/1.1 with the connection guard, under TLS when configured.
     func serverBuilder() -> HTTPServerBuilder {
-        let limits = configuration.limits
-        let counter = connections
-        let metrics = metrics
-        let tls = tls
-        return HTTPServerBuilder { responder in
+        Self.serverBuilder(limits: configuration.limits, counter: connections, metrics: metrics, tls: tls)
+    }
+
+    static func serverBuilder(
+        limits: ConnectionLimits, counter: ConnectionCounter, metrics: ServerMetrics, tls: TLSConfiguration?
+    ) -> HTTPServerBuilder {
+        HTTPServerBuilder { responder in
             let channel = FeatureHTTPChannel(
                 responder: responder, limits: limits, counter: counter, metrics: metrics, secure: tls != nil)
             guard let tls else { return channel }
