@@ -102,20 +102,34 @@ struct AccessControl: Sendable {
                     "\(endpoint) needs a token with the \(role.rawValue) role; send it as Authorization: Bearer TOKEN",
                 headers: [.wwwAuthenticate: #"Bearer realm="fs""#])
         }
-        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+        guard let presented = Self.bearerToken(header) else {
             throw APIError(
                 status: .unauthorized, code: "unauthenticated",
                 message: "the Authorization header is not a bearer token; send Authorization: Bearer TOKEN",
                 headers: [.wwwAuthenticate: #"Bearer realm="fs", error="invalid_request""#])
         }
-        guard let token = authenticator.match(parts[1].trimmingCharacters(in: .whitespaces).utf8) else {
+        guard let token = authenticator.match(presented) else {
             throw APIError(
                 status: .unauthorized, code: "unauthenticated",
                 message: "the bearer token is not one of this server's tokens (auth in feature_store.yaml)",
                 headers: [.wwwAuthenticate: #"Bearer realm="fs", error="invalid_token""#])
         }
         return token
+    }
+
+    /// The token of `Bearer TOKEN` (the scheme in any case, spaces around the token dropped), as
+    /// bytes of the header; `nil` for another scheme or no token.
+    static func bearerToken(_ header: String) -> Substring.UTF8View? {
+        var bytes = Substring(header).utf8
+        let scheme = "bearer".utf8
+        guard bytes.count > scheme.count,
+            zip(bytes, scheme).allSatisfy({ $0 | 0x20 == $1 }),
+            bytes[bytes.index(bytes.startIndex, offsetBy: scheme.count)] == UInt8(ascii: " ")
+        else { return nil }
+        bytes = bytes.dropFirst(scheme.count)
+        while bytes.first == UInt8(ascii: " ") { bytes = bytes.dropFirst() }
+        while bytes.last == UInt8(ascii: " ") { bytes = bytes.dropLast() }
+        return bytes.isEmpty ? nil : bytes
     }
 
     /// `application/json`, with any parameters (`; charset=utf-8`).

@@ -24,10 +24,43 @@ struct HostPolicy: Sendable {
     /// Whether a request with this `Host` header is answered (no header: yes; browsers always send one).
     func allows(_ header: String?) -> Bool {
         guard let header else { return true }
+        // The common case without allocating: `127.0.0.1:6566`.
+        if Self.isIPv4WithPort(header.utf8) { return true }
         let host = Self.normalized(Self.stripPort(header))
         if host.isEmpty { return false }
         if Self.isIPAddress(host) || host == "localhost" || host.hasSuffix(".localhost") { return true }
         return names.contains(host)
+    }
+
+    /// A dotted quad, optionally with `:port`.
+    static func isIPv4WithPort(_ utf8: String.UTF8View) -> Bool {
+        var parts = 0
+        var digits = 0
+        var value = 0
+        var inPort = false
+        for byte in utf8 {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                digits += 1
+                value = value * 10 + Int(byte - UInt8(ascii: "0"))
+                if !inPort, digits > 3 || value > 255 { return false }
+                if inPort, digits > 5 { return false }
+            case UInt8(ascii: "."):
+                guard !inPort, digits > 0 else { return false }
+                parts += 1
+                digits = 0
+                value = 0
+            case UInt8(ascii: ":"):
+                guard !inPort, digits > 0, parts == 3 else { return false }
+                inPort = true
+                parts += 1
+                digits = 0
+                value = 0
+            default:
+                return false
+            }
+        }
+        return digits > 0 && (inPort ? parts == 4 : parts == 3)
     }
 
     /// `[::1]:6566` → `[::1]`, `name:6566` → `name`.

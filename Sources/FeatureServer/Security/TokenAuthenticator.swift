@@ -71,7 +71,6 @@ public struct TokenAuthenticator: Sendable {
 
     /// The configured token `presented` matches, if any. Every token is compared in full.
     func match(_ presented: some Collection<UInt8>) -> Token? {
-        let presented = Array(presented)
         var found: Token?
         for token in tokens where Self.equal(token.secret, presented) {
             found = token
@@ -79,13 +78,18 @@ public struct TokenAuthenticator: Sendable {
         return found
     }
 
-    /// Whether `a == b`, in time that depends only on their lengths.
-    static func equal(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        var difference = UInt64(truncatingIfNeeded: a.count ^ b.count)
-        for index in 0..<max(a.count, b.count) {
-            let x = index < a.count ? a[index] : 0
-            let y = index < b.count ? b[index] : 0
-            difference |= UInt64(x ^ y)
+    /// Whether `secret == presented`, in time that depends only on their lengths (every byte of
+    /// the longer one is visited).
+    static func equal(_ secret: [UInt8], _ presented: some Collection<UInt8>) -> Bool {
+        var difference = UInt64(truncatingIfNeeded: secret.count ^ presented.count)
+        var index = 0
+        for byte in presented {
+            difference |= UInt64(byte ^ (index < secret.count ? secret[index] : 0))
+            index += 1
+        }
+        while index < secret.count {
+            difference |= UInt64(secret[index])
+            index += 1
         }
         return difference == 0
     }
