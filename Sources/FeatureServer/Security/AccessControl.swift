@@ -134,6 +134,7 @@ struct AccessControl: Sendable {
 
     /// `application/json`, with any parameters (`; charset=utf-8`).
     static func isJSON(_ contentType: String) -> Bool {
+        if contentType == "application/json" { return true }
         let media = contentType.split(separator: ";", maxSplits: 1).first ?? ""
         return media.trimmingCharacters(in: .whitespaces).lowercased() == "application/json"
     }
