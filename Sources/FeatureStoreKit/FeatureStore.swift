@@ -51,7 +51,7 @@ public final class FeatureStore {
     /// - Throws: `locked` when another process (a running `fs serve`) has it open.
     public func onlineStore() throws -> OnlineStore {
         if let openOnlineStore { return openOnlineStore }
-        let store = try OnlineStore(path: config.onlineStorePath)
+        let store = try OnlineStore(path: config.onlineStorePath, rowCacheBytes: config.onlineRowCacheMB << 20)
         openOnlineStore = store
         return store
     }
