@@ -21,6 +21,6 @@ extension FeatureServer {
         for read in plan.reads {
             metrics.recordServed(view: read.view.name, entities: entities, features: read.features.count)
         }
-        return Response.json(FeastResponseWriter.encode(response))
+        return Response.json(FeastJSON.encode(response))
     }
 }

@@ -64,7 +64,7 @@ extension FeatureServer {
         out += Array(#","online_written":{"#.utf8)
         for (index, (view, count)) in written.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
-            FeastJSON.appendString(view, to: &out)
+            JSONString.append(view, to: &out)
             out.append(UInt8(ascii: ":"))
             out += Array(String(count).utf8)
         }
