@@ -10,12 +10,17 @@ public struct ReadState: Sendable {
     public var viewsBySource: [String: [FeatureView]]
     /// Resolved lookup plans for this snapshot.
     let plans = PlanCache()
+    /// The most feature references and entity columns a valid lookup has (``LookupLimits``).
+    let referenceLimit: Int
+    let keyColumnLimit: Int
 
     public init(snapshot: RegistrySnapshot, store: OnlineStore) {
         self.version = snapshot.version
         self.snapshot = snapshot
         self.reader = OnlineReader(snapshot: snapshot, store: store)
         self.viewsBySource = Dictionary(grouping: snapshot.definitions.featureViews, by: \.source)
+        self.referenceLimit = LookupLimits.references(in: snapshot.definitions)
+        self.keyColumnLimit = LookupLimits.keyColumns(in: snapshot.definitions)
     }
 }
 
