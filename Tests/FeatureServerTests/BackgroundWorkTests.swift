@@ -106,6 +106,35 @@ import Testing
         }
     }
 
+    /// After an `fs apply` removes a view, the watcher's reload has the job lane delete the view's
+    /// online data (the server's materializations no longer do it: theirs may be an older snapshot).
+    @Test func aReloadDropsTheOnlineDataOfARemovedView() async throws {
+        let fixture = try await ServerFixture.make()
+        let online = fixture.server.stores.onlineStore
+        try await fixture.test { client in
+            let pair =
+                #"{"push_source_name": "pair_events", "df": {"driver_id": [1], "rider_id": [2], "event_timestamp": ["2026-11-19T23:50:00Z"], "trips": [3]}}"#
+            for body in [Self.push, pair] {
+                let answer = try await client.post("/push", body)
+                #expect(answer.status == 200, "\(answer.json)")
+            }
+        }
+        let before = try online.keyspaces().map(\.view)
+        #expect(Set(before) == ["driver_live", "pair_stats"])
+        let start = try #require(ServerFixture.pushYAML.range(of: "  - name: driver_live"))
+        let end = try #require(ServerFixture.pushYAML.range(of: "  - name: pair_stats"))
+        var yaml = ServerFixture.pushYAML
+        yaml.removeSubrange(start.lowerBound..<end.lowerBound)
+        try yaml.write(toFile: fixture.repo + "/push.yaml", atomically: true, encoding: .utf8)
+        _ = try FeatureStore(repo: fixture.repo).apply()
+        #expect(await RegistryWatcher(server: fixture.server).tick())
+        try await Self.waitUntil("the removed view's data is dropped") {
+            try !online.keyspaces().contains { $0.view == "driver_live" }
+        }
+        let after = try online.keyspaces().map(\.view)
+        #expect(after == ["pair_stats"])
+    }
+
     /// `/health` answers from the latest check of the stores: 503 when it failed, and when a check
     /// has been running past the deadline (a store that does not answer); 200 again once one
     /// succeeds.

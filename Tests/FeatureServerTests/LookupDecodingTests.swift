@@ -121,6 +121,30 @@ import Testing
         }
     }
 
+    /// Decoding stops at `--max-entities`: past it no value is decoded into a key (values no key
+    /// could take are not reported), while within it each value is decoded and checked.
+    @Test func valuesPastTheLimitAreNeverDecoded() async throws {
+        let fixture = try await Self.fixture { $0.maxEntities = 3 }
+        try await fixture.test { client in
+            let over = try await client.post(
+                "/get-online-features",
+                #"{"features": ["driver_live:rating"], "entities": {"driver_id": [1, 2, 3, "x", -1.5, 99999999999999999999, {"a": [null]}, true]}}"#
+            )
+            #expect(over.status == 400)
+            #expect(
+                over.errorMessage
+                    == "\"entities\" has 8 rows, more than the server's limit of 3 (--max-entities); split the request")
+            let within = try await client.post(
+                "/get-online-features", #"{"features": ["driver_live:rating"], "entities": {"driver_id": [1, 2, "x"]}}"#)
+            #expect(within.status == 400)
+            #expect(within.errorMessage.contains("entities.driver_id[2]"), "\(within.errorMessage)")
+            let atTheLimit = try await client.post(
+                "/get-online-features", #"{"features": ["driver_live:rating"], "entities": {"driver_id": [1, 2, 3]}}"#)
+            #expect(atTheLimit.status == 200, "\(atTheLimit.json)")
+            #expect(atTheLimit.column(named: "rating").statuses == ["NOT_FOUND", "NOT_FOUND", "NOT_FOUND"])
+        }
+    }
+
     /// No valid lookup lists more references than the served views have features (plus one
     /// `view:*` each), nor more entity columns than there are join keys; longer lists are
     /// refused before their items are kept.
