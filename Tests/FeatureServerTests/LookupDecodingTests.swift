@@ -135,7 +135,8 @@ import Testing
                 over.errorMessage
                     == "\"entities\" has 8 rows, more than the server's limit of 3 (--max-entities); split the request")
             let within = try await client.post(
-                "/get-online-features", #"{"features": ["driver_live:rating"], "entities": {"driver_id": [1, 2, "x"]}}"#)
+                "/get-online-features", #"{"features": ["driver_live:rating"], "entities": {"driver_id": [1, 2, "x"]}}"#
+            )
             #expect(within.status == 400)
             #expect(within.errorMessage.contains("entities.driver_id[2]"), "\(within.errorMessage)")
             let atTheLimit = try await client.post(
