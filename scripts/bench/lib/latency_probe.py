@@ -4,8 +4,8 @@ between them (as a liveness probe or a light client would), until a stop file ap
 one line per request: wall-clock time it was sent (seconds), latency (microseconds), HTTP status.
 
 Usage: latency_probe.py --url http://127.0.0.1:PORT --path /health --out FILE --stop FILE
-                        [--body JSON] [--interval-ms 1]
-A POST when --body is given, else a GET.
+                        [--ready FILE] [--body JSON] [--interval-ms 1]
+A POST when --body is given, else a GET. --ready is created once the first answer arrived.
 """
 import argparse
 import http.client
@@ -18,6 +18,7 @@ parser.add_argument("--url", required=True)
 parser.add_argument("--path", required=True)
 parser.add_argument("--out", required=True)
 parser.add_argument("--stop", required=True)
+parser.add_argument("--ready")
 parser.add_argument("--body")
 parser.add_argument("--interval-ms", type=float, default=1.0)
 args = parser.parse_args()
@@ -36,6 +37,8 @@ while not os.path.exists(args.stop):
     response.read()
     latency = (time.perf_counter() - began) * 1e6
     lines.append(f"{sent:.6f} {latency:.0f} {response.status}\n")
+    if args.ready and len(lines) == 1:
+        open(args.ready, "w").close()
     time.sleep(args.interval_ms / 1000)
 with open(args.out, "w") as f:
     f.writelines(lines)
