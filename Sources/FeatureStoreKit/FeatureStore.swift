@@ -14,6 +14,10 @@ public final class FeatureStore {
     public let config: RepoConfig
     /// The clock; tests inject a fixed one.
     public let clock: @Sendable () -> Timestamp
+    /// Whether a materialization ends by deleting the online data of views and generations its
+    /// registry snapshot no longer has. The server turns it off: registry versions change under
+    /// its materializations, and its registry watcher does that cleanup itself, in order.
+    public var dropsStaleOnlineData = true
 
     private var openRegistry: Registry?
     private var openOfflineStore: OfflineStore?
