@@ -42,6 +42,10 @@ let package = Package(
         // Domain: definitions, values, time and window math. No I/O.
         .target(name: "FeatureStoreCore", swiftSettings: swiftSettings),
 
+        // Feature profiles (hand-written sketches: KLL quantiles, HyperLogLog, Misra-Gries top-k) and
+        // drift between them (PSI, Jensen-Shannon). No I/O.
+        .target(name: "FeatureProfiles", dependencies: ["FeatureStoreCore"], swiftSettings: swiftSettings),
+
         // The declarative feature repo: YAML files to validated definitions.
         .target(
             name: "FeatureRepo",
@@ -59,7 +63,7 @@ let package = Package(
         // Offline history and point-in-time joins, in SQLite.
         .target(
             name: "OfflineStoreSQLite",
-            dependencies: ["FeatureStoreCore", "SQLite"],
+            dependencies: ["FeatureStoreCore", "FeatureProfiles", "SQLite"],
             swiftSettings: swiftSettings
         ),
 
@@ -74,7 +78,8 @@ let package = Package(
         .target(
             name: "FeatureStoreKit",
             dependencies: [
-                "FeatureStoreCore", "FeatureRepo", "FeatureRegistry", "OfflineStoreSQLite", "OnlineStoreRocksDB",
+                "FeatureStoreCore", "FeatureProfiles", "FeatureRepo", "FeatureRegistry", "OfflineStoreSQLite",
+                "OnlineStoreRocksDB",
             ],
             swiftSettings: swiftSettings
         ),
@@ -108,6 +113,9 @@ let package = Package(
         .executableTarget(name: "fs-bench", dependencies: ["FeatureStoreKit"], swiftSettings: swiftSettings),
 
         .testTarget(name: "FeatureStoreCoreTests", dependencies: ["FeatureStoreCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "FeatureProfilesTests", dependencies: ["FeatureProfiles", "FeatureStoreCore"],
+            swiftSettings: swiftSettings),
         .testTarget(name: "FeatureRepoTests", dependencies: ["FeatureRepo"], swiftSettings: swiftSettings),
         .testTarget(
             name: "FeatureRegistryTests",
@@ -116,7 +124,7 @@ let package = Package(
         ),
         .testTarget(
             name: "OfflineStoreSQLiteTests",
-            dependencies: ["OfflineStoreSQLite", "SQLite", "FeatureStoreCore"],
+            dependencies: ["OfflineStoreSQLite", "SQLite", "FeatureStoreCore", "FeatureProfiles"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
