@@ -66,7 +66,8 @@ public struct ProfileSummary: Sendable, Equatable, Codable {
     public var nulls: Int64
     public var invalid: Int64
     public var nullRatio: Double
-    /// The estimated number of distinct values (HyperLogLog, ≈ 1.63% relative error).
+    /// The estimated number of distinct values (HyperLogLog, ≈ 1.63% relative error), at most the
+    /// number of non-null valid values.
     public var distinct: Int64
     public var minimum: SummaryNumber?
     public var maximum: SummaryNumber?
@@ -101,7 +102,9 @@ public struct ProfileSummary: Sendable, Equatable, Codable {
         nulls = profile.nulls
         invalid = profile.invalid
         nullRatio = profile.nullRatio
-        distinct = Int64(profile.distinctEstimate.rounded())
+        // The estimate can exceed the number of values (by its error); there cannot be more
+        // distinct values than values.
+        distinct = min(Int64(profile.distinctEstimate.rounded()), profile.valueCount)
         guard profile.valueCount > 0 else { return }
         switch profile.kind {
         case .numeric:

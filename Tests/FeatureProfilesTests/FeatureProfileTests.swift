@@ -19,6 +19,29 @@ import Testing
         }
     }
 
+    /// A summary's distinct count never exceeds the number of values, though the sketch's
+    /// estimate (within its error) can.
+    @Test func summaryDistinctCountIsAtMostTheValueCount() {
+        var overestimated = 0
+        for seed in UInt64(1)...20 {
+            var data = Generated(seed: seed)
+            let count = 3_000 + Int(data.random.next() % 5_000)
+            var seen: Set<Int64> = []
+            var profile = FeatureProfile(type: .int64)
+            while seen.count < count {
+                let value = Int64(bitPattern: data.random.next())
+                if seen.insert(value).inserted { profile.add(integer: value) }
+            }
+            profile.addNull()
+            if profile.distinctEstimate.rounded() > Double(count) { overestimated += 1 }
+            let summary = ProfileSummary(profile)
+            #expect(summary.distinct <= Int64(count), "seed \(seed): \(count) values")
+            #expect(Double(summary.distinct) >= Double(count) * (1 - 4 * DistinctCountSketch.relativeStandardError))
+        }
+        // The case the clamp is for occurs in this range.
+        #expect(overestimated > 0)
+    }
+
     @Test func countsMomentsAndExtremesMatchExactComputation() throws {
         for seed in UInt64(1)...10 {
             let values = Self.numbers(seed: seed, count: 5_000)
