@@ -44,12 +44,10 @@ import Testing
             }
     }
 
-    /// The rows of the last 24 hours (the demo has one row per driver and hour, and ~1% re-deliveries).
-    static func lastDay(_ rows: [[String]], end: Date) throws -> Int {
-        let first = rfc3339(end.addingTimeInterval(-23 * hour))
-        let count = rows.filter { $0[1] >= first }.count
-        #expect(count > 200 * 24)
-        return count
+    /// How many rows have an event time in `[from, to)` (RFC 3339 UTC texts of one width order like
+    /// the times they name).
+    static func rows(_ rows: [[String]], from: String, to: String) -> Int {
+        rows.filter { $0[1] >= from && $0[1] < to }.count
     }
 
     static func json(_ text: String) throws -> [String: Any] {
@@ -72,7 +70,7 @@ import Testing
     }
 
     @Test func statsEqualTheExactFiguresOfTheIngestedRows() throws {
-        let (repo, _) = try Self.monitoredRepo()
+        let (repo, end) = try Self.monitoredRepo()
         let rows = try Self.history(repo)
         let result = try FSRunner.run(["stats", "driver_hourly_stats", "--repo", repo, "--json"])
         #expect(result.status == 0, "\(result.stderr)")
@@ -102,13 +100,21 @@ import Testing
             #expect(abs(Double(profile["distinct"] as? Int ?? 0) - distinct) <= 0.05 * distinct)
         }
 
-        // A range of whole buckets: the last 24 hours hold 24 rows per driver.
-        let day = try FSRunner.run(["stats", "driver_hourly_stats:conv_rate", "--window", "1d", "--repo", repo])
+        // A range of whole buckets: the last 24 hours hold 24 rows per driver and re-deliveries.
+        let (from, to) = (Self.rfc3339(end.addingTimeInterval(-23 * Self.hour)), Self.rfc3339(end + Self.hour))
+        let day = try FSRunner.run([
+            "stats", "driver_hourly_stats:conv_rate", "--from", from, "--to", to, "--repo", repo,
+        ])
         #expect(day.status == 0, "\(day.stderr)")
         #expect(day.stdout.contains("driver_hourly_stats:conv_rate (float64)"), "\(day.stdout)")
-        let lastDay = try Self.lastDay(rows, end: Self.currentHour())
+        let lastDay = Self.rows(rows, from: from, to: to)
+        #expect(lastDay > 200 * 24)
         #expect(day.stdout.contains("count \(lastDay)  nulls 0"), "\(day.stdout)")
-        #expect(day.stdout.contains("(24 buckets)"), "\(day.stdout)")
+        #expect(day.stdout.contains("\(from) to \(to) (24 buckets)"), "\(day.stdout)")
+        // --window 1d: the 24 hourly buckets up to the end of the current hour.
+        let window = try FSRunner.run(["stats", "driver_hourly_stats:conv_rate", "--window", "1d", "--repo", repo])
+        #expect(window.status == 0, "\(window.stderr)")
+        #expect(window.stdout.contains("(24 buckets)") || window.stdout.contains("(23 buckets)"), "\(window.stdout)")
 
         // Rescanning the stored rows gives the same figures as the stored hourly profiles.
         let rescan = try FSRunner.run(["stats", "driver_hourly_stats", "--rescan", "--repo", repo, "--json"])
@@ -124,7 +130,6 @@ import Testing
 
     @Test func driftIsQuietOnTheSameDistributionAndFiresOnAShift() throws {
         let (repo, end) = try Self.monitoredRepo()
-        let lastDay = try Self.lastDay(Self.history(repo), end: end)
         let saved = try Self.saveBaseline(repo, end: end)
         #expect(saved.status == 0, "\(saved.stderr)")
         #expect(
@@ -165,8 +170,13 @@ import Testing
         #expect(status == ["conv_rate": "alert", "acc_rate": "ok", "avg_daily_trips": "alert"])
         let firedFeatures = try #require(report["fired"] as? [[String: Any]]).map { $0["feature"] as? String }
         #expect(firedFeatures == ["conv_rate", "avg_daily_trips"])
+        // The window's rows: the demo rows in it (the window is reported: it ends at the end of
+        // the hour of the run) and the shifted ones.
+        let inWindow = try Self.rows(
+            Self.history(repo), from: #require(report["window_start"] as? String),
+            to: #require(report["window_end"] as? String))
         for feature in features {
-            #expect(feature["window_count"] as? Int == lastDay + 4_800)
+            #expect(feature["window_count"] as? Int == inWindow + 4_800)
             #expect(feature["baseline_count"] as? Int == 1920)
         }
 
