@@ -47,6 +47,10 @@ let package = Package(
         // Domain: definitions, values, time and window math. No I/O.
         .target(name: "FeatureStoreCore", swiftSettings: swiftSettings),
 
+        // Feature profiles (hand-written sketches: KLL quantiles, HyperLogLog, Misra-Gries top-k) and
+        // drift between them (PSI, Jensen-Shannon). No I/O.
+        .target(name: "FeatureProfiles", dependencies: ["FeatureStoreCore"], swiftSettings: swiftSettings),
+
         // The declarative feature repo: YAML files to validated definitions.
         .target(
             name: "FeatureRepo",
@@ -64,7 +68,7 @@ let package = Package(
         // Offline history and point-in-time joins, in SQLite.
         .target(
             name: "OfflineStoreSQLite",
-            dependencies: ["FeatureStoreCore", "SQLite"],
+            dependencies: ["FeatureStoreCore", "FeatureProfiles", "SQLite"],
             swiftSettings: swiftSettings
         ),
 
@@ -79,7 +83,8 @@ let package = Package(
         .target(
             name: "FeatureStoreKit",
             dependencies: [
-                "FeatureStoreCore", "FeatureRepo", "FeatureRegistry", "OfflineStoreSQLite", "OnlineStoreRocksDB",
+                "FeatureStoreCore", "FeatureProfiles", "FeatureRepo", "FeatureRegistry", "OfflineStoreSQLite",
+                "OnlineStoreRocksDB",
             ],
             swiftSettings: swiftSettings
         ),
@@ -120,6 +125,9 @@ let package = Package(
         .executableTarget(name: "fs-bench", dependencies: ["FeatureStoreKit"], swiftSettings: swiftSettings),
 
         .testTarget(name: "FeatureStoreCoreTests", dependencies: ["FeatureStoreCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "FeatureProfilesTests", dependencies: ["FeatureProfiles", "FeatureStoreCore"],
+            swiftSettings: swiftSettings),
         .testTarget(name: "FeatureRepoTests", dependencies: ["FeatureRepo"], swiftSettings: swiftSettings),
         .testTarget(
             name: "FeatureRegistryTests",
@@ -128,7 +136,7 @@ let package = Package(
         ),
         .testTarget(
             name: "OfflineStoreSQLiteTests",
-            dependencies: ["OfflineStoreSQLite", "SQLite", "FeatureStoreCore"],
+            dependencies: ["OfflineStoreSQLite", "SQLite", "FeatureStoreCore", "FeatureProfiles"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

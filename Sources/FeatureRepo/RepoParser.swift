@@ -418,7 +418,7 @@ struct RepoParser {
         }
         let service = FeatureService(
             name: name, features: references, description: reader.string("description")?.value ?? "",
-            tags: reader.stringMap("tags"))
+            tags: reader.stringMap("tags"), monitoring: parseMonitoring(reader, service: name))
         reader.finish()
         featureServices.append((service, site))
     }

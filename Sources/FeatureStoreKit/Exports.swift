@@ -1,3 +1,4 @@
+@_exported import FeatureProfiles
 // The types of the facade's API come from these modules; re-export them so the CLI and the
 // server import one module.
 @_exported import FeatureRegistry

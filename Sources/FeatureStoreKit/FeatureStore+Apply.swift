@@ -18,7 +18,8 @@ extension FeatureStore {
     /// it, named after each object's generation, so what the registry points at always exists.
     /// Changes that are not breaking never rewrite stored rows (a new source column is added in
     /// place); tables no definition points at any more (removed sources, replaced generations,
-    /// layouts of earlier fs versions once migrated) are dropped after the commit.
+    /// layouts of earlier fs versions once migrated) are dropped after the commit, with the offline
+    /// profiles of the features they held (baselines stay).
     ///
     /// - Parameters:
     ///   - allowBreaking: apply breaking changes, dropping the data they invalidate.
@@ -49,6 +50,8 @@ extension FeatureStore {
             )
         }
         try offline.dropHistoryTables(except: Set(historyTables(result.after).map(\.name)))
+        // Profiles of removed sources, views and features and of replaced generations go with them.
+        try dropStaleOfflineProfiles(result.after)
         // The online data of removed views and replaced generations goes too, unless a running
         // server holds the store (it drops them when it picks up the new registry version).
         if !result.plan.isEmpty, let online = try? onlineStore() {

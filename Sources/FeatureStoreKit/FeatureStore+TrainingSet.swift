@@ -16,11 +16,13 @@ extension FeatureStore {
     ///   - features: feature references or a feature service.
     ///   - fullFeatureNames: name output columns `view__feature` instead of `feature`.
     ///   - output: the output file (`.csv` or `.jsonl`), or `-` for CSV on standard output.
+    ///   - profile: also profile each feature column as written (``TrainingSetResult/profiles``).
     /// - Throws: ``FeatureStoreError``: `notFound` for an unknown view, feature or service;
     ///   `invalidArgument` for colliding names, unsupported views or formats; `invalidInput` for
     ///   spine problems, naming the line.
     public func trainingSet(
-        spine: String, features: TrainingSetFeatures, fullFeatureNames: Bool = false, output: String
+        spine: String, features: TrainingSetFeatures, fullFeatureNames: Bool = false, output: String,
+        profile: Bool = false
     ) throws -> TrainingSetResult {
         guard let spineFormat = TabularFormat(path: spine) else {
             throw FeatureStoreError.invalidArgument(
@@ -39,7 +41,8 @@ extension FeatureStore {
         let snapshot = try snapshot()
         let views = try trainingSetViews(features, fullFeatureNames: fullFeatureNames, snapshot: snapshot)
         return try offlineStore().trainingSet(
-            spine: spine, spineFormat: spineFormat, views: views, output: output, outputFormat: outputFormat)
+            spine: spine, spineFormat: spineFormat, views: views, output: output, outputFormat: outputFormat,
+            profile: profile)
     }
 
     /// Resolves feature references into per-view requests, in the order views are first named.

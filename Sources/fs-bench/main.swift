@@ -175,8 +175,14 @@ case "online-read":
     try onlineRead(entities: entities, features: features, path: path, rowCacheBytes: cacheMiB << 20)
 case "online-aggregates":
     try onlineAggregates(events: 10_000, path: arguments.count > 2 ? arguments[2] : "bench-work/windows/online")
+case "profiles":
+    let drivers = arguments.count > 2 ? Int(arguments[2]) ?? 8_700 : 8_700
+    let directory = arguments.count > 3 ? arguments[3] : "bench-work/profiles"
+    try ProfilesBench.largeSource(drivers: drivers, directory: "\(directory)/large")
+    try ProfilesBench.wideDrift(features: 50, drivers: 2_000, directory: "\(directory)/wide")
 default:
     print(
-        "usage: fs-bench online-read [ENTITIES] [FEATURES] [PATH] [ROW_CACHE_MIB] | fs-bench online-aggregates [PATH]")
+        "usage: fs-bench online-read [ENTITIES] [FEATURES] [PATH] [ROW_CACHE_MIB] | fs-bench online-aggregates [PATH] | fs-bench profiles [DRIVERS] [DIR]"
+    )
     exit(64)
 }

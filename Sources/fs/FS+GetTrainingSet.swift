@@ -31,6 +31,12 @@ extension FS {
         @Option(help: ArgumentHelp("The output: .csv or .jsonl, or - for CSV on standard output.", valueName: "file"))
         var out: String
 
+        @Option(
+            help: ArgumentHelp(
+                "Also save the profile of each feature column as the baseline NAME (for fs drift), replacing one of that name.",
+                valueName: "name"))
+        var saveProfile: String?
+
         func validate() throws {
             if (features == nil) == (featureService == nil) {
                 throw ValidationError("give exactly one of --features view:feature,... and --feature-service NAME")
@@ -38,10 +44,18 @@ extension FS {
         }
 
         func run() throws {
+            var saved: SavedBaseline?
             let result = try reportingErrors {
                 let selection: TrainingSetFeatures =
                     if let featureService { .service(featureService) } else { try .parse(features ?? "") }
-                return try repoOptions.open().trainingSet(
+                let store = try repoOptions.open()
+                if let saveProfile {
+                    saved = try store.trainingSet(
+                        spine: spine, features: selection, fullFeatureNames: fullFeatureNames, output: out,
+                        saveProfile: saveProfile)
+                    return saved!.result
+                }
+                return try store.trainingSet(
                     spine: spine, features: selection, fullFeatureNames: fullFeatureNames, output: out)
             }
             let matched = result.matched.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
@@ -51,6 +65,12 @@ extension FS {
             let summary =
                 "Wrote \(result.rows) rows x \(result.columns.count) columns to \(destination) in \(seconds) s (spine rows with features: \(matched))"
             if out == "-" { printError(summary) } else { print(summary) }
+            if let saved {
+                let replaced = saved.replaced.map { " (replacing the one saved \($0.createdAt.rfc3339))" } ?? ""
+                let line =
+                    "Saved baseline '\(saved.baseline.name)'\(replaced): profiles of \(saved.baseline.features.count) features over \(saved.baseline.rows) rows."
+                if out == "-" { printError(line) } else { print(line) }
+            }
         }
     }
 }

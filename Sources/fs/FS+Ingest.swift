@@ -46,9 +46,8 @@ extension FS {
             let progress: (@Sendable (IngestProgress) -> Void)? = isatty(2) == 1 ? Self.showProgress : nil
             let options = IngestOptions(
                 skipBadRows: skipBadRows, rejectsPath: rejects, force: force, progress: progress)
-            let result = try reportingErrors {
-                try repoOptions.open().ingest(source: source, file: file, options: options)
-            }
+            let store = try reportingErrors { try repoOptions.open() }
+            let result = try reportingErrors { try store.ingest(source: source, file: file, options: options) }
             if progress != nil { printError("\r\u{1B}[K", newline: false) }
             if let earlier = result.alreadyIngested {
                 print(
@@ -64,6 +63,20 @@ extension FS {
             line += String(format: " (%.2f s)", result.seconds)
             print(line)
             if let path = result.rejectsPath { print("Rejected rows and their reasons: \(path)") }
+            guard result.inserted > 0 || result.replaced > 0 else { return }
+            // The rows are committed; their profiles (fs stats, fs drift) follow in a transaction of
+            // their own, and a failure here only delays them to the next read, which catches up.
+            do {
+                if let update = try store.updateOfflineProfiles(source: source) {
+                    print(
+                        "Profiled \(update.rows) rows for fs stats and fs drift (\(update.features) features, \(String(format: "%.2f", update.seconds)) s)"
+                    )
+                }
+            } catch {
+                printError(
+                    "warning: the rows are stored, but their profiles were not updated (\(error)); fs stats and fs drift bring them up to date when they run"
+                )
+            }
         }
     }
 }

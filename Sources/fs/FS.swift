@@ -11,7 +11,8 @@ struct FS: AsyncParsableCommand {
         subcommands: [
             Init.self, Validate.self, Plan.self, Apply.self, Teardown.self, List.self, Describe.self, Ingest.self,
             GetTrainingSet.self,
-            Materialize.self, MaterializeIncremental.self, GetOnlineFeatures.self, VerifyConsistency.self, Serve.self,
+            Materialize.self, MaterializeIncremental.self, GetOnlineFeatures.self, VerifyConsistency.self, Stats.self,
+            Drift.self, Serve.self,
         ]
     )
 }

@@ -42,11 +42,17 @@ public struct FeatureService: Codable, Hashable, Sendable {
     public var features: [FeatureReference]
     public var description: String
     public var tags: [String: String]
+    /// How `fs drift` watches the service's features (`monitoring:`), when declared.
+    public var monitoring: MonitoringSettings?
 
-    public init(name: String, features: [FeatureReference], description: String = "", tags: [String: String] = [:]) {
+    public init(
+        name: String, features: [FeatureReference], description: String = "", tags: [String: String] = [:],
+        monitoring: MonitoringSettings? = nil
+    ) {
         self.name = name
         self.features = features
         self.description = description
         self.tags = tags
+        self.monitoring = monitoring
     }
 }

@@ -65,6 +65,12 @@ extension FeatureService: DiffFields {
         var fields = tagFields(tags)
         fields["features"] = features.map(\.description).joined(separator: ", ")
         if !description.isEmpty { fields["description"] = description }
+        if let monitoring {
+            fields["monitoring.baseline"] = monitoring.baseline
+            fields["monitoring.window"] = monitoring.window.description
+            fields["monitoring.psi_warn"] = "\(monitoring.psiWarn)"
+            fields["monitoring.psi_alert"] = "\(monitoring.psiAlert)"
+        }
         return fields
     }
 }

@@ -18,7 +18,8 @@ public struct Variance: Hashable, Sendable {
 
     public init() {}
 
-    init(mean: Double, m2: Double, isScaled: Bool) {
+    /// Restores a stored partial (its parts as ``mean``, ``m2`` and ``isScaled`` give them).
+    public init(mean: Double, m2: Double, isScaled: Bool) {
         self.mean = mean
         self.m2 = m2
         self.isScaled = isScaled

@@ -1,4 +1,5 @@
 import Dispatch
+import FeatureProfiles
 import FeatureStoreCore
 import Foundation
 import SQLite
@@ -12,12 +13,13 @@ extension OfflineStore {
     ///     `event_timestamp` column; other columns pass through.
     ///   - views: the features to add, per view (see ``PointInTimeLookup`` for the semantics).
     ///   - output: the file to write (replaced atomically), or `-` for standard output.
+    ///   - profile: also profile every feature column as written (``TrainingSetResult/profiles``).
     /// - Throws: ``FeatureStoreError``: `invalidInput` naming the spine's line for a missing
     ///   column or a bad value; `invalidArgument` for an output name that is also a spine column,
     ///   or a view of a kind not supported yet; `io`; `storage`.
     public func trainingSet(
         spine spinePath: String, spineFormat: TabularFormat, views: [TrainingSetView], output: String,
-        outputFormat: TabularFormat
+        outputFormat: TabularFormat, profile: Bool = false
     ) throws -> TrainingSetResult {
         let started = ContinuousClock.now
         var timer = PhaseTimer("training set")
@@ -61,8 +63,13 @@ extension OfflineStore {
         timer.mark("write output")
         var matched: [String: Int] = [:]
         for (view, part) in zip(views, computed) { matched[view.view.name] = part.matched }
+        var profiles: [ProfiledFeature: FeatureProfile] = [:]
+        if profile {
+            for (view, part) in zip(views, computed) { profiles.merge(part.profiles(of: view)) { $1 } }
+        }
         return TrainingSetResult(
-            rows: spine.rowCount, columns: writer.columnNames, matched: matched, seconds: started.secondsSince)
+            rows: spine.rowCount, columns: writer.columnNames, matched: matched, seconds: started.secondsSince,
+            profiles: profiles)
     }
 
     /// Runs `body` with a buffer writing to `path` (`-` for standard output). A file appears only

@@ -1,3 +1,4 @@
+import FeatureProfiles
 import FeatureStoreCore
 
 /// Where a feature view's source rows are stored.
@@ -40,6 +41,8 @@ public struct TrainingSetResult: Sendable {
     /// Per view, how many spine rows found a feature row.
     public var matched: [String: Int]
     public var seconds: Double
+    /// Each feature's profile as written, when asked for (`profile: true`).
+    public var profiles: [ProfiledFeature: FeatureProfile] = [:]
 }
 
 /// The name of the spine column holding each row's point in time.
