@@ -62,11 +62,7 @@ struct OnlineFeaturesRequest {
             let values: [FeatureValue]
             switch column {
             case .array(let items):
-                if items.count > maxEntities {
-                    throw FeatureStoreError.invalidArgument(
-                        "\"entities\" has \(items.count) rows, more than the server's limit of \(maxEntities) (--max-entities); split the request"
-                    )
-                }
+                try FeatureServer.checkEntityRows(items.count, limit: maxEntities)
                 values = try items.enumerated().map { row, item in try item.entityValue(column: name, row: row) }
             default:
                 throw FeatureStoreError.invalidArgument(
@@ -80,24 +76,8 @@ struct OnlineFeaturesRequest {
         self.entities = EntityRows(columns: columns)
     }
 
-    /// Resolves the features against the served definitions, through the snapshot's plan cache.
-    func plan(_ state: ReadState) throws -> OnlineReadPlan {
-        let key = PlanCache.Key(features: features ?? [], service: service, fullFeatureNames: fullFeatureNames)
-        return try state.plans.plan(for: key) {
-            let definitions = state.snapshot.definitions
-            if let service {
-                return try OnlineReadPlan(
-                    service: service, definitions: definitions, fullFeatureNames: fullFeatureNames)
-            }
-            let references = try (features ?? []).map { text in
-                guard let reference = FeatureReference(parsing: text) else {
-                    throw FeatureStoreError.invalidArgument(
-                        "feature reference \"\(text)\" is not of the form \"view:feature\"")
-                }
-                return reference
-            }
-            return try OnlineReadPlan(
-                references: references, definitions: definitions, fullFeatureNames: fullFeatureNames)
-        }
+    /// What to read, for ``FeatureServer/lookUp(_:entities:)``.
+    var selection: FeatureSelection {
+        FeatureSelection(features: features, service: service, fullFeatureNames: fullFeatureNames)
     }
 }

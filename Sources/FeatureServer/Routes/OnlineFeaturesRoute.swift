@@ -13,13 +13,7 @@ extension FeatureServer {
     func getOnlineFeatures(_ request: Request) async throws -> Response {
         let body = try await json(of: request)
         let lookup = try OnlineFeaturesRequest(body, maxEntities: configuration.maxEntities)
-        let current = state.current
-        let plan = try lookup.plan(current)
-        let response = try current.reader.read(plan, entities: lookup.entities, now: clock())
-        let entities = lookup.entities.count
-        for read in plan.reads {
-            metrics.recordServed(view: read.view.name, entities: entities, features: read.features.count)
-        }
+        let response = try lookUp(lookup.selection) { _ in lookup.entities }
         return Response.json(FeastResponseWriter.encode(response))
     }
 }
