@@ -1,0 +1,80 @@
+import FeastProtos
+import FeatureServer
+import FeatureServerGRPC
+import FeatureStoreKit
+import Foundation
+import GRPCCore
+import SwiftProtobuf
+import Synchronization
+import Testing
+
+@Suite struct HealthServiceTests {
+    @Test func checkAnswersServingForTheServerAndTheServingService() async throws {
+        let fixture = try await GRPCFixture.make()
+        try await fixture.run { _, clients in
+            for service in ["", "feast.serving.ServingService"] {
+                let answer = try await clients.health.check(.with { $0.service = service })
+                #expect(answer.status == .serving, "\(service)")
+            }
+            let error = await rpcError { _ = try await clients.health.check(.with { $0.service = "nope.Service" }) }
+            #expect(error?.code == .notFound)
+            #expect(error?.message.contains("'nope.Service'") == true)
+        }
+    }
+
+    @Test func checkAnswersNotServingWhenTheRegistryFails() async throws {
+        let fixture = try await GRPCFixture.make()
+        try await fixture.run { _, clients in
+            // Overwrite the registry database in place: its next read fails.
+            let path = fixture.repo + "/.fs/registry.db"
+            let handle = try #require(FileHandle(forWritingAtPath: path))
+            try handle.write(contentsOf: Data(repeating: 0x5A, count: 4096))
+            try handle.close()
+            let answer = try await clients.health.check(.with { $0.service = "" })
+            #expect(answer.status == .notServing)
+        }
+    }
+
+    @Test func watchOfAnUnknownServiceAnswersServiceUnknown() async throws {
+        let fixture = try await GRPCFixture.make()
+        try await fixture.run { _, clients in
+            let statuses = try await clients.health.watch(.with { $0.service = "nope" }) { response in
+                var statuses: [Grpc_Health_V1_HealthCheckResponse.ServingStatus] = []
+                for try await message in response.messages { statuses.append(message.status) }
+                return statuses
+            }
+            #expect(statuses == [.serviceUnknown])
+        }
+    }
+
+    /// A watch sees SERVING, then NOT_SERVING when the service group shuts down, and ends: it
+    /// never holds up the shutdown (its interval is a minute; the shutdown wakes it).
+    @Test(.timeLimit(.minutes(2)))
+    func watchEndsWithNotServingOnGracefulShutdown() async throws {
+        let fixture = try await GRPCFixture.make()
+        let shutdownTook = Mutex<Duration?>(nil)
+        try await fixture.run(watchInterval: .seconds(60)) { _, clients in
+            let (firstStatus, signal) = AsyncStream.makeStream(of: Void.self)
+            try await withThrowingTaskGroup(of: [Grpc_Health_V1_HealthCheckResponse.ServingStatus].self) { group in
+                group.addTask {
+                    try await clients.health.watch(.with { $0.service = "" }) { response in
+                        var statuses: [Grpc_Health_V1_HealthCheckResponse.ServingStatus] = []
+                        for try await message in response.messages {
+                            statuses.append(message.status)
+                            signal.yield()
+                        }
+                        return statuses
+                    }
+                }
+                for await _ in firstStatus { break }
+                let started = ContinuousClock.now
+                await clients.shutdown()
+                let statuses = try await group.next()
+                shutdownTook.withLock { $0 = ContinuousClock.now - started }
+                #expect(statuses == [.serving, .notServing])
+            }
+        }
+        let took = try #require(shutdownTook.withLock { $0 })
+        #expect(took < .seconds(30), "the watch held the shutdown for \(took)")
+    }
+}
