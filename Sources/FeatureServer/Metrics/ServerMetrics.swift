@@ -25,11 +25,13 @@ public final class ServerMetrics: Sendable {
     struct RequestKey: Hashable, Sendable {
         var endpoint: String
         var status: Int
+        var caller: String
     }
 
     struct RPCKey: Hashable, Sendable {
         var method: String
         var code: String
+        var caller: String
     }
 
     struct MetricKey: Hashable, Sendable {
@@ -55,6 +57,8 @@ public final class ServerMetrics: Sendable {
         public static let requests = "fs_http_requests_total"
         public static let requestDuration = "fs_http_request_duration_seconds"
         public static let errors = "fs_http_errors_total"
+        public static let openConnections = "fs_http_open_connections"
+        public static let refusedConnections = "fs_http_refused_connections_total"
         public static let rpcs = "fs_grpc_requests_total"
         public static let rpcDuration = "fs_grpc_request_duration_seconds"
         public static let entitiesServed = "fs_online_entities_served_total"
@@ -99,13 +103,17 @@ public final class ServerMetrics: Sendable {
         }
     }
 
-    /// One request: its count and latency, per endpoint and status.
-    public func recordRequest(endpoint: String, status: Int, nanoseconds: Int64) {
-        let key = RequestKey(endpoint: endpoint, status: status)
+    /// One request: its count per endpoint, status and caller (the token's name, never the
+    /// token; `anonymous` without one), and its latency per endpoint and status.
+    public func recordRequest(endpoint: String, status: Int, caller: String?, nanoseconds: Int64) {
+        let key = RequestKey(endpoint: endpoint, status: status, caller: caller ?? TokenAuthenticator.anonymous)
         let handles = requestHandles.withLock { cache in
             if let handles = cache[key] { return handles }
             let labels = [("endpoint", endpoint), ("status", String(status))]
-            let handles = (count: counter(Names.requests, labels), latency: timer(Names.requestDuration, labels))
+            let handles = (
+                count: counter(Names.requests, labels + [("token", key.caller)]),
+                latency: timer(Names.requestDuration, labels)
+            )
             cache[key] = handles
             return handles
         }
@@ -113,14 +121,17 @@ public final class ServerMetrics: Sendable {
         handles.latency.recordNanoseconds(nanoseconds)
     }
 
-    /// One gRPC call: its count and latency, per method (`service/Method`) and status code name
-    /// (`OK`, `INVALID_ARGUMENT`, ...).
-    public func recordRPC(method: String, code: String, nanoseconds: Int64) {
-        let key = RPCKey(method: method, code: code)
+    /// One gRPC call: its count per method (`service/Method`), status code name (`OK`,
+    /// `INVALID_ARGUMENT`, ...) and caller (as for HTTP), and its latency per method and code.
+    public func recordRPC(method: String, code: String, caller: String?, nanoseconds: Int64) {
+        let key = RPCKey(method: method, code: code, caller: caller ?? TokenAuthenticator.anonymous)
         let handles = rpcHandles.withLock { cache in
             if let handles = cache[key] { return handles }
             let labels = [("method", method), ("code", code)]
-            let handles = (count: counter(Names.rpcs, labels), latency: timer(Names.rpcDuration, labels))
+            let handles = (
+                count: counter(Names.rpcs, labels + [("token", key.caller)]),
+                latency: timer(Names.rpcDuration, labels)
+            )
             cache[key] = handles
             return handles
         }
@@ -128,9 +139,22 @@ public final class ServerMetrics: Sendable {
         handles.latency.recordNanoseconds(nanoseconds)
     }
 
-    /// One error answer, per endpoint and error code.
-    public func recordError(endpoint: String, code: String) {
-        counter(Names.errors, [("endpoint", endpoint), ("code", code)]).increment()
+    /// One error answer, per endpoint, error code and caller.
+    public func recordError(endpoint: String, code: String, caller: String?) {
+        counter(
+            Names.errors, [("endpoint", endpoint), ("code", code), ("token", caller ?? TokenAuthenticator.anonymous)]
+        )
+        .increment()
+    }
+
+    /// The connections open now.
+    func recordOpenConnections(_ count: Int) {
+        gauge(Names.openConnections, []).record(Double(count))
+    }
+
+    /// A connection answered 503 for being over `--max-connections`.
+    func recordRefusedConnection() {
+        counter(Names.refusedConnections, []).increment()
     }
 
     /// Entities and feature values served from one view by a lookup.

@@ -13,7 +13,7 @@ extension FeatureServer {
     func getOnlineFeatures(_ request: Request) async throws -> Response {
         let body = try await json(of: request)
         let lookup = try OnlineFeaturesRequest(body, maxEntities: configuration.maxEntities)
-        let response = try lookUp(lookup.selection) { _ in lookup.entities }
+        let response = try lookUp(lookup.selection) { plan in try lookup.entities(for: plan) }
         return Response.json(FeastResponseWriter.encode(response))
     }
 }
