@@ -114,10 +114,10 @@ extension FS {
                         try GRPCFeatureServer(
                             serving: server,
                             configuration: GRPCConfiguration(
-                                port: grpcPort, version: "fs \(FS.configuration.version)")
-                        ) { target in
-                            FileHandle.standardOutput.write(Data("fs serve gRPC listening on \(target)\n".utf8))
-                        })
+                                port: grpcPort, version: "fs \(FS.configuration.version)"),
+                            onListening: { target in
+                                FileHandle.standardOutput.write(Data("fs serve gRPC listening on \(target)\n".utf8))
+                            }))
                 } catch let error as FeatureStoreError {
                     printError("error: \(error.description)")
                     throw ExitCode.failure

@@ -56,7 +56,7 @@ import Testing
         #expect(push.status == 200, "\(push.text)")
 
         try await withGRPCClient(
-            transport: .http2NIOPosix(target: .ipv4(host: "127.0.0.1", port: port), transportSecurity: .plaintext)
+            transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext)
         ) { client in
             let serving = Feast_Serving_ServingService.Client(wrapping: client)
             let answer = try await serving.getOnlineFeatures(
@@ -77,7 +77,8 @@ import Testing
         let metrics = try ServerEndToEndTests.request(http + "/metrics")
         #expect(
             metrics.text.contains(
-                #"fs_grpc_requests_total{method="feast.serving.ServingService/GetOnlineFeatures",code="OK"} 1"#))
+                #"fs_grpc_requests_total{method="feast.serving.ServingService/GetOnlineFeatures",code="OK",token="anonymous"} 1"#
+            ))
 
         kill(server.process.processIdentifier, SIGTERM)
         server.process.waitUntilExit()

@@ -83,11 +83,11 @@ import Testing
     @Test(arguments: [
         (
             onlineRequest(features: ["driver_live:rating"], entities: ["driver_id": [.string("1001")]]),
-            "string_val \"1001\""
+            "entities['driver_id'].val[0] is string_val '1001', not an int64"
         ),
         (
             onlineRequest(features: ["driver_live:rating"], entities: ["driver_id": [.int64(1), Feast_Types_Value()]]),
-            "value #2 (an empty Value)"
+            "entities['driver_id'].val[1] is an empty Value, not an int64"
         ),
         (
             onlineRequest(features: ["driver_live:rating"], entities: ["driver_id": [.with { $0.doubleVal = 1 }]]),
@@ -114,15 +114,22 @@ import Testing
         }
     }
 
+    /// A message over `--max-body` bytes: RESOURCE_EXHAUSTED with HTTP's 413 message.
     @Test func aRequestOverMaxBodyIsResourceExhausted() async throws {
         let fixture = try await GRPCFixture.make { $0.maxBodyBytes = 256 }
-        try await fixture.run { _, clients in
-            let ids = (0..<200).map { Feast_Types_Value.int64(Int64($0) * 1_000_000_007) }
-            let error = await rpcError {
-                _ = try await clients.serving.getOnlineFeatures(
-                    onlineRequest(features: ["driver_live:rating"], entities: ["driver_id": ids]))
-            }
+        try await fixture.run { http, clients in
+            let ids = (0..<40).map { Feast_Types_Value.int64(Int64($0) * 1_000_000_007) }
+            let request = onlineRequest(features: ["driver_live:rating"], entities: ["driver_id": ids])
+            let size = try request.serializedBytes() as [UInt8]
+            #expect(size.count > 256 && size.count <= 512)
+            let error = await rpcError { _ = try await clients.serving.getOnlineFeatures(request) }
             #expect(error?.code == .resourceExhausted, "\(String(describing: error))")
+            #expect(
+                error?.message
+                    == "the request body has more than 256 bytes (\(size.count) seen), the server's limit (--max-body); split the request"
+            )
+            let answer = try await http.post("/get-online-features", String(repeating: " ", count: 300))
+            #expect(answer.status == 413)
             // The connection stays usable.
             let fine = try await clients.serving.getOnlineFeatures(
                 onlineRequest(features: ["driver_live:rating"], entities: ["driver_id": [.int64(1)]]))
@@ -143,16 +150,28 @@ import Testing
         (FeatureStoreError.io("disk"), .unavailable),
     ])
     func storeErrorsMapToStatusCodes(error: FeatureStoreError, code: RPCError.Code) {
-        let mapped = RPCError(mapping: error)
+        let mapped = RPCError(mapping: error, requestID: "r-1")
         #expect(mapped.code == code)
-        #expect(mapped.message == APIError(error).message)
+        #expect(mapped.message == APIError(error).publicMessage(requestID: "r-1"))
+    }
+
+    /// A failure of the server names only the request id, as HTTP's 500 does: no paths, no SQL.
+    @Test func serverFailuresNameOnlyTheRequestID() {
+        let mapped = RPCError(mapping: FeatureStoreError.storage("rocksdb: IO error: /secret/path"), requestID: "r-9")
+        #expect(mapped.code == .unavailable)
+        #expect(!mapped.message.contains("/secret/path"))
+        #expect(mapped.message.contains("request id r-9"))
+        struct Strange: Error {}
+        let strange = RPCError(mapping: Strange(), requestID: "r-10")
+        #expect(strange.code == .internalError)
+        #expect(strange.message.contains("request id r-10") && !strange.message.contains("Strange"))
     }
 
     @Test func otherErrorsAreInternalAndRPCErrorsPassThrough() {
         struct Strange: Error {}
-        #expect(RPCError(mapping: Strange()).code == .internalError)
-        #expect(RPCError(mapping: CancellationError()).code == .cancelled)
+        #expect(RPCError(mapping: Strange(), requestID: "r").code == .internalError)
+        #expect(RPCError(mapping: CancellationError(), requestID: "r").code == .cancelled)
         let passed = RPCError(code: .permissionDenied, message: "no")
-        #expect(RPCError(mapping: passed) == passed)
+        #expect(RPCError(mapping: passed, requestID: "r") == passed)
     }
 }

@@ -28,15 +28,22 @@ import Testing
             let text = try await http.getText("/metrics")
             let lines = Set(text.split(separator: "\n").map(String.init))
             let method = "feast.serving.ServingService/GetOnlineFeatures"
-            #expect(lines.contains(#"fs_grpc_requests_total{method="\#(method)",code="OK"} 1"#), "\(text)")
-            #expect(lines.contains(#"fs_grpc_requests_total{method="\#(method)",code="NOT_FOUND"} 1"#))
-            #expect(lines.contains(#"fs_grpc_requests_total{method="grpc.health.v1.Health/Check",code="OK"} 1"#))
+            #expect(
+                lines.contains(#"fs_grpc_requests_total{method="\#(method)",code="OK",token="anonymous"} 1"#), "\(text)"
+            )
+            #expect(
+                lines.contains(#"fs_grpc_requests_total{method="\#(method)",code="NOT_FOUND",token="anonymous"} 1"#))
+            #expect(
+                lines.contains(
+                    #"fs_grpc_requests_total{method="grpc.health.v1.Health/Check",code="OK",token="anonymous"} 1"#))
             #expect(
                 lines.contains(#"fs_grpc_request_duration_seconds_bucket{method="\#(method)",code="OK",le="+Inf"} 1"#))
             // Served values: 2 entities over gRPC plus 1 over HTTP, through the same lookup.
             #expect(lines.contains(#"fs_online_entities_served_total{view="driver_live"} 3"#))
             #expect(lines.contains(#"fs_online_features_served_total{view="driver_live"} 5"#))
-            #expect(lines.contains(#"fs_http_requests_total{endpoint="/get-online-features",status="200"} 1"#))
+            #expect(
+                lines.contains(
+                    #"fs_http_requests_total{endpoint="/get-online-features",status="200",token="anonymous"} 1"#))
         }
     }
 }

@@ -22,16 +22,35 @@ import Testing
         }
     }
 
-    @Test func checkAnswersNotServingWhenTheRegistryFails() async throws {
+    /// When the health check fails (a store does not answer), `Check` says NOT_SERVING, and
+    /// SERVING again once it answers; a `Watch` sees each change.
+    @Test func checkAndWatchFollowTheStores() async throws {
         let fixture = try await GRPCFixture.make()
-        try await fixture.run { _, clients in
-            // Overwrite the registry database in place: its next read fails.
-            let path = fixture.repo + "/.fs/registry.db"
-            let handle = try #require(FileHandle(forWritingAtPath: path))
-            try handle.write(contentsOf: Data(repeating: 0x5A, count: 4096))
-            try handle.close()
-            let answer = try await clients.health.check(.with { $0.service = "" })
-            #expect(answer.status == .notServing)
+        let failing = Mutex(false)
+        try await fixture.run(
+            healthCheck: {
+                if failing.withLock({ $0 }) { throw FeatureStoreError.storage("rocksdb: IO error (test)") }
+            }
+        ) { _, clients in
+            #expect(try await clients.health.check(.with { $0.service = "" }).status == .serving)
+            failing.withLock { $0 = true }
+            #expect(try await clients.health.check(.with { $0.service = "" }).status == .notServing)
+            #expect(
+                try await clients.health.check(.with { $0.service = "feast.serving.ServingService" }).status
+                    == .notServing)
+            failing.withLock { $0 = false }
+            #expect(try await clients.health.check(.with { $0.service = "" }).status == .serving)
+            let seen = try await clients.health.watch(.with { $0.service = "" }) { response in
+                var seen: [Grpc_Health_V1_HealthCheckResponse.ServingStatus] = []
+                for try await message in response.messages {
+                    seen.append(message.status)
+                    if seen.count == 1 { failing.withLock { $0 = true } }
+                    if seen.count == 2 { failing.withLock { $0 = false } }
+                    if seen.count == 3 { break }
+                }
+                return seen
+            }
+            #expect(seen == [.serving, .notServing, .serving])
         }
     }
 

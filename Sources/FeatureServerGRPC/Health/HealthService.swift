@@ -16,7 +16,8 @@ struct HealthService: Grpc_Health_V1_Health.ServiceProtocol {
     let server: FeatureServer
     let draining: Draining
     let watchInterval: Duration
-    let observer: RPCObserver
+    /// What a health check runs; it throws when the server cannot serve.
+    let probe: @Sendable () async throws -> Void
 
     /// The services a client may ask about.
     static let services = ["", Feast_Serving_ServingService.descriptor.fullyQualifiedService]
@@ -24,26 +25,21 @@ struct HealthService: Grpc_Health_V1_Health.ServiceProtocol {
     func check(
         request: ServerRequest<Grpc_Health_V1_HealthCheckRequest>, context: ServerContext
     ) async throws -> ServerResponse<Grpc_Health_V1_HealthCheckResponse> {
-        try await observer.observe(context.descriptor) {
-            try Self.checkKnown(request.message.service)
-            let current = await status(logging: true)
-            return ServerResponse(message: .with { $0.status = current })
-        }
+        try Self.checkKnown(request.message.service)
+        let current = await status(logging: true)
+        return ServerResponse(message: .with { $0.status = current })
     }
 
     func watch(
         request: ServerRequest<Grpc_Health_V1_HealthCheckRequest>, context: ServerContext
     ) async throws -> StreamingServerResponse<Grpc_Health_V1_HealthCheckResponse> {
-        let service = request.message.service
-        return try await observer.observe(context.descriptor) {
-            guard Self.services.contains(service) else {
-                // The protocol: Watch answers SERVICE_UNKNOWN rather than failing.
-                return StreamingServerResponse(single: ServerResponse(message: .with { $0.status = .serviceUnknown }))
-            }
-            return StreamingServerResponse { writer in
-                try await watch(writer)
-                return [:]
-            }
+        guard Self.services.contains(request.message.service) else {
+            // The protocol: Watch answers SERVICE_UNKNOWN rather than failing.
+            return StreamingServerResponse(single: ServerResponse(message: .with { $0.status = .serviceUnknown }))
+        }
+        return StreamingServerResponse { writer in
+            try await watch(writer)
+            return [:]
         }
     }
 
@@ -68,10 +64,10 @@ struct HealthService: Grpc_Health_V1_Health.ServiceProtocol {
     private func status(logging: Bool) async -> Status {
         if draining.isDraining { return .notServing }
         do {
-            try await server.store.check()
+            try await probe()
             return .serving
         } catch {
-            if logging { observer.logger.error("health check failed", metadata: ["error": "\(error)"]) }
+            if logging { server.logger.error("health check failed", metadata: ["error": "\(error)"]) }
             return .notServing
         }
     }

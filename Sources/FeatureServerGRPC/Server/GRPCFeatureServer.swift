@@ -22,14 +22,20 @@ public final class GRPCFeatureServer: Service, Sendable {
     private let listening = Mutex(false)
     private let logger: Logger
     private let onListening: @Sendable (String) -> Void
+    /// Whether calls are served over TLS.
+    public let secure: Bool
 
     /// Prepares the server for `featureServer` (nothing listens until ``run()``).
     ///
-    /// - Parameter onListening: called with `host:port` (the real port when 0 was asked) once the
-    ///   server accepts connections.
+    /// - Parameters:
+    ///   - healthCheck: what `grpc.health.v1.Health` runs, throwing when the server cannot serve;
+    ///     by default the check of HTTP's `/health` (the registry and both stores answer).
+    ///   - onListening: called with `host:port` (the real port when 0 was asked) once the server
+    ///     accepts connections.
     /// - Throws: `invalidArgument` when the host does not resolve.
     public init(
         serving featureServer: FeatureServer, configuration: GRPCConfiguration,
+        healthCheck: (@Sendable () async throws -> Void)? = nil,
         onListening: @escaping @Sendable (String) -> Void = { _ in }
     ) throws {
         self.configuration = configuration
@@ -39,18 +45,30 @@ public final class GRPCFeatureServer: Service, Sendable {
             host: featureServer.configuration.host, port: configuration.port)
         self.address = address
         var transportConfig = HTTP2ServerTransport.Posix.Config.defaults
-        // A request message may be as large as an HTTP body (`--max-body`).
-        transportConfig.rpc.maxRequestPayloadSize = featureServer.configuration.maxBodyBytes
-        let observer = RPCObserver(metrics: featureServer.metrics, logger: featureServer.logger)
+        // A request message may be as large as an HTTP body (`--max-body`; the lookup's
+        // deserializer answers RESOURCE_EXHAUSTED past it, and the transport resets streams past
+        // twice it), and a connection idle as long as an HTTP one (`--idle-timeout`).
+        let maxBody = featureServer.configuration.maxBodyBytes
+        transportConfig.rpc.maxRequestPayloadSize = maxBody > Int.max / 2 ? Int.max : maxBody * 2
+        transportConfig.connection.maxIdleTime = featureServer.configuration.limits.idleTimeout
+        // With `--tls-cert` and `--tls-key`, gRPC is served over TLS too, with the same files.
+        let security: HTTP2ServerTransport.Posix.TransportSecurity =
+            featureServer.configuration.tls.map { files in
+                .tls(
+                    certificateChain: [.file(path: files.certificatePath, format: .pem)],
+                    privateKey: .file(path: files.keyPath, format: .pem))
+            } ?? .plaintext
+        self.secure = featureServer.configuration.tls != nil
         grpc = GRPCServer(
             transport: HTTP2ServerTransport.Posix(
-                address: address, transportSecurity: .plaintext, config: transportConfig),
+                address: address, transportSecurity: security, config: transportConfig),
             services: [
-                FeastServingService(server: featureServer, version: configuration.version, observer: observer),
+                FeastServingService(server: featureServer, version: configuration.version),
                 HealthService(
                     server: featureServer, draining: draining, watchInterval: configuration.healthWatchInterval,
-                    observer: observer),
-            ])
+                    probe: healthCheck ?? { try await featureServer.store.check() }),
+            ],
+            interceptors: [CallInterceptor(server: featureServer)])
     }
 
     /// Serves until a graceful shutdown of the service group (or ``beginGracefulShutdown()``).
@@ -74,7 +92,7 @@ public final class GRPCFeatureServer: Service, Sendable {
                 }
                 listening.withLock { $0 = true }
                 let target = bound?.target ?? address.target
-                logger.info("gRPC listening", metadata: ["address": "\(target)"])
+                logger.info("gRPC listening", metadata: ["address": "\(target)", "tls": "\(secure)"])
                 onListening(target)
             }
         } onGracefulShutdown: {

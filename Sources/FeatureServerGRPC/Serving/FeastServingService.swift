@@ -2,6 +2,7 @@ import FeastProtos
 import FeatureServer
 import FeatureStoreKit
 import GRPCCore
+import GRPCProtobuf
 import SwiftProtobuf
 
 /// Feast's `feast.serving.ServingService` over gRPC: the same lookups as HTTP's
@@ -10,22 +11,32 @@ import SwiftProtobuf
 struct FeastServingService: Feast_Serving_ServingService.ServiceProtocol {
     let server: FeatureServer
     let version: String
-    let observer: RPCObserver
+
+    /// The generated registration, with ``LimitedDeserializer`` for the lookup's request.
+    func registerMethods<Transport: ServerTransport>(with router: inout RPCRouter<Transport>) {
+        router.registerHandler(
+            forMethod: Feast_Serving_ServingService.Method.GetFeastServingInfo.descriptor,
+            deserializer: ProtobufDeserializer<Feast_Serving_GetFeastServingInfoRequest>(),
+            serializer: ProtobufSerializer<Feast_Serving_GetFeastServingInfoResponse>(),
+            handler: { request, context in try await getFeastServingInfo(request: request, context: context) })
+        router.registerHandler(
+            forMethod: Feast_Serving_ServingService.Method.GetOnlineFeatures.descriptor,
+            deserializer: LimitedDeserializer<Feast_Serving_GetOnlineFeaturesRequest>(
+                limit: server.configuration.maxBodyBytes),
+            serializer: ProtobufSerializer<Feast_Serving_GetOnlineFeaturesResponse>(),
+            handler: { request, context in try await getOnlineFeatures(request: request, context: context) })
+    }
 
     func getFeastServingInfo(
         request: ServerRequest<Feast_Serving_GetFeastServingInfoRequest>, context: ServerContext
     ) async throws -> ServerResponse<Feast_Serving_GetFeastServingInfoResponse> {
-        try await observer.observe(context.descriptor) {
-            ServerResponse(message: .with { $0.version = version })
-        }
+        ServerResponse(message: .with { $0.version = version })
     }
 
     func getOnlineFeatures(
         request: ServerRequest<Feast_Serving_GetOnlineFeaturesRequest>, context: ServerContext
     ) async throws -> ServerResponse<Feast_Serving_GetOnlineFeaturesResponse> {
-        try await observer.observe(context.descriptor) {
-            ServerResponse(message: try lookUp(request.message))
-        }
+        ServerResponse(message: try lookUp(request.message))
     }
 
     /// The lookup: limits first (`RESOURCE_EXHAUSTED`), then the shared path.

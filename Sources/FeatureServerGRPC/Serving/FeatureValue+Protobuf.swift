@@ -56,9 +56,10 @@ extension Feast_Types_Value {
         case (.int32Val(let number)?, .int64): return .int64(Int64(number))
         case (.stringVal(let text)?, .string): return .string(text)
         default:
-            let member = type == .int64 ? "int64_val" : "string_val"
+            let member = type == .int64 ? "int64_val (or int32_val)" : "string_val"
+            let expected = type == .int64 ? "an int64" : "a \(type.rawValue)"
             throw FeatureStoreError.invalidArgument(
-                "entity column '\(column)' value #\(row + 1) (\(shortDescription)) is not a \(type.rawValue); join key '\(column)' holds \(type.rawValue) values: send \(member)"
+                "entities['\(column)'].val[\(row)] is \(shortDescription), not \(expected); the join key holds \(type.rawValue) values: send \(member)"
             )
         }
     }

@@ -102,12 +102,20 @@ struct GRPCFixture {
 
         """
 
-    /// Creates the repo, applies it, then opens a server (scheduler off, logs at `error`).
-    static func make(configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> GRPCFixture {
+    /// Creates the repo (with `settings` added to its feature_store.yaml), applies it, then opens
+    /// a server (scheduler off, logs off).
+    static func make(settings: String = "", configure: (inout ServerConfiguration) -> Void = { _ in }) async throws
+        -> GRPCFixture
+    {
         let repo = (NSTemporaryDirectory() as NSString).appendingPathComponent(
             "fs-grpc-\(UUID().uuidString.prefix(8))")
         try DemoRepo.write(to: repo, writeData: false)
         try extraYAML.write(toFile: repo + "/extra.yaml", atomically: true, encoding: .utf8)
+        if !settings.isEmpty {
+            let config = try String(contentsOfFile: repo + "/feature_store.yaml", encoding: .utf8)
+            try (config + "\n" + settings + "\n").write(
+                toFile: repo + "/feature_store.yaml", atomically: true, encoding: .utf8)
+        }
         do {
             let store = try FeatureStore(repo: repo, clock: { GRPCFixture.now })
             _ = try store.apply()
@@ -134,14 +142,15 @@ struct GRPCFixture {
     /// gRPC server on a free loopback port in a service group, calls `body`, then shuts gRPC down
     /// gracefully and waits for it to stop.
     func run(
-        watchInterval: Duration = .milliseconds(50),
+        watchInterval: Duration = .milliseconds(50), healthCheck: (@Sendable () async throws -> Void)? = nil,
         _ body: @escaping @Sendable (_ http: any TestClientProtocol, _ clients: Clients) async throws -> Void
     ) async throws {
         let server = server
         try await server.application(backgroundServices: false).test(.router) { http in
             let grpc = try GRPCFeatureServer(
                 serving: server,
-                configuration: GRPCConfiguration(port: 0, version: "fs test", healthWatchInterval: watchInterval))
+                configuration: GRPCConfiguration(port: 0, version: "fs test", healthWatchInterval: watchInterval),
+                healthCheck: healthCheck)
             let group = ServiceGroup(
                 configuration: ServiceGroupConfiguration(services: [grpc], logger: Logger(label: "fs.grpc.test")))
             try await withThrowingTaskGroup(of: Void.self) { tasks in
