@@ -54,6 +54,25 @@ import Testing
         }
     }
 
+    /// A graceful shutdown lets a call in flight finish with its answer (the server drains).
+    @Test(.timeLimit(.minutes(1)))
+    func aCallInFlightFinishesDuringGracefulShutdown() async throws {
+        let fixture = try await GRPCFixture.make()
+        let (entered, signal) = AsyncStream.makeStream(of: Void.self)
+        try await fixture.run(
+            healthCheck: {
+                signal.yield()
+                try await Task.sleep(for: .milliseconds(500))
+            }
+        ) { _, clients in
+            async let answer = clients.health.check(.with { $0.service = "" })
+            for await _ in entered { break }
+            await clients.shutdown()
+            let status = try await answer.status
+            #expect(status == .serving)
+        }
+    }
+
     @Test func watchOfAnUnknownServiceAnswersServiceUnknown() async throws {
         let fixture = try await GRPCFixture.make()
         try await fixture.run { _, clients in

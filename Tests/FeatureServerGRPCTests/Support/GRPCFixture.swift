@@ -143,6 +143,7 @@ struct GRPCFixture {
     /// gracefully and waits for it to stop.
     func run(
         watchInterval: Duration = .milliseconds(50), healthCheck: (@Sendable () async throws -> Void)? = nil,
+        trusting certificatePEM: String? = nil,
         _ body: @escaping @Sendable (_ http: any TestClientProtocol, _ clients: Clients) async throws -> Void
     ) async throws {
         let server = server
@@ -160,7 +161,12 @@ struct GRPCFixture {
                 do {
                     try await withGRPCClient(
                         transport: .http2NIOPosix(
-                            target: .ipv4(host: "127.0.0.1", port: port), transportSecurity: .plaintext)
+                            target: .ipv4(address: "127.0.0.1", port: port),
+                            transportSecurity: certificatePEM.map { pem in
+                                .tls { tls in
+                                    tls.trustRoots = .certificates([.bytes(Array(pem.utf8), format: .pem)])
+                                }
+                            } ?? .plaintext)
                     ) { client in
                         try await body(
                             http,
