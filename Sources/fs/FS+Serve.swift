@@ -1,17 +1,20 @@
 import ArgumentParser
 import FeatureServer
+import FeatureServerGRPC
 import FeatureStoreKit
 import Foundation
+import ServiceLifecycle
 
 extension FS {
     struct Serve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract:
-                "Serve online features over HTTP (Feast-compatible), with push, materialization, metrics and a scheduler.",
+                "Serve online features over HTTP and gRPC (Feast-compatible), with push, materialization, metrics and a scheduler.",
             discussion: """
-                Prints `fs serve listening on http://HOST:PORT` once it accepts connections. Stops gracefully on \
-                SIGINT/SIGTERM. While it runs it holds the online store; `fs materialize` then sends its work to it. \
-                Endpoints: see docs/server.md.
+                Prints `fs serve listening on http://HOST:PORT` once it accepts HTTP connections, and \
+                `fs serve gRPC listening on HOST:PORT` once gRPC does (Feast's feast.serving.ServingService and \
+                grpc.health.v1.Health; --no-grpc turns it off). Stops gracefully on SIGINT/SIGTERM. While it runs \
+                it holds the online store; `fs materialize` then sends its work to it. Endpoints: see docs/server.md.
                 """)
 
         @OptionGroup var repoOptions: RepoOptions
@@ -21,6 +24,12 @@ extension FS {
 
         @Option(help: "The port to listen on (0 picks a free one).")
         var port = ServerConfiguration.defaultPort
+
+        @Option(help: "The port of the gRPC server, on the same host (0 picks a free one).")
+        var grpcPort = GRPCConfiguration.defaultPort
+
+        @Flag(help: "Serve HTTP only: no gRPC server.")
+        var noGrpc = false
 
         @Option(help: "The most entity rows one request may carry.")
         var maxEntities = ServerConfiguration.defaultMaxEntities
@@ -55,6 +64,13 @@ extension FS {
         func validate() throws {
             guard (0...65535).contains(port) else {
                 throw ValidationError("--port \(port) is not a port; give 0...65535")
+            }
+            guard (0...65535).contains(grpcPort) else {
+                throw ValidationError("--grpc-port \(grpcPort) is not a port; give 0...65535")
+            }
+            if !noGrpc, grpcPort != 0, grpcPort == port {
+                throw ValidationError(
+                    "--grpc-port \(grpcPort) is also the HTTP --port; give gRPC another port (or --no-grpc)")
             }
             guard maxEntities > 0 else { throw ValidationError("--max-entities must be at least 1") }
             guard maxBody > 0 else { throw ValidationError("--max-body must be at least 1 byte") }
@@ -91,8 +107,29 @@ extension FS {
                 printError("error: \(error.description)")
                 throw ExitCode.failure
             }
-            try await server.run { url in
-                FileHandle.standardOutput.write(Data("fs serve listening on \(url)\n".utf8))
+            var services: [any Service] = []
+            if !noGrpc {
+                do {
+                    services.append(
+                        try GRPCFeatureServer(
+                            serving: server,
+                            configuration: GRPCConfiguration(
+                                port: grpcPort, version: "fs \(FS.configuration.version)"),
+                            onListening: { target in
+                                FileHandle.standardOutput.write(Data("fs serve gRPC listening on \(target)\n".utf8))
+                            }))
+                } catch let error as FeatureStoreError {
+                    printError("error: \(error.description)")
+                    throw ExitCode.failure
+                }
+            }
+            do {
+                try await server.run(additionalServices: services) { url in
+                    FileHandle.standardOutput.write(Data("fs serve listening on \(url)\n".utf8))
+                }
+            } catch let error as FeatureStoreError {
+                printError("error: \(error.description)")
+                throw ExitCode.failure
             }
         }
     }

@@ -108,7 +108,7 @@ import Testing
         #expect(try FSRunner.run(["init", repo, "--no-data"]).status == 0)
         try Self.yaml.write(toFile: repo + "/swipes.yaml", atomically: true, encoding: .utf8)
         #expect(try FSRunner.run(["apply", "--repo", repo]).status == 0)
-        let server = try FSRunner.start(["serve", "--repo", repo, "--port", "0", "--no-scheduler"])
+        let server = try FSRunner.start(["serve", "--repo", repo, "--port", "0", "--grpc-port", "0", "--no-scheduler"])
         defer { if server.process.isRunning { server.process.terminate() } }
         let base = try ServerEndToEndTests.waitForListening(server)
 

@@ -35,7 +35,7 @@ import Testing
         let apply = try FSRunner.run(["apply", "--repo", repo])
         #expect(apply.status == 0, "\(apply.stderr)")
 
-        let server = try FSRunner.start(["serve", "--repo", repo, "--port", "0", "--no-scheduler"])
+        let server = try FSRunner.start(["serve", "--repo", repo, "--port", "0", "--grpc-port", "0", "--no-scheduler"])
         defer { if server.process.isRunning { server.process.terminate() } }
         let base = try Self.waitForListening(server)
         #expect(base.hasPrefix("http://127.0.0.1:"))

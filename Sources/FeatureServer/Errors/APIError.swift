@@ -54,7 +54,7 @@ public struct APIError: HTTPResponseError, Sendable, CustomStringConvertible {
 
     /// What the client is told: the message, or for a 500 only that it failed and under which
     /// request id the log has the details.
-    func publicMessage(requestID: String) -> String {
+    public func publicMessage(requestID: String) -> String {
         guard status == .internalServerError else { return message }
         return
             "the server failed to answer this request (\(status.reasonPhrase.lowercased())); its log has the details under request id \(requestID)"

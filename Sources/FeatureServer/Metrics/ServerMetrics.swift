@@ -17,12 +17,20 @@ public final class ServerMetrics: Sendable {
     private let gauges = Mutex<[MetricKey: CoreMetrics.Gauge]>([:])
     /// The per-request handles, by endpoint and status (the hot path: one lookup, no allocation).
     private let requestHandles = Mutex<[RequestKey: (count: CoreMetrics.Counter, latency: CoreMetrics.Timer)]>([:])
+    /// The per-call handles of gRPC, by method and status code.
+    private let rpcHandles = Mutex<[RPCKey: (count: CoreMetrics.Counter, latency: CoreMetrics.Timer)]>([:])
     /// The per-lookup handles, by view.
     private let servedHandles = Mutex<[String: (entities: CoreMetrics.Counter, features: CoreMetrics.Counter)]>([:])
 
     struct RequestKey: Hashable, Sendable {
         var endpoint: String
         var status: Int
+        var caller: String
+    }
+
+    struct RPCKey: Hashable, Sendable {
+        var method: String
+        var code: String
         var caller: String
     }
 
@@ -34,11 +42,13 @@ public final class ServerMetrics: Sendable {
     public init() {
         registry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: registry)
-        factory.durationHistogramBuckets[Names.requestDuration] = [
+        let buckets: [Duration] = [
             .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2),
             .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
             .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5), .seconds(30),
         ]
+        factory.durationHistogramBuckets[Names.requestDuration] = buckets
+        factory.durationHistogramBuckets[Names.rpcDuration] = buckets
         self.factory = factory
     }
 
@@ -49,6 +59,8 @@ public final class ServerMetrics: Sendable {
         public static let errors = "fs_http_errors_total"
         public static let openConnections = "fs_http_open_connections"
         public static let refusedConnections = "fs_http_refused_connections_total"
+        public static let rpcs = "fs_grpc_requests_total"
+        public static let rpcDuration = "fs_grpc_request_duration_seconds"
         public static let entitiesServed = "fs_online_entities_served_total"
         public static let featuresServed = "fs_online_features_served_total"
         public static let pushRows = "fs_push_rows_total"
@@ -101,6 +113,24 @@ public final class ServerMetrics: Sendable {
             let handles = (
                 count: counter(Names.requests, labels + [("token", key.caller)]),
                 latency: timer(Names.requestDuration, labels)
+            )
+            cache[key] = handles
+            return handles
+        }
+        handles.count.increment()
+        handles.latency.recordNanoseconds(nanoseconds)
+    }
+
+    /// One gRPC call: its count per method (`service/Method`), status code name (`OK`,
+    /// `INVALID_ARGUMENT`, ...) and caller (as for HTTP), and its latency per method and code.
+    public func recordRPC(method: String, code: String, caller: String?, nanoseconds: Int64) {
+        let key = RPCKey(method: method, code: code, caller: caller ?? TokenAuthenticator.anonymous)
+        let handles = rpcHandles.withLock { cache in
+            if let handles = cache[key] { return handles }
+            let labels = [("method", method), ("code", code)]
+            let handles = (
+                count: counter(Names.rpcs, labels + [("token", key.caller)]),
+                latency: timer(Names.rpcDuration, labels)
             )
             cache[key] = handles
             return handles

@@ -14,14 +14,8 @@ extension FeatureServer {
     /// succeeded; 503 when it failed, or when a check has been running longer than
     /// its deadline (5 s).
     func health() throws -> Response {
-        let problem: String
-        switch stores.health.status {
-        case .healthy:
+        guard let problem = healthProblem() else {
             return Response.json(Array(#"{"status":"ok","registry_version":\#(state.current.version)}"#.utf8))
-        case .failing(let error):
-            problem = error
-        case .notAnswering(let duration):
-            problem = "a check of the registry and the stores has not finished in \(duration.shortDescription)"
         }
         let requestID = RequestScope.current?.requestID ?? "-"
         logger.warning("not healthy", metadata: ["request_id": "\(requestID)", "error": "\(problem)"])
@@ -30,6 +24,19 @@ extension FeatureServer {
             message:
                 "not healthy: the registry or a store does not answer; the server log has the details under request id \(requestID)"
         )
+    }
+
+    /// What is wrong according to the latest check of the registry and both stores, or `nil` when
+    /// healthy; every transport's health answer (HTTP's `/health`, gRPC's `Health`) reads it.
+    public func healthProblem() -> String? {
+        switch stores.health.status {
+        case .healthy:
+            return nil
+        case .failing(let error):
+            return error
+        case .notAnswering(let duration):
+            return "a check of the registry and the stores has not finished in \(duration.shortDescription)"
+        }
     }
 
     /// The Prometheus text, with the watermark and lag of every materialized view (watermarks as

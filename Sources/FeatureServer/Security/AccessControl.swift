@@ -69,16 +69,11 @@ struct AccessControl: Sendable {
             )
         }
         if let authenticator, let role = Self.requiredRole(path: request.uri.path) {
-            let token = try authenticate(request, with: authenticator, role: role)
+            let endpoint = "\(request.method) \(request.uri.path)"
+            let token = try authenticate(
+                request.headers[.authorization], with: authenticator, role: role, endpoint: endpoint, via: .header)
             grant.caller = token.name
-            guard token.roles.contains(role) else {
-                let roles = RepoConfig.Role.allCases.filter(token.roles.contains).map(\.rawValue)
-                throw APIError(
-                    status: .forbidden, code: "permission_denied",
-                    message:
-                        "token '\(token.name)' may not call \(request.method) \(request.uri.path): it needs the \(role.rawValue) role, and the token has \(roles.joined(separator: ", "))",
-                    headers: [.wwwAuthenticate: #"Bearer realm="fs", error="insufficient_scope""#])
-            }
+            try Self.require(role, of: token, endpoint: endpoint)
         }
         if request.method == .post, let type = request.headers[.contentType], !Self.isJSON(type) {
             throw APIError(
@@ -90,22 +85,39 @@ struct AccessControl: Sendable {
         return nil
     }
 
-    /// The token of `Authorization: Bearer TOKEN`, if it is one of the server's (`role` is for the message).
-    private func authenticate(_ request: Request, with authenticator: TokenAuthenticator, role: RepoConfig.Role)
-        throws -> TokenAuthenticator.Token
-    {
-        let endpoint = "\(request.method) \(request.uri.path)"
-        guard let header = request.headers[.authorization] else {
+    /// Where a caller sends its bearer token, for the messages that say how to send it.
+    enum TokenCarrier: Sendable {
+        /// HTTP's `Authorization` header.
+        case header
+        /// gRPC's `authorization` metadata (the same header on HTTP/2).
+        case metadata
+
+        var name: String { self == .header ? "the Authorization header" : "the authorization metadata" }
+        var example: String { self == .header ? "Authorization: Bearer TOKEN" : "authorization: Bearer TOKEN" }
+        var sendIt: String {
+            self == .header
+                ? "send it as Authorization: Bearer TOKEN" : "send it as metadata authorization: Bearer TOKEN"
+        }
+    }
+
+    /// The token of `Bearer TOKEN` in `value` (an `Authorization` header or gRPC metadata), if it
+    /// is one of the server's (`role` and `endpoint` are for the message).
+    ///
+    /// - Throws: ``APIError`` 401 for a missing, malformed or unknown token.
+    func authenticate(
+        _ value: String?, with authenticator: TokenAuthenticator, role: RepoConfig.Role, endpoint: String,
+        via carrier: TokenCarrier
+    ) throws -> TokenAuthenticator.Token {
+        guard let value else {
             throw APIError(
                 status: .unauthorized, code: "unauthenticated",
-                message:
-                    "\(endpoint) needs a token with the \(role.rawValue) role; send it as Authorization: Bearer TOKEN",
+                message: "\(endpoint) needs a token with the \(role.rawValue) role; \(carrier.sendIt)",
                 headers: [.wwwAuthenticate: #"Bearer realm="fs""#])
         }
-        guard let presented = Self.bearerToken(header) else {
+        guard let presented = Self.bearerToken(value) else {
             throw APIError(
                 status: .unauthorized, code: "unauthenticated",
-                message: "the Authorization header is not a bearer token; send Authorization: Bearer TOKEN",
+                message: "\(carrier.name) is not a bearer token; send \(carrier.example)",
                 headers: [.wwwAuthenticate: #"Bearer realm="fs", error="invalid_request""#])
         }
         guard let token = authenticator.match(presented) else {
@@ -115,6 +127,17 @@ struct AccessControl: Sendable {
                 headers: [.wwwAuthenticate: #"Bearer realm="fs", error="invalid_token""#])
         }
         return token
+    }
+
+    /// - Throws: ``APIError`` 403 naming the token, the role `endpoint` needs and the token's roles.
+    static func require(_ role: RepoConfig.Role, of token: TokenAuthenticator.Token, endpoint: String) throws {
+        guard !token.roles.contains(role) else { return }
+        let roles = RepoConfig.Role.allCases.filter(token.roles.contains).map(\.rawValue)
+        throw APIError(
+            status: .forbidden, code: "permission_denied",
+            message:
+                "token '\(token.name)' may not call \(endpoint): it needs the \(role.rawValue) role, and the token has \(roles.joined(separator: ", "))",
+            headers: [.wwwAuthenticate: #"Bearer realm="fs", error="insufficient_scope""#])
     }
 
     /// The token of `Bearer TOKEN` (the scheme in any case, spaces around the token dropped), as

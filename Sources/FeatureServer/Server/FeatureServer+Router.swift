@@ -76,7 +76,7 @@ extension FeatureServer {
 
 extension APIError {
     /// A body over the `--max-body` limit.
-    static func tooLarge(_ size: Int, limit: Int) -> APIError {
+    public static func tooLarge(_ size: Int, limit: Int) -> APIError {
         APIError(
             status: .contentTooLarge, code: "payload_too_large",
             message:

@@ -74,10 +74,12 @@ public final class FeatureServer: Sendable {
     ///
     /// - Parameters:
     ///   - backgroundServices: run the registry watcher and the scheduler (tests drive them by hand).
+    ///   - additionalServices: more services for the same `ServiceGroup` (the gRPC server).
     ///   - onListening: called with the base URL (`http://host:port`, the real port when 0 was
     ///     asked) once the server accepts connections.
     public func application(
-        backgroundServices: Bool = true, onListening: @escaping @Sendable (String) -> Void = { _ in }
+        backgroundServices: Bool = true, additionalServices: [any Service] = [],
+        onListening: @escaping @Sendable (String) -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let host = configuration.host
         let config = stores.config
@@ -97,7 +99,7 @@ public final class FeatureServer: Sendable {
                 // Past this many connections (the refused ones included) accepting pauses.
                 availableConnectionsDelegate: MaximumAvailableConnections(
                     limits.maxConnections + max(64, limits.maxConnections / 4), logger: logger)),
-            services: backgroundServices ? services : [],
+            services: (backgroundServices ? services : []) + additionalServices,
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
                 let url = "\(scheme)://\(host.contains(":") ? "[\(host)]" : host):\(port)"
@@ -156,10 +158,13 @@ public final class FeatureServer: Sendable {
     }
 
     /// Serves until SIGINT or SIGTERM, then finishes in-flight requests, stops the background
-    /// services and removes the endpoint file. The online store closes when the server is released.
-    public func run(onListening: @escaping @Sendable (String) -> Void = { _ in }) async throws {
+    /// services (and `additionalServices`, e.g. the gRPC server, which drains its calls) and
+    /// removes the endpoint file. The online store closes when the server is released.
+    public func run(
+        additionalServices: [any Service] = [], onListening: @escaping @Sendable (String) -> Void = { _ in }
+    ) async throws {
         defer { ServerEndpoint.remove(for: stores.config) }
-        try await application(onListening: onListening).runService()
+        try await application(additionalServices: additionalServices, onListening: onListening).runService()
         logger.info("fs serve stopped")
     }
 }

@@ -10,11 +10,16 @@ public struct RequestScope: Sendable {
 
     @TaskLocal public static var current: RequestScope?
 
+    public init(requestID: String, caller: String? = nil) {
+        self.requestID = requestID
+        self.caller = caller
+    }
+
     /// The most characters of a caller's request id kept; longer or odd ones are replaced.
     static let maximumIDLength = 128
 
     /// The caller's id when it is 1...128 visible ASCII characters, else a new one.
-    static func id(fromHeader value: String?) -> String {
+    public static func id(fromHeader value: String?) -> String {
         if let value, !value.isEmpty, value.utf8.count <= maximumIDLength,
             value.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") })
         {

@@ -1,0 +1,1 @@
+../../FeatureServerTests/Support/TestCertificate.swift
