@@ -146,6 +146,24 @@ private func read(_ text: String, jsonColumns: [String]? = nil, json: Bool = fal
     @Test func emptyStringsAreNotNull() {
         #expect(read(#"{"a": "", "b": null}"#, jsonColumns: ["a", "b"], json: true).records == [["", nil]])
     }
+
+    /// Found by `scripts/fuzz jsonl`: anything starting with a digit or '-' was read as a number,
+    /// so `{"name": 1x2}` stored the text "1x2" in a string column and `01` or `1.` were numbers.
+    @Test(arguments: ["1x2", "01", "-01", "-", "1.", ".5", "+1", "1e", "1e+", "1.2.3", "0x10", "--1", "1.e5", "-a"])
+    func aValueThatIsNotAJSONNumberIsAnErrorNamingTheLine(value: String) {
+        let result = read("{\"a\": 1}\n{\"a\": \(value)}\n{\"a\": 3}\n", jsonColumns: ["a"], json: true)
+        #expect(result.records == [["1"], ["3"]])
+        #expect(result.errors.map(\.line) == [2])
+        #expect(result.errors.first?.message.contains("is not a JSON value") == true, "\(result.errors)")
+        #expect(result.errors.first?.message.contains("(at character 7)") == true, "\(result.errors)")
+    }
+
+    @Test(arguments: ["0", "-0", "7", "-12", "0.5", "-0.0", "1e3", "1E+3", "2.5e-3", "true", "false"])
+    func jsonNumbersAndBooleansAreRead(value: String) {
+        let result = read("{\"a\": \(value)}\n", jsonColumns: ["a"], json: true)
+        #expect(result.errors.isEmpty, "\(result.errors)")
+        #expect(result.records == [[value]])
+    }
 }
 
 /// A source with every value type, for ingest tests.
