@@ -63,8 +63,8 @@ struct CSVReader: RecordReader {
             newlines += 1
             index += 1
         }
-        let firstLine = line + 1
-        return [(start..<middle, firstLine), (middle..<end, firstLine + newlines)]
+        // The line after the header's last one: a quoted field may break the header across lines.
+        return [(start..<middle, nextLine), (middle..<end, nextLine + newlines)]
     }
 
     mutating func next(into fields: inout [FieldRef]) throws(RecordSyntaxError) -> Bool {
