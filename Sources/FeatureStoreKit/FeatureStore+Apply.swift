@@ -23,6 +23,7 @@ extension FeatureStore {
     /// - Parameters:
     ///   - allowBreaking: apply breaking changes, dropping the data they invalidate.
     ///   - beforeCommit: a hook that runs just before the commit (tests use it to fail an apply).
+    @discardableResult
     public func apply(
         allowBreaking: Bool = false, beforeCommit: (() throws -> Void)? = nil
     ) throws -> ApplyResult {

@@ -40,7 +40,10 @@ extension FeatureStore {
         guard let table = historyTables(snapshot).first(where: { $0.source.name == name }) else {
             throw FeatureStoreError.notFound("source '\(name)' has no history table; run fs apply")
         }
-        return try offlineStore().ingest(file: file, format: format, into: table, options: options, now: clock())
+        let now = clock()
+        var options = options
+        if options.eventTimeLimit == nil { options.eventTimeLimit = EventTimeLimit(now: now, skew: config.futureSkew) }
+        return try offlineStore().ingest(file: file, format: format, into: table, options: options, now: now)
     }
 }
 

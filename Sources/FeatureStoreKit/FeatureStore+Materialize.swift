@@ -12,6 +12,7 @@ extension FeatureStore {
     /// after the data is durable. Two runs on one repo never overlap (a lock file).
     ///
     /// - Parameter views: only these views (all online views when `nil`).
+    @discardableResult
     public func materialize(
         from: Timestamp, to: Timestamp, views: [String]? = nil,
         progress: ((MaterializationProgress) -> Void)? = nil
@@ -32,6 +33,7 @@ extension FeatureStore {
     ///
     /// Rows that arrived since the last run with an event time before its watermark (late rows)
     /// are materialized too: each run records the last arrival number it saw beside the watermark.
+    @discardableResult
     public func materializeIncremental(
         to: Timestamp, views: [String]? = nil, progress: ((MaterializationProgress) -> Void)? = nil
     ) throws -> MaterializationReport {
@@ -93,7 +95,9 @@ extension FeatureStore {
                     for event in batch { entities.insert(event.key) }
                     let added = try online.addEvents(
                         batch.map {
-                            AggregateEvent(key: $0.key, time: $0.time, created: $0.created, values: $0.values)
+                            AggregateEvent(
+                                key: $0.key, id: $0.id, version: $0.version, time: $0.time, created: $0.created,
+                                values: $0.values)
                         }, layout: layout,
                         now: now)
                     summary.applied += added.applied

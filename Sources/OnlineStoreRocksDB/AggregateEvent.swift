@@ -3,10 +3,12 @@ import FeatureStoreCore
 /// A raw event for aggregate state: an entity, its identity, its times, and the values of the
 /// view's columns.
 ///
-/// Two events of one entity with the same ``id`` are the same event. When their versions differ,
-/// the one with the later created time wins (then the later event time, then, for versions tied on
-/// both, the greater stored bytes) and replaces the other, even when its event time differs; so
-/// the state does not depend on the order versions arrive in. Exact re-deliveries change nothing.
+/// Two events of one entity with the same ``id`` are the same event, and the offline history's rule
+/// says which of its versions counts: the later ``created`` time wins, then, on equal created times,
+/// the later arrival (the greater ``version``); event time and values play no part. The winner
+/// replaces the other version even when its event time differs, so the state does not depend on
+/// the order versions arrive in. Two versions with the same created time and ``version`` are the
+/// same version: the second changes nothing, whatever its values.
 ///
 /// The state remembers an event while a version of it is stored, that is while its event time is
 /// within the view's longest window plus lateness: a winning version older than that removes the
@@ -39,7 +41,8 @@ public struct AggregateEvent: Sendable, Hashable {
     }
 
     /// An event without an id of its own: identified by its event and created times (``timeID(time:created:)``),
-    /// so, as before ids existed, events of one entity with equal times are one event.
+    /// so, as before ids existed, events of one entity with equal times are one event; its
+    /// ``version`` is 0, so the first of them stored stays.
     public init(key: [FeatureValue], time: Timestamp, created: Timestamp, values: [FeatureValue]) {
         self.init(key: key, id: Self.timeID(time: time, created: created), time: time, created: created, values: values)
     }

@@ -8,7 +8,8 @@ import FeatureStoreCore
 ///   per distinct (function, column) of the aggregations, each under its name (`sum(fare)`) and
 ///   length, so a state no aggregation uses any more is skipped (``AggregateTileCodec``);
 /// - `0x20`, the event time, the event id: one raw event (an ``OnlineRecord`` of its columns);
-/// - `0x21`, the event id: the identity index, holding the stored version's event and created times.
+/// - `0x21`, the event id: the identity index, holding the stored version's event time, created
+///   time and version (``EventIdentityEntry``).
 public struct AggregateLayout: Sendable {
     public let keyspace: OnlineKeyspace
     public let aggregations: [Aggregation]

@@ -7,12 +7,14 @@ extension OnlineStore {
     /// Adds events to an aggregate view's online state, in one atomic write: each new event is
     /// stored raw (with its identity) and merged into the tile of every level that contains it.
     ///
-    /// Events are identified by (entity, ``AggregateEvent/id``): a version the state (or the batch)
-    /// already holds, or a version older than the stored one, changes nothing, so re-adding a range
-    /// is a no-op; a later version replaces the stored one, and the tiles that held the old one are
-    /// recomputed from their parts. Events older than `now - retention` are too late (counted, not
-    /// stored; a late later version still removes the stored one). State older than that is
-    /// deleted for the entities written.
+    /// Events are identified by (entity, ``AggregateEvent/id``), and versions of one event are
+    /// ordered by ``VersionRank`` (created time, then ``AggregateEvent/version``), as in the offline
+    /// history: a version the state (or the batch) already holds, or one older than the stored one,
+    /// changes nothing, whatever its values, so re-adding a range is a no-op; a later version replaces
+    /// the stored one, and the tiles that held the old one are recomputed from their parts (unless
+    /// the new version has the same times and values: then only its version is recorded). Events
+    /// older than `now - retention` are too late (counted, not stored; a late later version still
+    /// removes the stored one). State older than that is deleted for the entities written.
     ///
     /// - Throws: `invalidInput` (nothing written) when an event holds NaN or an infinity.
     @discardableResult
@@ -42,7 +44,7 @@ extension OnlineStore {
             let identity = ByteKey(layout.identityKey(entity: entity, id: event.id))
             if let earlier = versionOf[identity] {
                 summary.duplicates += 1
-                if version.supersedes(versions[earlier]) { versions[earlier] = version }
+                if version.rank > versions[earlier].rank { versions[earlier] = version }
             } else {
                 versionOf[identity] = versions.count
                 versions.append(version)
@@ -60,26 +62,20 @@ extension OnlineStore {
         var entity: Int
         var id: Int64
         var time: Int64
-        var created: Int64
+        var rank: VersionRank
         var values: [FeatureValue]
-        /// The stored form (an ``OnlineRecord`` of the layout's columns), also the last tie-break.
+        /// The stored form (an ``OnlineRecord`` of the layout's columns).
         var record: [UInt8]
 
         init(entity: Int, event: AggregateEvent, layout: AggregateLayout) {
             self.entity = entity
             id = event.id
             time = event.time.microseconds
-            created = event.created.microseconds
+            rank = VersionRank(created: event.created.microseconds, version: event.version)
             values = event.values
             record = OnlineRecord(
                 eventTime: event.time, createdTime: event.created, values: Array(zip(layout.columns, event.values))
             ).encoded()
-        }
-
-        /// Whether this version replaces `other` (of the same event).
-        func supersedes(_ other: EventVersion) -> Bool {
-            if (created, time) != (other.created, other.time) { return (created, time) > (other.created, other.time) }
-            return other.record.lexicographicallyPrecedes(record)
         }
     }
 
@@ -90,14 +86,14 @@ extension OnlineStore {
         summary: inout AggregateWriteSummary
     ) throws {
         let identityKeys = versions.map { layout.identityKey(entity: entities[$0.entity], id: $0.id) }
-        var stored = [(time: Int64, created: Int64)?](repeating: nil, count: versions.count)
+        var stored = [EventIdentityEntry?](repeating: nil, count: versions.count)
         try storage {
             try database.multiGet(identityKeys, in: aggregateEvents) { index, bytes in
-                guard bytes.count == 16 else {
+                guard let entry = EventIdentityEntry(bytes) else {
                     throw FeatureStoreError.storage(
                         "an aggregate event index of view '\(layout.keyspace.view)' is corrupt")
                 }
-                stored[index] = (readSortable(bytes, at: 0), readSortable(bytes, at: 8))
+                stored[index] = entry
             }
         }
         // Per entity: the tiles to update and the pending event writes.
@@ -106,27 +102,34 @@ extension OnlineStore {
         var dirty: [Int: Set<TileLevels.Tile>] = [:]
         var removedKeys: [[UInt8]] = []
         var removedIdentities: [[UInt8]] = []
-        var puts: [(event: [UInt8], identity: [UInt8], version: EventVersion)] = []
+        var eventPuts: [(key: [UInt8], record: [UInt8])] = []
+        var identityPuts: [(key: [UInt8], entry: EventIdentityEntry)] = []
+        // Entities where a later arrival of the same content recorded its version, touching no tile.
+        var reversioned: Set<Int> = []
         for (index, version) in versions.enumerated() {
             let entity = entities[version.entity]
-            var old: (time: Int64, created: Int64)?
-            if let previous = stored[index] {
-                if (version.created, version.time) == (previous.created, previous.time) {
-                    let key = layout.eventKey(entity: entity, time: previous.time, id: version.id)
-                    let bytes = try storage { try database.get(key, in: aggregateEvents) } ?? []
-                    guard bytes.lexicographicallyPrecedes(version.record) else {
-                        summary.duplicates += 1
-                        continue
-                    }
-                } else if (version.created, version.time) < (previous.created, previous.time) {
-                    summary.duplicates += 1
-                    continue
-                }
-                old = previous
+            let old = stored[index]
+            if let old, version.rank <= old.rank {
+                summary.duplicates += 1
+                continue
             }
             if old == nil, version.time < cutoff {
                 summary.late += 1
                 continue
+            }
+            let entry = EventIdentityEntry(time: version.time, rank: version.rank)
+            if let old, old.time == version.time, version.time >= cutoff, old.rank.created == version.rank.created {
+                // A later arrival of the same content: only the version changes. The stored record
+                // holds the times and values (bytes, so -0.0 and 0.0 differ as min/max tell them
+                // apart; created times must match too, since `last` breaks ties on them).
+                let key = layout.eventKey(entity: entity, time: old.time, id: version.id)
+                if try storage({ try database.get(key, in: aggregateEvents) }) == version.record {
+                    summary.applied += 1
+                    summary.replaced += 1
+                    identityPuts.append((identityKeys[index], entry))
+                    reversioned.insert(version.entity)
+                    continue
+                }
             }
             var source = sources[version.entity] ?? TileSource(store: self, layout: layout, entity: entity)
             if let old {
@@ -149,16 +152,17 @@ extension OnlineStore {
             summary.applied += 1
             let key = layout.eventKey(entity: entity, time: version.time, id: version.id)
             source.addedEvents[ByteKey(key)] = TileSource.PendingEvent(
-                time: version.time, created: version.created, values: version.values)
-            puts.append((key, identityKeys[index], version))
+                time: version.time, created: version.rank.created, values: version.values)
+            eventPuts.append((key, version.record))
+            identityPuts.append((identityKeys[index], entry))
             sources[version.entity] = source
             for tile in TileLevels.tiles(containing: Timestamp(microseconds: version.time)) {
                 var states = added[version.entity, default: [:]][tile] ?? layout.emptyStates()
-                layout.add(version.values, time: version.time, created: version.created, to: &states)
+                layout.add(version.values, time: version.time, created: version.rank.created, to: &states)
                 added[version.entity, default: [:]][tile] = states
             }
         }
-        if sources.isEmpty { return }
+        if sources.isEmpty, reversioned.isEmpty { return }
 
         // Tiles only added to: the stored states plus the new events'. A stored tile that cannot
         // be decoded is recomputed instead.
@@ -193,16 +197,13 @@ extension OnlineStore {
         }
 
         let batch = WriteBatch()
-        for entity in sources.keys { try expire(entity: entities[entity], layout: layout, cutoff: cutoff, in: batch) }
+        for entity in reversioned.union(sources.keys) {
+            try expire(entity: entities[entity], layout: layout, cutoff: cutoff, in: batch)
+        }
         for key in removedKeys { batch.delete(key, in: aggregateEvents) }
         for key in removedIdentities { batch.delete(key, in: aggregateEvents) }
-        for put in puts {
-            batch.put(put.event, put.version.record, in: aggregateEvents)
-            var times: [UInt8] = []
-            appendSortable(put.version.time, to: &times)
-            appendSortable(put.version.created, to: &times)
-            batch.put(put.identity, times, in: aggregateEvents)
-        }
+        for put in eventPuts { batch.put(put.key, put.record, in: aggregateEvents) }
+        for put in identityPuts { batch.put(put.key, put.entry.encoded(), in: aggregateEvents) }
         for (entity, tiles) in written {
             for (tile, states) in tiles {
                 let key = layout.tileKey(entity: entities[entity], tile: tile)

@@ -229,6 +229,28 @@ import Testing
         #expect(response.columns[1][0].value == .float64(9.0))
     }
 
+    /// Regression (finding 7): an event time far in the future was ingested and would pin the
+    /// entity's online value; `future_skew` (default 1 day) bounds how far ahead a time may be.
+    @Test func ingestRefusesEventTimesBeyondTheFutureSkew() throws {
+        let repo = try Self.repo(views: Self.driverView)
+        let store = try Self.store(repo)
+        try store.apply()
+        let csv = "driver_id,rider_id,ts,fare\n1,,2026-01-01T10:00:00Z,1.0\n2,,2026-01-03T00:00:01Z,2.0\n"
+        let error = #expect(throws: FeatureStoreError.self) { try Self.ingest(store, csv, name: "future") }
+        #expect(error?.message.contains("future.csv:3: column 'ts'") == true, "\(error?.message ?? "")")
+        #expect(error?.message.contains("future_skew") == true)
+        #expect(try Self.rowCount(store) == 0)
+        // A larger skew, set in feature_store.yaml, admits it.
+        try "project: integrity\nfuture_skew: 2d\n".write(
+            toFile: repo + "/feature_store.yaml", atomically: true, encoding: .utf8)
+        let wider = try Self.store(repo)
+        #expect(try Self.ingest(wider, csv, name: "future").inserted == 2)
+        try "project: integrity\nfuture_skew: 400d\n".write(
+            toFile: repo + "/feature_store.yaml", atomically: true, encoding: .utf8)
+        let tooLong = #expect(throws: FeatureStoreError.self) { try Self.store(repo) }
+        #expect(tooLong?.description.contains("future_skew") == true)
+    }
+
     /// Regression (finding 10): teardown deleted whatever feature_store.yaml pointed at.
     @Test func teardownDeletesOnlyWhatFSCreatedInsideTheRepo() throws {
         let repo = try Self.repo(views: Self.driverView)

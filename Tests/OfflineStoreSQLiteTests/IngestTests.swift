@@ -71,9 +71,9 @@ import Testing
 
             """#
         let result = try fixture.ingest("first.csv", text)
-        // Within a file, a tie of created times keeps the first arrival.
-        #expect((result.inserted, result.duplicates, result.replaced) == (2, 1, 0))
-        #expect(try fixture.rows().map { [$0[3], $0[4]] } == [["1.0", "a"], ["5.0", "b"]])
+        // Within a file, a tie of created times goes to the later arrival.
+        #expect((result.inserted, result.duplicates, result.replaced) == (2, 0, 1))
+        #expect(try fixture.rows().map { [$0[3], $0[4]] } == [["2.0", "a"], ["5.0", "b"]])
         // A re-delivery with a later created time replaces the event (even at another event time);
         // one with an older created time is a duplicate.
         let redelivery = #"""

@@ -22,14 +22,34 @@ struct TypedRows {
         }
     }
 
-    /// The rows as events for an aggregate view's online state.
-    func aggregateEvents(for layout: AggregateLayout, joinKeys: [JoinKey]) -> [AggregateEvent] {
+    /// The rows as events for an aggregate view's online state, each with its identity and version
+    /// (``eventIdentities(of:appended:now:)``).
+    func aggregateEvents(
+        for layout: AggregateLayout, joinKeys: [JoinKey], identities: [(id: Int64, version: Int64)]
+    ) -> [AggregateEvent] {
         let keyColumns = joinKeys.map { values[$0.name] ?? [] }
         let columns = layout.columns.map { values[$0] ?? [] }
         return (0..<count).map { row in
             AggregateEvent(
-                key: keyColumns.map { $0[row] }, time: eventTimes[row], created: createdTimes[row],
-                values: columns.map { $0.isEmpty ? .null : $0[row] })
+                key: keyColumns.map { $0[row] }, id: identities[row].id, version: identities[row].version,
+                time: eventTimes[row], created: createdTimes[row], values: columns.map { $0.isEmpty ? .null : $0[row] })
+        }
+    }
+
+    /// Each row's event identity and version: those the offline history gave it when the push
+    /// was appended there; for a push to the online store only, the hash of the source's
+    /// `dedupe_on` values (else a random id: every pushed row is an event) and the push time.
+    func eventIdentities(of source: Source, appended: AppendResult?, now: Timestamp) -> [(id: Int64, version: Int64)] {
+        if let appended { return Array(zip(appended.identities, appended.sequences)) }
+        let dedupe = source.dedupeOn.map { name in
+            name == source.timestampField ? eventTimes.map(FeatureValue.timestamp) : values[name] ?? []
+        }
+        return (0..<count).map { row in
+            let id =
+                dedupe.isEmpty
+                ? Int64.random(in: 0...Int64.max)
+                : ContentHash.eventIdentity(dedupe.map { $0.isEmpty ? .null : $0[row] })
+            return (id, now.microseconds)
         }
     }
 
@@ -43,6 +63,16 @@ struct TypedRows {
             out.append(hasCreated ? .timestamp(createdTimes[row]) : .null)
             for column in columns { out.append(column.isEmpty ? .null : column[row]) }
             return out
+        }
+    }
+
+    /// Refuses the request when an event time is later than `limit` allows, naming the row.
+    func checkEventTimes(_ limit: EventTimeLimit, column: String) throws {
+        for (row, time) in eventTimes.enumerated() {
+            if let problem = limit.problem(time) {
+                throw FeatureStoreError.invalidArgument(
+                    "df.\(column)[\(row)]: '\(time.rfc3339)' \(problem); nothing was written")
+            }
         }
     }
 

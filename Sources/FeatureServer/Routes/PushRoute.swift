@@ -16,6 +16,8 @@ extension FeatureServer {
         let body = try await json(of: request)
         let current = state.current
         let push = try PushRequest(body, definitions: current.snapshot.definitions, maxRows: configuration.maxEntities)
+        try push.rows.checkEventTimes(
+            EventTimeLimit(now: clock(), skew: store.config.futureSkew), column: push.source.timestampField)
         let snapshot = current.snapshot
         let views = (current.viewsBySource[push.source.name] ?? []).filter { $0.online && !$0.isAggregate }
         let aggregateViews = (current.viewsBySource[push.source.name] ?? []).filter { $0.online && $0.isAggregate }
@@ -28,13 +30,13 @@ extension FeatureServer {
                     entries: push.rows.onlineEntries(of: view, joinKeys: snapshot.definitions.joinKeys(of: view))
                 )
             } : []
-        var offlineInserted = 0
+        var appended: AppendResult?
         if push.destination.writesOffline {
             let table = HistoryTable(
                 source: push.source, generation: snapshot.generation(ofSource: push.source.name),
                 definitions: snapshot.definitions)
             let rows = push.rows.historyRows(for: table, hasCreated: push.source.createdTimestampField != nil)
-            offlineInserted = try await store.appendOffline(rows, to: table).inserted
+            appended = try await store.appendOffline(rows, to: table)
         }
         var written: [(String, Int)] = []
         for write in onlineWrites {
@@ -45,9 +47,11 @@ extension FeatureServer {
         if push.destination.writesOnline {
             // Aggregate views: the events join their online state (tiles and edge events).
             let now = clock()
+            let identities = push.rows.eventIdentities(of: push.source, appended: appended, now: now)
             for view in aggregateViews {
                 let layout = AggregateLayout(view: view, generation: snapshot.generation(ofView: view.name))
-                let events = push.rows.aggregateEvents(for: layout, joinKeys: snapshot.definitions.joinKeys(of: view))
+                let events = push.rows.aggregateEvents(
+                    for: layout, joinKeys: snapshot.definitions.joinKeys(of: view), identities: identities)
                 let summary = try store.onlineStore.addEvents(events, layout: layout, now: now)
                 metrics.recordOnlineWrites(view: view.name, rows: summary.applied)
                 if summary.late > 0 { metrics.recordLateEvents(view: view.name, events: summary.late) }
@@ -56,7 +60,7 @@ extension FeatureServer {
         }
         metrics.recordPush(source: push.source.name, to: push.destination.rawValue, rows: push.rows.count)
         var out = Array(#"{"rows":"#.utf8) + Array(String(push.rows.count).utf8)
-        out += Array(#","offline_inserted":"#.utf8) + Array(String(offlineInserted).utf8)
+        out += Array(#","offline_inserted":"#.utf8) + Array(String(appended?.inserted ?? 0).utf8)
         out += Array(#","online_written":{"#.utf8)
         for (index, (view, count)) in written.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
@@ -74,6 +78,8 @@ extension FeatureServer {
         let current = state.current
         let write = try OnlineWriteRequest(
             body, definitions: current.snapshot.definitions, maxRows: configuration.maxEntities)
+        try write.rows.checkEventTimes(
+            EventTimeLimit(now: clock(), skew: store.config.futureSkew), column: "event_timestamp")
         let keyspace = OnlineKeyspace(
             view: write.view.name, generation: current.snapshot.generation(ofView: write.view.name))
         let count = try store.onlineStore.write(

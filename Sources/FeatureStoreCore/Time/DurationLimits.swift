@@ -12,6 +12,8 @@ public enum DurationLimits {
     /// A view's `schedule`: from every second to every 366 days.
     public static let scheduleInterval = TimeSpan.days(366)
     public static let minimumScheduleInterval = TimeSpan.seconds(1)
+    /// `future_skew` in `feature_store.yaml`: how far ahead of now an event time may be, up to 366 days.
+    public static let futureSkew = TimeSpan.days(366)
 
     /// How a limit reads in messages: `366d (about a year)`, in days (which the repo accepts).
     public static func describe(_ limit: TimeSpan) -> String {

@@ -5,8 +5,9 @@ import SQLite
 ///
 /// Without `dedupe_on` every row is a new event: rows go in many per statement (one VDBE run per
 /// batch instead of per row). With `dedupe_on`, each row is inserted unless an event with the same
-/// dedupe values is stored; then it replaces that event only when its created time is later (and
-/// takes a new arrival number, so incremental materialization sees it), else it is a duplicate.
+/// dedupe values is stored; then it replaces that event unless the stored one has a later created
+/// time (on equal created times the later arrival wins), taking a new arrival number so
+/// incremental materialization sees it; else it is a duplicate.
 struct HistoryInserter {
     static let batchSize = 64
 
@@ -18,9 +19,9 @@ struct HistoryInserter {
     private var pending: [(row: Int, sequence: Int64)] = []
     /// Rows stored as new events so far.
     private(set) var inserted = 0
-    /// Rows that replaced a stored event with the same dedupe values and an earlier created time.
+    /// Rows that replaced a stored event with the same dedupe values and an earlier or equal created time.
     private(set) var replaced = 0
-    /// Rows whose event was already stored with the same or a later created time.
+    /// Rows whose event was already stored with a later created time.
     private(set) var duplicates = 0
 
     init(database: Database, table: HistoryTable, types: [ValueType]) throws {
@@ -41,7 +42,7 @@ struct HistoryInserter {
             }
             let createdParameter = 2  // the created time is the second inserted column
             replace = try database.prepare(
-                "UPDATE \(quoteIdentifier(table.name)) SET \(assignments) WHERE \(match.joined(separator: " AND ")) AND \(HistoryTable.createdColumn) < ?\(createdParameter)"
+                "UPDATE \(quoteIdentifier(table.name)) SET \(assignments) WHERE \(match.joined(separator: " AND ")) AND \(HistoryTable.createdColumn) <= ?\(createdParameter)"
             )
         }
         self.types = types

@@ -21,6 +21,8 @@ struct IngestPlan {
     /// One entry per history table column, in the table's column order.
     var columns: [Column]
     var timestampFormat: TimestampFormat
+    /// Event times later than this limit's are refused.
+    var eventTimeLimit: EventTimeLimit?
 
     /// The names to ask a JSON Lines reader for: each raw name, and the mapped name when it differs.
     static func jsonColumns(for table: HistoryTable) -> [String] {
@@ -45,7 +47,8 @@ struct IngestPlan {
     /// Matches the file's columns to `table`.
     ///
     /// - Throws: ``FeatureStoreError/invalidInput(_:)`` naming a column the file lacks.
-    init(table: HistoryTable, fileColumns: [String], file: String) throws {
+    init(table: HistoryTable, fileColumns: [String], file: String, eventTimeLimit: EventTimeLimit? = nil) throws {
+        self.eventTimeLimit = eventTimeLimit
         let source = table.source
         var byName: [String: Int] = [:]
         for (index, name) in fileColumns.enumerated() where byName[name] == nil { byName[name] = index }

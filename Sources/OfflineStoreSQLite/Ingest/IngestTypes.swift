@@ -9,17 +9,21 @@ public struct IngestOptions: Sendable {
     public var rejectsPath: String?
     /// Ingest the file even when the same content was ingested into the source before.
     public var force: Bool
+    /// Refuse rows whose event time is later than this limit allows (`nil`: no limit).
+    public var eventTimeLimit: EventTimeLimit?
     /// Called about every ``progressInterval`` rows while storing.
     public var progress: (@Sendable (IngestProgress) -> Void)?
     public var progressInterval: Int
 
     public init(
         skipBadRows: Bool = false, rejectsPath: String? = nil, force: Bool = false,
-        progress: (@Sendable (IngestProgress) -> Void)? = nil, progressInterval: Int = 100_000
+        eventTimeLimit: EventTimeLimit? = nil, progress: (@Sendable (IngestProgress) -> Void)? = nil,
+        progressInterval: Int = 100_000
     ) {
         self.skipBadRows = skipBadRows
         self.rejectsPath = rejectsPath
         self.force = force
+        self.eventTimeLimit = eventTimeLimit
         self.progress = progress
         self.progressInterval = progressInterval
     }
@@ -42,9 +46,10 @@ public struct IngestResult: Sendable, Equatable {
     public var rows: Int
     /// Rows stored as new events.
     public var inserted: Int
-    /// Rows that replaced a stored event with the same `dedupe_on` values and an earlier created time.
+    /// Rows that replaced a stored event with the same `dedupe_on` values and an earlier (or equal:
+    /// the later arrival wins) created time.
     public var replaced: Int
-    /// Rows whose event (by `dedupe_on`) was already stored with the same or a later created time.
+    /// Rows whose event (by `dedupe_on`) was already stored with a later created time.
     public var duplicates: Int
     /// Bad rows written to ``rejectsPath`` (only with ``IngestOptions/skipBadRows``).
     public var rejected: Int

@@ -44,11 +44,13 @@ extension OfflineStore {
                 switch format {
                 case .csv:
                     let reader = try CSVReader(bytes: buffer)
-                    plan = try IngestPlan(table: table, fileColumns: reader.columns, file: file)
+                    plan = try IngestPlan(
+                        table: table, fileColumns: reader.columns, file: file, eventTimeLimit: options.eventTimeLimit)
                     chunk = plan.parseCSV(reader, buffer: buffer, keepGoing: options.skipBadRows)
                 case .jsonl:
                     var reader = try JSONLReader(bytes: buffer, columns: IngestPlan.jsonColumns(for: table))
-                    plan = try IngestPlan(table: table, fileColumns: reader.columns, file: file)
+                    plan = try IngestPlan(
+                        table: table, fileColumns: reader.columns, file: file, eventTimeLimit: options.eventTimeLimit)
                     chunk = plan.parseAll(
                         &reader, buffer: buffer, keepGoing: options.skipBadRows, capacityHint: buffer.count / 128)
                 }
@@ -110,7 +112,7 @@ extension OfflineStore {
         progress: (Int) -> Void
     ) throws -> StoreOutcome {
         // Arrival numbers follow file order; rows are stored in event-time order (near-appends),
-        // except with dedupe_on, where the first arrival must win a tie of created times.
+        // except with dedupe_on, where the later arrival must win a tie of created times.
         let order =
             table.source.dedupeOn.isEmpty
             ? rows.storageOrder(eventColumn: 0) : (0..<Int32(rows.count)).map { $0 }

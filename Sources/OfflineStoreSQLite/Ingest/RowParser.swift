@@ -84,6 +84,13 @@ struct RowParser {
                     line: line, column: column.fileName, value: shown,
                     reason: "is not a valid \(column.type.rawValue); \(problem)")
             }
+            if column.role == .event, let limit = plan.eventTimeLimit,
+                let problem = limit.problem(Timestamp(microseconds: rows.cells[rows.cells.count - 1]))
+            {
+                rows.dropPartialRow()
+                let shown = field.withText(in: buffer, scratch: &scratch) { Quote.value(utf8: $0) }
+                return IngestRowProblem(line: line, column: column.fileName, value: shown, reason: problem)
+            }
         }
         return nil
     }

@@ -9,6 +9,9 @@ public struct SourceEvent: Sendable, Hashable {
     /// The event's identity (``HistoryTable/eventIdentity(sequence:values:)``): the same for every
     /// copy of one event, different for distinct events, stable across scans.
     public var id: Int64
+    /// The row's arrival number (0 for sources read in place): of two versions of one event with
+    /// equal created times, the later arrival wins.
+    public var version: Int64
     /// The requested columns' values, in the order requested.
     public var values: [FeatureValue]
 }
@@ -49,7 +52,8 @@ extension OfflineStore {
                 batch.append(
                     SourceEvent(
                         key: key, time: Timestamp(microseconds: times.event),
-                        created: Timestamp(microseconds: times.created), id: id, values: try query.values(statement)))
+                        created: Timestamp(microseconds: times.created), id: id,
+                        version: inPlace ? 0 : query.sequence(statement), values: try query.values(statement)))
                 if batch.count >= batchSize {
                     try body(batch)
                     batch.removeAll(keepingCapacity: true)

@@ -47,7 +47,8 @@ extension OfflineStore {
                 } else {
                     latest[key] = rows.count
                     rows.append(
-                        LatestRow(key: key, eventTime: event, createdTime: created, values: try query.values(statement)))
+                        LatestRow(key: key, eventTime: event, createdTime: created, values: try query.values(statement))
+                    )
                 }
             }
             var start = 0

@@ -84,7 +84,7 @@ struct SourceQuery {
     func identity(_ statement: Statement, key: [FeatureValue], event: Int64, created: Int64) throws -> Int64 {
         switch history {
         case .table(let table):
-            if table.source.dedupeOn.isEmpty { return statement.int64(sequenceIndex) }
+            if table.source.dedupeOn.isEmpty { return sequence(statement) }
             let types = table.dedupeColumns.map { name in
                 name == HistoryTable.eventColumn
                     ? ValueType.timestamp : table.valueColumns.first { $0.name == name }?.type ?? .string
@@ -102,6 +102,9 @@ struct SourceQuery {
             return Int64(bitPattern: hash.value.0 & 0x7FFF_FFFF_FFFF_FFFF)
         }
     }
+
+    /// The current row's arrival number (history tables only).
+    func sequence(_ statement: Statement) -> Int64 { statement.int64(sequenceIndex) }
 
     /// A history table cell as `type` (stored values are always of their declared type).
     static func storedValue(_ statement: Statement, _ column: Int32, _ type: ValueType) -> FeatureValue {

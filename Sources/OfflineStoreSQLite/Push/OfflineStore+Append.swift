@@ -5,13 +5,16 @@ import SQLite
 public struct AppendResult: Sendable, Equatable {
     /// Rows stored as new events.
     public var inserted: Int
-    /// Rows that replaced a stored event with the same `dedupe_on` values and an earlier created time.
+    /// Rows that replaced a stored event with the same `dedupe_on` values and an earlier (or equal)
+    /// created time.
     public var replaced: Int
-    /// Rows whose event (by `dedupe_on`) was already stored with the same or a later created time.
+    /// Rows whose event (by `dedupe_on`) was already stored with a later created time.
     public var duplicates: Int
     /// Per row, its event identity (``HistoryTable/eventIdentity(sequence:values:)``): what the
     /// online aggregate state keys the event by.
     public var identities: [Int64]
+    /// Per row, its arrival number (the version that wins a tie of created times).
+    public var sequences: [Int64]
 }
 
 extension OfflineStore {
@@ -28,7 +31,9 @@ extension OfflineStore {
     ///   does not exist (an apply replaced it while the request ran: nothing was written).
     @discardableResult
     public func append(rows: [[FeatureValue]], to table: HistoryTable) throws -> AppendResult {
-        if rows.isEmpty { return AppendResult(inserted: 0, replaced: 0, duplicates: 0, identities: []) }
+        if rows.isEmpty {
+            return AppendResult(inserted: 0, replaced: 0, duplicates: 0, identities: [], sequences: [])
+        }
         let names = table.columnNames
         let types = table.columnTypes
         let required = Set([0] + table.requiredColumns.compactMap { names.firstIndex(of: $0) })
@@ -66,10 +71,11 @@ extension OfflineStore {
                     try inserter.add(row: row, sequence: first + Int64(row), of: parsed)
                 }
                 try inserter.finish(parsed)
-                let identities = rows.indices.map { table.eventIdentity(sequence: first + Int64($0), values: rows[$0]) }
+                let sequences = rows.indices.map { first + Int64($0) }
                 return AppendResult(
                     inserted: inserter.inserted, replaced: inserter.replaced, duplicates: inserter.duplicates,
-                    identities: identities)
+                    identities: rows.indices.map { table.eventIdentity(sequence: sequences[$0], values: rows[$0]) },
+                    sequences: sequences)
             }
         }
     }

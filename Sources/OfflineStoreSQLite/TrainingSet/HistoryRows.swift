@@ -4,11 +4,17 @@ import SQLite
 
 /// One view's source rows in memory, grouped by entity key and ordered by (event time, created
 /// time) within each group: what a point-in-time lookup binary-searches.
+///
+/// Only the event times are reordered; the values stay in read order, reached through ``rowOf``
+/// (moving every value would cost more than the lookups that use a few of them).
 struct HistoryRows {
-    /// Each entity's rows: a range of ``events`` and ``values``.
+    /// Each entity's rows: a range of positions in ``events`` and ``rowOf``.
     var groups: [EntityKey: Range<Int>]
+    /// Event times in group order.
     var events: [Int64]
-    /// Per requested feature, one value per row.
+    /// For each position in group order, the row's index in ``values``.
+    var rowOf: [Int32] = []
+    /// Per requested feature, one value per row, in read order.
     var values: [[FeatureValue]]
 
     /// Loads the rows of `view`'s source with the columns it needs.
@@ -92,37 +98,41 @@ struct HistoryRows {
         return rows
     }
 
-    /// Reorders the rows by group (a stable counting sort: read order kept within a group), then
+    /// Orders the rows by group (a stable counting sort: read order kept within a group), then
     /// sorts by (event, created) the groups that are not in that order yet, keeping the read order
-    /// among full ties.
+    /// among full ties. Sets ``events`` to group order and ``rowOf``.
     ///
-    /// - Returns: each group's range of rows.
+    /// - Returns: each group's range of positions.
     private mutating func group(_ groups: [Int32], groupCount: Int, created: [Int64]) -> [Range<Int>] {
         var starts = [Int](repeating: 0, count: groupCount + 1)
         for group in groups { starts[Int(group) + 1] += 1 }
         for index in 0..<groupCount { starts[index + 1] += starts[index] }
         let bounds = (0..<groupCount).map { starts[$0]..<starts[$0 + 1] }
-        var order = [Int](repeating: 0, count: groups.count)
+        var order = [Int32](repeating: 0, count: groups.count)
         var next = starts
         for (row, group) in groups.enumerated() {
-            order[next[Int(group)]] = row
+            order[next[Int(group)]] = Int32(row)
             next[Int(group)] += 1
         }
-        for range in bounds {
-            var sorted = true
-            for position in range.dropFirst() {
-                let (a, b) = (order[position - 1], order[position])
-                if (events[a], created[a]) > (events[b], created[b]) {
-                    sorted = false
-                    break
+        events.withUnsafeBufferPointer { events in
+            for range in bounds {
+                var sorted = true
+                for position in range.dropFirst() {
+                    let (a, b) = (Int(order[position - 1]), Int(order[position]))
+                    if (events[a], created[a]) > (events[b], created[b]) {
+                        sorted = false
+                        break
+                    }
+                }
+                if !sorted {
+                    order[range].sort { a, b in
+                        (events[Int(a)], created[Int(a)], a) < (events[Int(b)], created[Int(b)], b)
+                    }
                 }
             }
-            if !sorted {
-                order[range].sort { a, b in (events[a], created[a], a) < (events[b], created[b], b) }
-            }
         }
-        events = order.map { events[$0] }
-        values = values.map { column in order.map { column[$0] } }
+        events = order.map { events[Int($0)] }
+        rowOf = order
         return bounds
     }
 

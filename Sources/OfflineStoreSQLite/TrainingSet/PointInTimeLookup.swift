@@ -85,7 +85,7 @@ final class PointInTimeLookup: FeatureComputer {
                     let found = low - 1
                     guard found >= range.lowerBound else { continue }
                     if ttl > 0 && events[found] < t &- ttl { continue }
-                    rowForSpine[row - rows.lowerBound] = Int32(found)
+                    rowForSpine[row - rows.lowerBound] = history.rowOf[found]
                     matched += 1
                 }
             }
