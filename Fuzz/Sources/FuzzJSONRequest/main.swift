@@ -5,8 +5,9 @@ import FuzzSupport
 /// The server's JSON request parser on any bytes.
 ///
 /// Properties: every failure is an `invalidInput` error (a client's mistake, never a 500); a parsed
-/// document nests at most `maximumDepth` levels, and printing it back and parsing that gives the
-/// same value.
+/// document was valid UTF-8 (RFC 8259 §8.1: nothing is replaced by U+FFFD), holds only finite
+/// floats and no member name twice in one object, nests at most `maximumDepth` levels, and
+/// printing it back and parsing that gives the same value.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzJSONRequest(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     withInput(start, count) { input in
@@ -20,6 +21,10 @@ public func fuzzJSONRequest(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
             require(false, "a parse error is not a FeatureStoreError: \(error)")
             return
         }
+        require(
+            String(validating: input, as: UTF8.self) != nil,
+            "\(describe(input)) is not valid UTF-8, yet it parsed (its strings hold U+FFFD instead)")
+        require(isStrict(value), "\(describe(input)) parsed to a non-finite float or a repeated member name")
         require(
             depth(of: value) <= JSONParser.maximumDepth,
             "\(describe(input)) parsed with \(depth(of: value)) levels, more than \(JSONParser.maximumDepth)")
@@ -43,19 +48,27 @@ private func depth(of value: JSONValue) -> Int {
     }
 }
 
-/// Compact JSON; infinities (which `1e999` parses to) print as ±1e999 so that they read back.
+/// Whether every float is finite and no object names a member twice.
+private func isStrict(_ value: JSONValue) -> Bool {
+    switch value {
+    case .double(let number): number.isFinite
+    case .array(let elements): elements.allSatisfy(isStrict)
+    case .object(let members):
+        Set(members.map(\.key)).count == members.count && members.allSatisfy { isStrict($0.value) }
+    default: true
+    }
+}
+
+/// Compact JSON (floats are finite: `isStrict` holds before printing).
 private func print(_ value: JSONValue, to out: inout [UInt8]) {
     switch value {
     case .null: out += Array("null".utf8)
     case .bool(let flag): out += Array((flag ? "true" : "false").utf8)
     case .int(let number): out += Array(String(number).utf8)
+    case .largeInteger(let text): out += Array(text.utf8)
     case .double(let number):
-        if number.isInfinite {
-            out += Array((number < 0 ? "-1e999" : "1e999").utf8)
-        } else {
-            // Swift prints the shortest text that reads back exactly (`1e-05`, `5.0`).
-            out += Array("\(number)".utf8)
-        }
+        // Swift prints the shortest text that reads back exactly (`1e-05`, `5.0`).
+        out += Array("\(number)".utf8)
     case .string(let text): printString(text, to: &out)
     case .array(let elements):
         out.append(UInt8(ascii: "["))
