@@ -39,13 +39,29 @@ private func checkRejection(_ error: FeatureStoreError, files: [(name: String, t
             require(false, "a diagnostic names a file that was not given: \(diagnostic)")
             return
         }
-        // libyaml may point just past the last line (at the end of the input).
-        let lines = file.text.utf8.count(where: { $0 == 10 }) + 2
+        // libyaml may point just past the last line (at the end of the input), and counts lines as
+        // YAML 1.1 does: CR LF, CR, LF, NEL, LS and PS each end one (a lone CR is a line break).
+        let lines = yamlLineBreaks(in: file.text) + 2
         require(
             diagnostic.line >= 0 && diagnostic.line <= lines, "a diagnostic's line is outside its file: \(diagnostic)")
         require(diagnostic.column >= 0, "a diagnostic's column is negative: \(diagnostic)")
         require(!diagnostic.message.isEmpty, "a diagnostic says nothing: \(diagnostic)")
     }
+}
+
+/// Line breaks as YAML 1.1 (libyaml) counts them.
+private func yamlLineBreaks(in text: String) -> Int {
+    var count = 0
+    var afterCR = false
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\r": count += 1
+        case "\n" where !afterCR, "\u{85}", "\u{2028}", "\u{2029}": count += 1
+        default: break
+        }
+        afterCR = scalar == "\r"
+    }
+    return count
 }
 
 private func checkAccepted(_ definitions: RepoDefinitions) {
