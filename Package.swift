@@ -145,6 +145,7 @@ let package = Package(
             dependencies: [
                 "FeatureServer",
                 "FeatureStoreKit",
+                "SQLite",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -46,7 +46,12 @@ enum RepoConfigLoader {
         let registry = storePath(reader, key: "registry", type: nil, default: RepoConfig.defaultRegistryPath)
         let offline = storePath(
             reader, key: "offline_store", type: "sqlite", default: RepoConfig.defaultOfflineStorePath)
+        var rowCacheMB = RepoConfig.defaultOnlineRowCacheMB
         let online = storePath(reader, key: "online_store", type: "rocksdb", default: RepoConfig.defaultOnlineStorePath)
+        {
+            store in
+            if let size = rowCacheSize(store) { rowCacheMB = size }
+        }
         var futureSkew = EventTimeLimit.defaultSkew
         if let skew = reader.duration("future_skew") {
             if skew > DurationLimits.futureSkew {
@@ -68,12 +73,16 @@ enum RepoConfigLoader {
         }
         return RepoConfig(
             project: project?.value ?? "", registryPath: absolute(registry), offlineStorePath: absolute(offline),
-            onlineStorePath: absolute(online), futureSkew: futureSkew, auth: auth, corsOrigins: origins,
+            onlineStorePath: absolute(online), onlineRowCacheMB: rowCacheMB, futureSkew: futureSkew, auth: auth,
+            corsOrigins: origins,
             allowedHosts: hosts)
     }
 
-    /// A store setting: a bare path, or a mapping with `type` and `path`.
-    private static func storePath(_ reader: MappingReader, key: String, type: String?, default: String) -> String {
+    /// A store setting: a bare path, or a mapping with `type`, `path` and the fields `extra` reads.
+    private static func storePath(
+        _ reader: MappingReader, key: String, type: String?, default: String,
+        extra: (MappingReader) -> Void = { _ in }
+    ) -> String {
         guard let node = reader.value(key) else { return `default` }
         if let text = node.scalar?.string { return text }
         guard
@@ -84,8 +93,22 @@ enum RepoConfigLoader {
             reader.error(position, "\(key) type '\(given)' is not supported; the embedded \(key) is `type: \(type)`")
         }
         let path = store.string("path")?.value ?? `default`
+        extra(store)
         store.finish()
         return path
+    }
+
+    /// `row_cache_mb` of the online store: a whole number of MiB, 0 to 65536 (0 turns the cache off).
+    private static func rowCacheSize(_ store: MappingReader) -> Int? {
+        guard let (text, position) = store.string("row_cache_mb") else { return nil }
+        guard let size = Int(text), (0...65536).contains(size) else {
+            store.error(
+                position,
+                "'row_cache_mb' of \(store.what) must be a whole number of MiB from 0 (no row cache) to 65536, not '\(text)'"
+            )
+            return nil
+        }
+        return size
     }
 
     /// `auth:`: off when absent (or `type: none`/`no_auth`, as Feast writes it); otherwise

@@ -69,7 +69,7 @@ extension FeatureStore {
             for key in keys {
                 spine += Array("{".utf8)
                 for (joinKey, value) in zip(joinKeys, key) {
-                    FeastJSON.appendString(joinKey.name, to: &spine)
+                    JSONString.append(joinKey.name, to: &spine)
                     spine += Array(":".utf8)
                     FeastJSON.appendValue(value, to: &spine)
                     spine += Array(",".utf8)

@@ -151,7 +151,7 @@ extension FeatureStore {
         try online.sync()
         if reports.contains(where: { $0.written > 10_000 }) { try online.compactRecentWrites() }
         try registry.advanceWatermarks(marks, now: now)
-        try online.dropKeyspaces(except: onlineKeyspaces(snapshot))
+        if dropsStaleOnlineData { try online.dropKeyspaces(except: onlineKeyspaces(snapshot)) }
         return MaterializationReport(
             views: reports, skipped: skipped, seconds: Double(Timestamp.now().microseconds - began.microseconds) / 1e6,
             requestedEnd: requested > to ? requested : nil)

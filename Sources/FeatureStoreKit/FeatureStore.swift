@@ -14,6 +14,10 @@ public final class FeatureStore {
     public let config: RepoConfig
     /// The clock; tests inject a fixed one.
     public let clock: @Sendable () -> Timestamp
+    /// Whether a materialization ends by deleting the online data of views and generations its
+    /// registry snapshot no longer has. The server turns it off: registry versions change under
+    /// its materializations, and its registry watcher does that cleanup itself, in order.
+    public var dropsStaleOnlineData = true
 
     private var openRegistry: Registry?
     private var openOfflineStore: OfflineStore?
@@ -51,7 +55,7 @@ public final class FeatureStore {
     /// - Throws: `locked` when another process (a running `fs serve`) has it open.
     public func onlineStore() throws -> OnlineStore {
         if let openOnlineStore { return openOnlineStore }
-        let store = try OnlineStore(path: config.onlineStorePath)
+        let store = try OnlineStore(path: config.onlineStorePath, rowCacheBytes: config.onlineRowCacheMB << 20)
         openOnlineStore = store
         return store
     }

@@ -83,22 +83,42 @@ public struct OnlineRecord: Hashable, Sendable {
         event: Timestamp, values: [FeatureValue?]
     )? {
         guard let (event, _) = times(of: bytes) else { return nil }
-        var reader = ByteReader(bytes: bytes, offset: 17)
-        guard let count = reader.varint() else { return nil }
         var result = [FeatureValue?](repeating: nil, count: names.count)
+        guard decode(bytes, selecting: names, { _, position, value in result[position] = value }) else { return nil }
+        return (event, result)
+    }
+
+    /// Calls `body` with the event time, the position in `names` and the value of each feature the
+    /// record holds that `names` asks for; false when the bytes are not a record.
+    ///
+    /// Records usually hold the features in the order asked, so each name is first compared with
+    /// the one after the last match before the others are searched.
+    public static func decode(
+        _ bytes: UnsafeRawBufferPointer, selecting names: [[UInt8]],
+        _ body: (Timestamp, Int, FeatureValue) throws -> Void
+    ) rethrows -> Bool {
+        guard let (event, _) = times(of: bytes) else { return false }
+        var reader = ByteReader(bytes: bytes, offset: 17)
+        guard let count = reader.varint() else { return false }
+        var next = 0
         for _ in 0..<count {
-            guard let nameBytes = reader.slice() else { return nil }
-            let wanted = names.firstIndex { name in
-                name.count == nameBytes.count
-                    && name.withUnsafeBytes { memcmp($0.baseAddress!, nameBytes.baseAddress!, name.count) == 0 }
+            guard let nameBytes = reader.slice() else { return false }
+            func matches(_ position: Int) -> Bool {
+                let name = names[position]
+                guard name.count == nameBytes.count else { return false }
+                return name.isEmpty
+                    || name.withUnsafeBytes { memcmp($0.baseAddress!, nameBytes.baseAddress!, name.count) == 0 }
             }
+            let wanted: Int? =
+                next < names.count && matches(next) ? next : names.indices.first { $0 != next && matches($0) }
             if let wanted {
-                guard let value = reader.value() else { return nil }
-                result[wanted] = value
+                guard let value = reader.value() else { return false }
+                try body(event, wanted, value)
+                next = wanted + 1
             } else if !reader.skipValue() {
-                return nil
+                return false
             }
         }
-        return (event, result)
+        return true
     }
 }

@@ -16,7 +16,12 @@ public final class OnlineStore: Sendable {
     let aggregateEvents: RocksDB.ColumnFamily
     let aggregateTiles: RocksDB.ColumnFamily
     let writeLock = Mutex(())
+    /// Recently read rows, kept in process (``OnlineRowCache``).
+    let rowCache: OnlineRowCache
     public let path: String
+
+    /// The row cache's size when the caller does not give one: 256 MiB.
+    public static let defaultRowCacheBytes = 256 << 20
 
     /// Column families: `rows` (one key per view entity), `meta` (which keyspaces hold data),
     /// `agg_events` and `agg_tiles` (windowed aggregates).
@@ -24,9 +29,12 @@ public final class OnlineStore: Sendable {
 
     /// Opens (creating when missing) the store at `path`.
     ///
+    /// - Parameter rowCacheBytes: how much memory recently read rows may hold in process; zero
+    ///   turns the row cache off.
     /// - Throws: `locked` when another process has it open.
-    public init(path: String) throws {
+    public init(path: String, rowCacheBytes: Int = OnlineStore.defaultRowCacheBytes) throws {
         self.path = path
+        rowCache = OnlineRowCache(capacity: rowCacheBytes)
         do {
             database = try RocksDB(path: path, columnFamilies: Self.columnFamilies)
         } catch let error as RocksDBError {
@@ -91,13 +99,20 @@ public final class OnlineStore: Sendable {
                 }
             }
             let batch = WriteBatch()
+            var writtenKeys: [[UInt8]] = []
+            var writtenRecords: [[UInt8]] = []
             for (index, key) in keys.enumerated() where !keep[index] {
                 batch.put(key, encoded[index], in: rows)
+                if rowCache.isEnabled {
+                    writtenKeys.append(key)
+                    writtenRecords.append(encoded[index])
+                }
             }
             let written = batch.count
             if written > 0 {
                 batch.put(keyspace.metaKey, [], in: meta)
                 try storage { try database.write(batch, sync: sync) }
+                rowCache.written(writtenKeys, records: writtenRecords)
             }
             return written
         }
@@ -112,30 +127,56 @@ public final class OnlineStore: Sendable {
         _ entities: [[FeatureValue]], from keyspace: OnlineKeyspace, features: [String], ttl: TimeSpan, now: Timestamp
     ) throws -> [[OnlineValue]] {
         let keys = try entities.map { try keyspace.key($0) }
-        var result = [[OnlineValue]](
-            repeating: [OnlineValue](repeating: .notFound, count: features.count), count: keys.count)
+        let absent = [OnlineValue](repeating: .notFound, count: features.count)
+        var result = [[OnlineValue]](repeating: absent, count: keys.count)
         let oldest = ttl > .zero ? now - ttl : Timestamp.min
         let names = features.map { Array($0.utf8) }
-        try storage {
-            try database.multiGet(keys, in: rows) { index, bytes in
-                guard let (event, values) = OnlineRecord.decode(bytes, selecting: names) else {
-                    throw FeatureStoreError.storage(
-                        "the online value of an entity of view '\(keyspace.view)' is corrupt")
-                }
-                for (position, value) in values.enumerated() {
-                    let status: FeatureStatus
-                    var served = value ?? .null
-                    if event < oldest {
-                        status = .outsideMaxAge
-                        served = .null
-                    } else if served.isNull {
-                        status = .nullValue
-                    } else {
-                        status = .present
-                    }
-                    result[index][position] = OnlineValue(value: served, status: status, eventTime: event)
+        func fill(_ index: Int, from bytes: UnsafeRawBufferPointer) throws {
+            guard let (event, _) = OnlineRecord.times(of: bytes) else {
+                throw FeatureStoreError.storage("the online value of an entity of view '\(keyspace.view)' is corrupt")
+            }
+            // A found row: features it lacks are null; all of it is outside max age past the ttl.
+            let expired = event < oldest
+            var row = [OnlineValue](
+                repeating: OnlineValue(value: .null, status: expired ? .outsideMaxAge : .nullValue, eventTime: event),
+                count: names.count)
+            let decoded = OnlineRecord.decode(bytes, selecting: names) { _, position, value in
+                if !expired && !value.isNull {
+                    row[position] = OnlineValue(value: value, status: .present, eventTime: event)
                 }
             }
+            guard decoded else {
+                throw FeatureStoreError.storage("the online value of an entity of view '\(keyspace.view)' is corrupt")
+            }
+            result[index] = row
+        }
+        // Rows in the cache first; RocksDB for the rest, whose answers then go into the cache.
+        var missing: [Int] = []
+        var epochs: [UInt64] = []
+        if rowCache.isEnabled {
+            for (index, key) in keys.enumerated() {
+                switch rowCache.lookup(key) {
+                case .hit(let record?): try record.withUnsafeBytes { try fill(index, from: $0) }
+                case .hit(nil): continue
+                case .miss(let epoch):
+                    missing.append(index)
+                    epochs.append(epoch)
+                }
+            }
+            if missing.isEmpty { return result }
+        } else {
+            missing = Array(keys.indices)
+        }
+        var found = [[UInt8]?](repeating: nil, count: rowCache.isEnabled ? missing.count : 0)
+        let missingKeys = missing.count == keys.count ? keys : missing.map { keys[$0] }
+        try storage {
+            try database.multiGet(missingKeys, in: rows) { position, bytes in
+                try fill(missing[position], from: bytes)
+                if !found.isEmpty { found[position] = Array(bytes) }
+            }
+        }
+        for (position, record) in found.enumerated() {
+            rowCache.insert(missingKeys[position], record: record, epoch: epochs[position])
         }
         return result
     }
@@ -173,6 +214,7 @@ public final class OnlineStore: Sendable {
                 batch.delete(keyspace.metaKey, in: meta)
             }
             try storage { try database.write(batch, sync: true) }
+            rowCache.removeAll()
         }
     }
 

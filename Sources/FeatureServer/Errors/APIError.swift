@@ -63,11 +63,11 @@ public struct APIError: HTTPResponseError, Sendable, CustomStringConvertible {
     /// The JSON body of the error, as the client sees it.
     public func body(requestID: String) -> [UInt8] {
         var out = Array(#"{"error":{"code":"#.utf8)
-        FeastJSON.appendString(code, to: &out)
+        JSONString.append(code, to: &out)
         out += Array(#","message":"#.utf8)
-        FeastJSON.appendString(publicMessage(requestID: requestID), to: &out)
+        JSONString.append(publicMessage(requestID: requestID), to: &out)
         out += Array(#","request_id":"#.utf8)
-        FeastJSON.appendString(requestID, to: &out)
+        JSONString.append(requestID, to: &out)
         out += Array("}}".utf8)
         return out
     }

@@ -1,3 +1,5 @@
+import FeatureStoreCore
+
 /// A place in a JSON document, from the root: `df.conv_rate[3]`, for messages.
 struct JSONPath: CustomStringConvertible {
     enum Component {
@@ -5,7 +7,9 @@ struct JSONPath: CustomStringConvertible {
         case index(Int)
     }
 
-    private var components: [Component] = []
+    private var components: [Component]
+
+    init(_ components: [Component] = []) { self.components = components }
 
     var isEmpty: Bool { components.isEmpty }
 
@@ -15,7 +19,8 @@ struct JSONPath: CustomStringConvertible {
 
     mutating func leave() { components.removeLast() }
 
-    /// Member names joined by dots (quoted when they are not plain names), indexes in brackets.
+    /// Member names joined by dots (as JSON strings in brackets when they are not plain names),
+    /// indexes in brackets.
     var description: String {
         var out = ""
         for component in components {
@@ -42,9 +47,7 @@ struct JSONPath: CustomStringConvertible {
                 }
             }
         if plain { return first ? key : "." + key }
-        let shown = key.count > 40 ? String(key.prefix(40)) + "..." : key
-        let escaped = String(shown.flatMap { $0 == "\"" || $0 == "\\" ? ["\\", $0] : [$0] })
-        return "[\"\(escaped)\"]"
+        return "[" + JSONString.literal(key.count > 40 ? String(key.prefix(40)) + "..." : key) + "]"
     }
 
     /// The path of value `row` of column `column` of the member `field`: `df.conv_rate[3]`.

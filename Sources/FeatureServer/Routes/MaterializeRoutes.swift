@@ -15,14 +15,14 @@ extension FeatureServer {
                 throw APIError.badRequest("\"start_ts\" \(start.rfc3339) is after \"end_ts\" \(end.rfc3339); swap them")
             }
             let views = try Self.viewNames(body)
-            let report = try await self.store.materialize(from: start, to: end, views: views)
+            let report = try await self.stores.materialize(from: start, to: end, views: views)
             return try Self.encode(report)
         }
         router.post("/materialize-incremental") { request, _ in
             let body = try await self.json(of: request)
             let end = try self.timestamp(body, "end_ts")
             let views = try Self.viewNames(body)
-            let report = try await self.store.materializeIncremental(to: end, views: views)
+            let report = try await self.stores.materializeIncremental(to: end, views: views)
             return try Self.encode(report)
         }
     }

@@ -10,17 +10,18 @@ extension FeatureServer {
         }
     }
 
+    /// Decodes the body in place (``OnlineFeaturesRequest``) into the one lookup path,
+    /// ``lookUp(_:entities:)``, and writes Feast's JSON.
     func getOnlineFeatures(_ request: Request) async throws -> Response {
-        let body = try await json(of: request)
-        let lookup = try OnlineFeaturesRequest(body, maxEntities: configuration.maxEntities)
+        let buffer = try await body(of: request)
         let current = state.current
-        let plan = try lookup.plan(current)
-        let rows = try lookup.entities(for: plan)
-        let response = try current.reader.read(plan, entities: rows, now: clock())
-        let entities = rows.count
-        for read in plan.reads {
-            metrics.recordServed(view: read.view.name, entities: entities, features: read.features.count)
+        let limits = LookupLimits(
+            entities: configuration.maxEntities, references: current.referenceLimit,
+            keyColumns: current.keyColumnLimit)
+        let response = try Self.withBytes(of: buffer) { bytes in
+            let lookup = try OnlineFeaturesRequest(bytes, limits: limits)
+            return try lookUp(lookup.selection) { plan in try lookup.entities(in: bytes, for: plan) }
         }
-        return Response.json(FeastResponseWriter.encode(response))
+        return Response.json(FeastJSON.encode(response))
     }
 }

@@ -17,7 +17,7 @@ extension FeatureServer {
         let current = state.current
         let push = try PushRequest(body, definitions: current.snapshot.definitions, maxRows: configuration.maxEntities)
         try push.rows.checkEventTimes(
-            EventTimeLimit(now: clock(), skew: store.config.futureSkew), column: push.source.timestampField)
+            EventTimeLimit(now: clock(), skew: stores.config.futureSkew), column: push.source.timestampField)
         let snapshot = current.snapshot
         let views = (current.viewsBySource[push.source.name] ?? []).filter { $0.online && !$0.isAggregate }
         let aggregateViews = (current.viewsBySource[push.source.name] ?? []).filter { $0.online && $0.isAggregate }
@@ -36,11 +36,11 @@ extension FeatureServer {
                 source: push.source, generation: snapshot.generation(ofSource: push.source.name),
                 definitions: snapshot.definitions)
             let rows = push.rows.historyRows(for: table, hasCreated: push.source.createdTimestampField != nil)
-            appended = try await store.appendOffline(rows, to: table)
+            appended = try await stores.appendOffline(rows, to: table)
         }
         var written: [(String, Int)] = []
         for write in onlineWrites {
-            let count = try store.onlineStore.write(write.entries, to: write.keyspace)
+            let count = try stores.onlineStore.write(write.entries, to: write.keyspace)
             metrics.recordOnlineWrites(view: write.keyspace.view, rows: count)
             written.append((write.keyspace.view, count))
         }
@@ -52,7 +52,7 @@ extension FeatureServer {
                 let layout = AggregateLayout(view: view, generation: snapshot.generation(ofView: view.name))
                 let events = push.rows.aggregateEvents(
                     for: layout, joinKeys: snapshot.definitions.joinKeys(of: view), identities: identities)
-                let summary = try store.onlineStore.addEvents(events, layout: layout, now: now)
+                let summary = try stores.onlineStore.addEvents(events, layout: layout, now: now)
                 metrics.recordOnlineWrites(view: view.name, rows: summary.applied)
                 if summary.late > 0 { metrics.recordLateEvents(view: view.name, events: summary.late) }
                 written.append((view.name, summary.applied))
@@ -64,7 +64,7 @@ extension FeatureServer {
         out += Array(#","online_written":{"#.utf8)
         for (index, (view, count)) in written.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
-            FeastJSON.appendString(view, to: &out)
+            JSONString.append(view, to: &out)
             out.append(UInt8(ascii: ":"))
             out += Array(String(count).utf8)
         }
@@ -79,10 +79,10 @@ extension FeatureServer {
         let write = try OnlineWriteRequest(
             body, definitions: current.snapshot.definitions, maxRows: configuration.maxEntities)
         try write.rows.checkEventTimes(
-            EventTimeLimit(now: clock(), skew: store.config.futureSkew), column: "event_timestamp")
+            EventTimeLimit(now: clock(), skew: stores.config.futureSkew), column: "event_timestamp")
         let keyspace = OnlineKeyspace(
             view: write.view.name, generation: current.snapshot.generation(ofView: write.view.name))
-        let count = try store.onlineStore.write(
+        let count = try stores.onlineStore.write(
             write.rows.onlineEntries(of: write.view, joinKeys: write.joinKeys), to: keyspace)
         metrics.recordOnlineWrites(view: write.view.name, rows: count)
         return Response.json(Array(#"{"rows":\#(write.rows.count),"written":\#(count)}"#.utf8))

@@ -16,20 +16,33 @@ extension FeatureServer {
 
     /// The request body, refusing more than `--max-body` bytes (413 naming the limit).
     ///
+    /// The body is copied once, into one buffer of its declared length (a body that arrives in
+    /// one piece is kept as it came); the JSON readers then work on it in place.
+    ///
     /// - Throws: ``APIError`` 413 over the limit, 400 for a malformed (chunked) body, 408 when it
     ///   does not arrive within `--body-timeout`; ``ClientDisconnected`` when the client goes away.
-    func body(of request: Request) async throws -> [UInt8] {
+    func body(of request: Request) async throws -> ByteBuffer {
         let limit = configuration.maxBodyBytes
-        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
-            throw APIError.tooLarge(declared, limit: limit)
-        }
-        var bytes: [UInt8] = []
+        let declared = request.headers[.contentLength].flatMap(Int.init)
+        if let declared, declared > limit { throw APIError.tooLarge(declared, limit: limit) }
+        var collected = ByteBuffer()
+        var pieces = 0
         do {
-            for try await buffer in request.body {
-                if bytes.count + buffer.readableBytes > limit {
-                    throw APIError.tooLarge(bytes.count + buffer.readableBytes, limit: limit)
+            for try await var piece in request.body {
+                let size = collected.readableBytes + piece.readableBytes
+                if size > limit { throw APIError.tooLarge(size, limit: limit) }
+                pieces += 1
+                if pieces == 1 {
+                    collected = piece
+                    continue
                 }
-                bytes += buffer.readableBytesView
+                if pieces == 2 {
+                    // From the second piece on, one buffer for the whole body.
+                    var whole = ByteBufferAllocator().buffer(capacity: max(declared ?? 0, 2 * size))
+                    whole.writeBuffer(&collected)
+                    collected = whole
+                }
+                collected.writeBuffer(&piece)
             }
         } catch let error as APIError {
             throw error
@@ -43,14 +56,21 @@ extension FeatureServer {
             if let framing = APIError(framingError: error) { throw framing }
             throw ClientDisconnected(underlying: error)
         }
-        return bytes
+        return collected
     }
 
-    /// The request body parsed as JSON.
+    /// Runs `body` over the bytes of `buffer` in place.
+    ///
+    /// - Throws: 400 for an empty body; what `body` throws.
+    static func withBytes<T>(of buffer: ByteBuffer, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) throws -> T {
+        if buffer.readableBytes == 0 { throw APIError.badRequest("the request body is empty; send a JSON object") }
+        return try buffer.withUnsafeReadableBytes { raw in try body(raw.assumingMemoryBound(to: UInt8.self)) }
+    }
+
+    /// The request body parsed as JSON (a tree: the write and materialization routes, whose bodies
+    /// are bounded by `--max-entities` rows once parsed).
     func json(of request: Request) async throws -> JSONValue {
-        let bytes = try await body(of: request)
-        if bytes.isEmpty { throw APIError.badRequest("the request body is empty; send a JSON object") }
-        return try JSONParser.parse(bytes)
+        try Self.withBytes(of: try await body(of: request)) { try JSONParser.parse(buffer: $0) }
     }
 }
 

@@ -9,12 +9,12 @@ import ServiceLifecycle
 /// The feature server: one open feature repo served over HTTP.
 ///
 /// Lookups read the current ``ReadState`` (a registry snapshot and an ``OnlineReader``) with no
-/// registry access; writes to the offline store and materializations go through the
-/// ``StoreActor``; the ``RegistryWatcher`` and the ``Scheduler`` run beside the HTTP server in
-/// one `ServiceGroup`.
+/// registry access; store work runs on the lanes of ``ServerStores`` (registry reads, offline
+/// writes, materializations), which `/health` and `/metrics` never wait for; the
+/// ``RegistryWatcher`` and the ``Scheduler`` run beside the HTTP server in one `ServiceGroup`.
 public final class FeatureServer: Sendable {
     public let configuration: ServerConfiguration
-    public let store: StoreActor
+    public let stores: ServerStores
     public let state: ServerState
     public let metrics: ServerMetrics
     public let logger: Logger
@@ -46,12 +46,21 @@ public final class FeatureServer: Sendable {
             config: try RepoLoader.loadConfig(at: repo), host: configuration.host,
             environment: configuration.environment)
         self.tls = tls
-        let store = try StoreActor(repo: repo, clock: clock)
-        self.store = store
-        let snapshot = try await store.snapshot()
-        self.state = ServerState(ReadState(snapshot: snapshot, store: store.onlineStore))
+        let stores = try ServerStores(repo: repo, clock: clock)
+        self.stores = stores
+        let snapshot = try await stores.snapshot()
+        self.state = ServerState(ReadState(snapshot: snapshot, store: stores.onlineStore))
         self.metrics = ServerMetrics()
         metrics.recordRegistryVersion(snapshot.version)
+        _ = try await stores.check()
+        try await stores.refreshWatermarks(for: snapshot)
+        do {
+            // Left by a server stopped between an `fs apply` and its reload.
+            try await stores.dropStaleKeyspaces(servedBy: state)
+        } catch {
+            logger.warning(
+                "cannot drop stale online data; will retry on the next apply", metadata: ["error": "\(error)"])
+        }
     }
 
     /// The background services: the registry watcher and (unless disabled) the scheduler.
@@ -71,7 +80,7 @@ public final class FeatureServer: Sendable {
         backgroundServices: Bool = true, onListening: @escaping @Sendable (String) -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let host = configuration.host
-        let config = store.config
+        let config = stores.config
         let logger = logger
         let limits = configuration.limits
         let scheme = tls == nil ? "http" : "https"
@@ -149,7 +158,7 @@ public final class FeatureServer: Sendable {
     /// Serves until SIGINT or SIGTERM, then finishes in-flight requests, stops the background
     /// services and removes the endpoint file. The online store closes when the server is released.
     public func run(onListening: @escaping @Sendable (String) -> Void = { _ in }) async throws {
-        defer { ServerEndpoint.remove(for: store.config) }
+        defer { ServerEndpoint.remove(for: stores.config) }
         try await application(onListening: onListening).runService()
         logger.info("fs serve stopped")
     }

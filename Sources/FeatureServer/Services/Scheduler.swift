@@ -29,7 +29,7 @@ public struct Scheduler: Service {
         let snapshot = server.state.current.snapshot
         let scheduled = snapshot.definitions.featureViews.filter { $0.online && $0.schedule != nil }
         if scheduled.isEmpty { return [] }
-        let marks = try await server.store.watermarks(for: snapshot)
+        let marks = try await server.stores.watermarks(for: snapshot)
         let now = server.clock()
         return scheduled.filter { view in
             guard let mark = marks[view.name], let schedule = view.schedule else { return true }
@@ -53,7 +53,7 @@ public struct Scheduler: Service {
         if due.isEmpty { return nil }
         let now = server.clock()
         do {
-            let report = try await server.store.materializeIncremental(to: now, views: due)
+            let report = try await server.stores.materializeIncremental(to: now, views: due)
             let seconds = Double(now.microseconds) / 1e6
             for view in report.views {
                 server.metrics.recordSchedulerRun(view: view.view, success: true, atSeconds: seconds)

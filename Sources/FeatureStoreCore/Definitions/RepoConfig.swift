@@ -7,6 +7,8 @@ public struct RepoConfig: Hashable, Sendable, Codable {
     public var registryPath: String
     public var offlineStorePath: String
     public var onlineStorePath: String
+    /// MiB of recently read online rows the serving process keeps in memory (`online_store.row_cache_mb`).
+    public var onlineRowCacheMB: Int
     /// How far in the future an event time may lie (`future_skew`, default 1 day).
     public var futureSkew: TimeSpan
     /// The server's bearer tokens; `nil` when authentication is off.
@@ -18,13 +20,15 @@ public struct RepoConfig: Hashable, Sendable, Codable {
 
     public init(
         project: String, registryPath: String, offlineStorePath: String, onlineStorePath: String,
-        futureSkew: TimeSpan = EventTimeLimit.defaultSkew, auth: Auth? = nil, corsOrigins: [String] = [],
+        onlineRowCacheMB: Int = RepoConfig.defaultOnlineRowCacheMB, futureSkew: TimeSpan = EventTimeLimit.defaultSkew,
+        auth: Auth? = nil, corsOrigins: [String] = [],
         allowedHosts: [String] = []
     ) {
         self.project = project
         self.registryPath = registryPath
         self.offlineStorePath = offlineStorePath
         self.onlineStorePath = onlineStorePath
+        self.onlineRowCacheMB = onlineRowCacheMB
         self.futureSkew = futureSkew
         self.auth = auth
         self.corsOrigins = corsOrigins
@@ -35,12 +39,14 @@ public struct RepoConfig: Hashable, Sendable, Codable {
     public static let defaultRegistryPath = ".fs/registry.db"
     public static let defaultOfflineStorePath = ".fs/offline.db"
     public static let defaultOnlineStorePath = ".fs/online"
+    public static let defaultOnlineRowCacheMB = 256
 
     enum CodingKeys: String, CodingKey {
         case project
         case registryPath = "registry"
         case offlineStorePath = "offline_store"
         case onlineStorePath = "online_store"
+        case onlineRowCacheMB = "online_row_cache_mb"
         case futureSkew = "future_skew"
         case auth
         case corsOrigins = "cors_origins"
@@ -53,6 +59,8 @@ public struct RepoConfig: Hashable, Sendable, Codable {
         registryPath = try container.decode(String.self, forKey: .registryPath)
         offlineStorePath = try container.decode(String.self, forKey: .offlineStorePath)
         onlineStorePath = try container.decode(String.self, forKey: .onlineStorePath)
+        onlineRowCacheMB =
+            try container.decodeIfPresent(Int.self, forKey: .onlineRowCacheMB) ?? RepoConfig.defaultOnlineRowCacheMB
         futureSkew = try container.decodeIfPresent(TimeSpan.self, forKey: .futureSkew) ?? EventTimeLimit.defaultSkew
         auth = try container.decodeIfPresent(Auth.self, forKey: .auth)
         corsOrigins = try container.decodeIfPresent([String].self, forKey: .corsOrigins) ?? []

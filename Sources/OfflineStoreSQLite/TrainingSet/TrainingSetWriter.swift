@@ -53,7 +53,7 @@ struct TrainingSetWriter {
         let buffer = spine.buffer
         let jsonKeys: [[UInt8]] = columnNames.enumerated().map { index, name in
             var key: [UInt8] = index == 0 ? [UInt8(ascii: "{")] : [UInt8(ascii: ",")]
-            appendJSONString(Array(name.utf8)[...], to: &key)
+            JSONString.append(name, to: &key)
             key.append(UInt8(ascii: ":"))
             return key
         }
@@ -154,7 +154,7 @@ struct TrainingSetWriter {
                     output.append(text)
                 } else {
                     var bytes: [UInt8] = []
-                    appendJSONString(text[...], to: &bytes)
+                    JSONString.append(utf8: text, to: &bytes)
                     bytes.withUnsafeBufferPointer { output.append($0) }
                 }
             }
@@ -172,29 +172,10 @@ struct TrainingSetWriter {
         case .bytes(let v): output.append("\"" + encodeBase64(v) + "\"")
         case .string(let v):
             var bytes: [UInt8] = []
-            appendJSONString(Array(v.utf8)[...], to: &bytes)
+            JSONString.append(v, to: &bytes)
             bytes.withUnsafeBufferPointer { output.append($0) }
         }
     }
-}
-
-/// Appends `text` as a JSON string literal.
-func appendJSONString<C: Collection<UInt8>>(_ text: C, to bytes: inout [UInt8]) {
-    bytes.append(UInt8(ascii: "\""))
-    for byte in text {
-        switch byte {
-        case UInt8(ascii: "\""): bytes += [92, 34]
-        case 92: bytes += [92, 92]
-        case 10: bytes += [92, UInt8(ascii: "n")]
-        case 13: bytes += [92, UInt8(ascii: "r")]
-        case 9: bytes += [92, UInt8(ascii: "t")]
-        case 0..<32:
-            let hex = Array("0123456789abcdef".utf8)
-            bytes += Array("\\u00".utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 15)]]
-        default: bytes.append(byte)
-        }
-    }
-    bytes.append(UInt8(ascii: "\""))
 }
 
 /// Whether `text` is a JSON number (`-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`).

@@ -1,0 +1,82 @@
+import FeatureStoreKit
+
+/// What an online lookup asks for, however it arrived (Feast's JSON over HTTP, or another
+/// transport): `view:feature` references as sent, or a feature service, and the naming of the
+/// output.
+public struct FeatureSelection: Sendable, Hashable {
+    /// The `view:feature` strings as sent (parsed only when the plan is not cached).
+    public var features: [String]?
+    /// A feature service's name, when no features are listed.
+    public var service: String?
+    /// Name features `view__feature` rather than `feature`.
+    public var fullFeatureNames: Bool
+
+    public init(features: [String]? = nil, service: String? = nil, fullFeatureNames: Bool = false) {
+        self.features = features
+        self.service = service
+        self.fullFeatureNames = fullFeatureNames
+    }
+
+    /// Resolves the features against the served definitions, through the snapshot's plan cache.
+    ///
+    /// - Throws: `notFound` for an unknown view, feature or service; `invalidArgument` for a
+    ///   reference that is not `view:feature`.
+    func plan(_ state: ReadState) throws -> OnlineReadPlan {
+        let key = PlanCache.Key(features: features ?? [], service: service, fullFeatureNames: fullFeatureNames)
+        return try state.plans.plan(for: key) {
+            let definitions = state.snapshot.definitions
+            if let service {
+                return try OnlineReadPlan(
+                    service: service, definitions: definitions, fullFeatureNames: fullFeatureNames)
+            }
+            let references = try (features ?? []).map { text in
+                guard let reference = FeatureReference(parsing: text) else {
+                    throw FeatureStoreError.invalidArgument(
+                        "feature reference \"\(text)\" is not of the form \"view:feature\"")
+                }
+                return reference
+            }
+            return try OnlineReadPlan(
+                references: references, definitions: definitions, fullFeatureNames: fullFeatureNames)
+        }
+    }
+}
+
+extension FeatureServer {
+    /// The server's one online lookup, behind every transport: the current registry snapshot, its
+    /// cached plan for `selection`, the entities typed against that plan, the read at the server's
+    /// clock (ttl enforced against it) and the served-values metrics. It never waits for store work
+    /// (materializations, offline writes, registry reloads).
+    ///
+    /// - Parameters:
+    ///   - selection: what to read.
+    ///   - entities: the request's entity columns, typed against the plan's join keys by the
+    ///     transport that decoded them (each names its own offending values); columns that are
+    ///     not join keys are passed through (empty) for the read to name.
+    /// - Throws: ``FeatureStoreError``: `notFound` for unknown names, `invalidArgument` for entities
+    ///   that do not fit the plan, `storage` when the online store fails; and what `entities` throws.
+    public func lookUp(_ selection: FeatureSelection, entities: (OnlineReadPlan) throws -> EntityRows) throws
+        -> OnlineFeaturesResponse
+    {
+        let current = state.current
+        let plan = try selection.plan(current)
+        let rows = try entities(plan)
+        let response = try current.reader.read(plan, entities: rows, now: clock())
+        let count = rows.count
+        for read in plan.reads {
+            metrics.recordServed(view: read.view.name, entities: count, features: read.features.count)
+        }
+        return response
+    }
+
+    /// Refuses an entity column of more rows than the limit (`--max-entities`); every transport
+    /// checks each column with this as it reads the request, before converting any value.
+    ///
+    /// - Throws: `invalidArgument` naming the count and the limit.
+    public static func checkEntityRows(_ rows: Int, limit: Int) throws {
+        guard rows > limit else { return }
+        throw FeatureStoreError.invalidArgument(
+            "\"entities\" has \(rows) rows, more than the server's limit of \(limit) (--max-entities); split the request"
+        )
+    }
+}
