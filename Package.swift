@@ -12,6 +12,8 @@ let package = Package(
     products: [
         .executable(name: "fs", targets: ["fs"]),
         .library(name: "FeatureStoreKit", targets: ["FeatureStoreKit"]),
+        // For the fuzz targets in Fuzz/, a package of their own that can link only products.
+        .library(name: "FeatureServer", targets: ["FeatureServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

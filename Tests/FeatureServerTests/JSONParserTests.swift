@@ -64,6 +64,35 @@ import Testing
         #expect(error?.message.contains(expected) == true, "\(error?.message ?? "")")
     }
 
+    /// Found by `scripts/fuzz json-request`: bytes that are not UTF-8 inside a string were decoded
+    /// to U+FFFD, so `"u\xFF"` and `"u\xFE"` named one entity and a pushed text was stored
+    /// altered. They are refused (RFC 8259 §8.1: JSON is UTF-8), naming the byte and the JSON path.
+    @Test(arguments: [
+        ([0xFF], "byte 0xFF"),  // never UTF-8
+        ([0xC0, 0xAF], "byte 0xC0"),  // overlong '/'
+        ([0xED, 0xA0, 0x80], "byte 0xED"),  // a surrogate
+        ([0xF4, 0x90, 0x80, 0x80], "byte 0xF4"),  // past U+10FFFF
+        ([0xE2, 0x82], "byte 0xE2"),  // cut short
+        ([0x80], "byte 0x80"),  // a lone continuation byte
+    ])
+    func invalidUTF8InAStringIsRefused(_ bad: [UInt8], _ named: String) {
+        // In a value without escapes, after an escape, and in a member name.
+        for (before, after) in [(#"{"df": {"k": ["a"#, #""]}}"#), (#"{"df": {"k": ["\n"#, #""]}}"#)] {
+            let body = Array(before.utf8) + bad + Array(after.utf8)
+            let error = #expect(throws: FeatureStoreError.self) { try JSONParser.parse(body) }
+            #expect(error?.code == .invalidInput)
+            #expect(error?.message.contains("is not UTF-8: \(named) at byte") == true, "\(error?.message ?? "")")
+            #expect(error?.message.contains("df.k[0]") == true, "\(error?.message ?? "")")
+        }
+        let key = Array(#"{"a"#.utf8) + bad + Array(#"": 1}"#.utf8)
+        #expect(throws: FeatureStoreError.self) { try JSONParser.parse(key) }
+    }
+
+    @Test func utf8TextIsKeptWithAndWithoutEscapes() throws {
+        #expect(try JSONParser.parse(Array(#""é€😀""#.utf8)) == .string("é€😀"))
+        #expect(try JSONParser.parse(Array(#""\té€😀""#.utf8)) == .string("\té€😀"))
+    }
+
     @Test func tinyNumbersUnderflowToZeroAndAreKept() throws {
         #expect(try JSONParser.parse(Array("1e-999".utf8)) == .double(0))
     }

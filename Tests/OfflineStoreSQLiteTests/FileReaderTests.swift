@@ -76,6 +76,52 @@ private func read(_ text: String, jsonColumns: [String]? = nil, json: Bool = fal
     }
 }
 
+extension CSVReaderTests {
+    /// Each record's line and fields, or its line and error, reading the body whole or in the two
+    /// halves ingest reads a large file in.
+    private func records(_ bytes: [UInt8], halves: Bool) throws -> [String] {
+        try bytes.withUnsafeBufferPointer { buffer in
+            let header = try CSVReader(bytes: buffer)
+            var out: [String] = []
+            var fields: [FieldRef] = []
+            func drain(_ reader: inout CSVReader) {
+                while true {
+                    do {
+                        guard try reader.next(into: &fields) else { return }
+                        out.append("\(reader.line): \(fields.map { $0.string(in: buffer) ?? "null" })")
+                    } catch {
+                        out.append("\(error.line): \(error.message)")
+                    }
+                }
+            }
+            guard halves else {
+                var whole = header
+                drain(&whole)
+                return out
+            }
+            for half in header.bodyHalves {
+                var reader = CSVReader(
+                    bytes: buffer, columns: header.columns, range: half.range, firstLine: half.firstLine)
+                drain(&reader)
+            }
+            return out
+        }
+    }
+
+    /// Found by `scripts/fuzz csv`: the halves of a large file numbered their lines from the line
+    /// the header starts on, so after a header with a quoted line break every line an error named
+    /// was off by the header's extra lines.
+    @Test(arguments: [
+        Array("\"a\nb\",c\n1,2\n\n3\n4,5\n6\n".utf8),
+        [0x22, 0x22, 0x22, 0x0A, 0x0A, 0x62, 0x0D, 0xD2, 0x0D, 0x0D, 0x22, 0x0A, 0x0A, 0x62, 0x0D, 0xD2, 0x0D, 0x0D],
+    ])
+    func theHalvesOfABodyNumberLinesAsTheWholeDoes(bytes: [UInt8]) throws {
+        let whole = try records(bytes, halves: false)
+        #expect(try records(bytes, halves: true) == whole)
+        #expect(!whole.isEmpty)
+    }
+}
+
 @Suite struct JSONLReaderTests {
     @Test func aByteOrderMarkAtTheStartIsSkipped() {
         let result = read([0xEF, 0xBB, 0xBF] + Array("{\"a\": 1}\n{\"a\": 2}\n".utf8), json: true)
@@ -145,6 +191,24 @@ private func read(_ text: String, jsonColumns: [String]? = nil, json: Bool = fal
 
     @Test func emptyStringsAreNotNull() {
         #expect(read(#"{"a": "", "b": null}"#, jsonColumns: ["a", "b"], json: true).records == [["", nil]])
+    }
+
+    /// Found by `scripts/fuzz jsonl`: anything starting with a digit or '-' was read as a number,
+    /// so `{"name": 1x2}` stored the text "1x2" in a string column and `01` or `1.` were numbers.
+    @Test(arguments: ["1x2", "01", "-01", "-", "1.", ".5", "+1", "1e", "1e+", "1.2.3", "0x10", "--1", "1.e5", "-a"])
+    func aValueThatIsNotAJSONNumberIsAnErrorNamingTheLine(value: String) {
+        let result = read("{\"a\": 1}\n{\"a\": \(value)}\n{\"a\": 3}\n", jsonColumns: ["a"], json: true)
+        #expect(result.records == [["1"], ["3"]])
+        #expect(result.errors.map(\.line) == [2])
+        #expect(result.errors.first?.message.contains("is not a JSON value") == true, "\(result.errors)")
+        #expect(result.errors.first?.message.contains("(at character 7)") == true, "\(result.errors)")
+    }
+
+    @Test(arguments: ["0", "-0", "7", "-12", "0.5", "-0.0", "1e3", "1E+3", "2.5e-3", "true", "false"])
+    func jsonNumbersAndBooleansAreRead(value: String) {
+        let result = read("{\"a\": \(value)}\n", jsonColumns: ["a"], json: true)
+        #expect(result.errors.isEmpty, "\(result.errors)")
+        #expect(result.records == [[value]])
     }
 }
 

@@ -339,7 +339,7 @@ struct JSONReader {
             }
             if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 { throw failure("control character in a string") }
-            index += 1
+            index += byte < 0x80 ? 1 : try utf8Length()
         }
         var out: [UInt8] = keeping ? Array(bytes[start..<index]) : []
         while index < bytes.count {
@@ -372,11 +372,26 @@ struct JSONReader {
                 if keeping { out.append(decoded) }
             default:
                 if byte < 0x20 { throw failure("control character in a string") }
-                if keeping { out.append(byte) }
-                index += 1
+                let length = byte < 0x80 ? 1 : try utf8Length()
+                if keeping { out += bytes[index..<(index + length)] }
+                index += length
             }
         }
         throw failure("unterminated string")
+    }
+
+    /// The length of the UTF-8 character at the cursor. Bytes that are not UTF-8 are refused (RFC
+    /// 8259 §8.1): decoding them would make U+FFFD of them, so that two different keys named one
+    /// entity and a text was stored altered.
+    private func utf8Length() throws -> Int {
+        let length = validSequenceLength(bytes, at: index)
+        guard length > 0 else {
+            let hex = String(bytes[index], radix: 16, uppercase: true)
+            throw FeatureStoreError.invalidInput(
+                "the request body is not UTF-8: byte 0x\(hex.count < 2 ? "0" : "")\(hex) at byte \(index)\(path.isEmpty ? "" : " (in \(path))") starts no UTF-8 character; send JSON text in UTF-8"
+            )
+        }
+        return length
     }
 
     /// The character of a `\uXXXX` escape (its `u` read), a surrogate pair taken together.

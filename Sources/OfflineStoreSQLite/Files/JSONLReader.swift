@@ -2,8 +2,9 @@ import FeatureStoreCore
 
 /// A byte-level JSON Lines reader: one flat JSON object per line, values strings, numbers,
 /// booleans or null (nested objects and arrays are malformed). Blank lines and a UTF-8 byte order
-/// mark at the start of the file are skipped; an invalid escape, a key given twice in one object
-/// and a line longer than ``RecordLimits/maxLineBytes`` are malformed.
+/// mark at the start of the file are skipped; an invalid escape, a number JSON does not allow
+/// (`01`, `1.`, `+1`, `1x2`), a key given twice in one object and a line longer than
+/// ``RecordLimits/maxLineBytes`` are malformed.
 ///
 /// The columns are given, or else the keys of the first object, in order.
 struct JSONLReader: RecordReader {
@@ -108,11 +109,13 @@ struct JSONLReader: RecordReader {
                     if literal.elementsEqual("null".utf8) {
                         value = .missing
                     } else if literal.elementsEqual("true".utf8) || literal.elementsEqual("false".utf8)
-                        || (literal.first.map { $0 == UInt8(ascii: "-") || ($0 >= 48 && $0 <= 57) } ?? false)
+                        || Self.isNumber(literal)
                     {
                         value = FieldRef(start: start, count: i - start, kind: .jsonLiteral)
                     } else {
-                        throw fail("\(Quote.value(utf8: literal)) is not a JSON value", at: i)
+                        throw fail(
+                            "\(Quote.value(utf8: literal)) is not a JSON value; write numbers as JSON does (42, -0.5, 1e3: no leading zeros, no '+', digits on both sides of a '.') and put text in quotes",
+                            at: start)
                     }
                 }
                 if !assign(key: key, value: value, into: &fields) {
@@ -197,6 +200,34 @@ struct JSONLReader: RecordReader {
             let shown = UnsafeBufferPointer(rebasing: bytes[i..<min(i + 2, stop)])
             throw fail("invalid escape \(Quote.value(utf8: shown)) in a string; \(allowed)", i)
         }
+    }
+
+    /// Whether `text` is a JSON number: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
+    static func isNumber(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        let n = text.count
+        var i = 0
+        func digits() -> Int {
+            let start = i
+            while i < n, text[i] &- 48 < 10 { i += 1 }
+            return i - start
+        }
+        if i < n, text[i] == UInt8(ascii: "-") { i += 1 }
+        guard i < n else { return false }
+        if text[i] == UInt8(ascii: "0") {
+            i += 1
+        } else if digits() == 0 {
+            return false
+        }
+        if i < n, text[i] == UInt8(ascii: ".") {
+            i += 1
+            guard digits() > 0 else { return false }
+        }
+        if i < n, text[i] == UInt8(ascii: "e") || text[i] == UInt8(ascii: "E") {
+            i += 1
+            if i < n, text[i] == UInt8(ascii: "+") || text[i] == UInt8(ascii: "-") { i += 1 }
+            guard digits() > 0 else { return false }
+        }
+        return i == n
     }
 
     private func hex4(at start: Int, _ stop: Int) -> UInt32? {

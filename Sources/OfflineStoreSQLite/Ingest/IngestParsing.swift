@@ -45,17 +45,7 @@ extension IngestPlan {
             var whole = reader
             return parseAll(&whole, buffer: buffer, keepGoing: keepGoing, capacityHint: estimatedRows)
         }
-        let middle = min(buffer.indexOfNewline(from: start + size / 2) + 1, buffer.count)
-        var newlines = 0
-        var index = start
-        while true {
-            index = buffer.indexOfNewline(from: index)
-            if index >= middle { break }
-            newlines += 1
-            index += 1
-        }
-        let firstLine = reader.line + 1
-        let ranges = [(start..<middle, firstLine), (middle..<buffer.count, firstLine + newlines)]
+        let halves = reader.bodyHalves
         let results = WorkerSlots<ParsedChunk>(count: 2)
         let columns = reader.columns
         let plan = self
@@ -63,7 +53,7 @@ extension IngestPlan {
         DispatchQueue.concurrentPerform(iterations: 2) { part in
             let buffer = base.value
             var chunkReader = CSVReader(
-                bytes: buffer, columns: columns, range: ranges[part].0, firstLine: ranges[part].1)
+                bytes: buffer, columns: columns, range: halves[part].range, firstLine: halves[part].firstLine)
             results.store(
                 plan.parseAll(&chunkReader, buffer: buffer, keepGoing: keepGoing, capacityHint: estimatedRows / 2 + 16),
                 at: part)
