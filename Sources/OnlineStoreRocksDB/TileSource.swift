@@ -1,26 +1,31 @@
 import FeatureStoreCore
 import RocksDB
 
-/// The tiles of one entity of an aggregate view as a read or a write sees them: states computed by
-/// the write so far, else the stored tile, else (missing parts of a write, or a tile that cannot be
-/// decoded) the tile recomputed from its parts.
+/// The tiles of one entity of an aggregate view as a read or a write sees them: values computed
+/// by the write so far, else the stored tile, else (a tile that cannot be decoded, or one the
+/// write must rebuild) the tile recomputed from its parts.
 ///
-/// A tile is the merge of its finer tiles, and a 1-minute tile the merge of its raw events, so a
-/// recomputation reads one minute of raw events and the tiles below, never a whole 28 days of
-/// events. Raw events and tiles are complete for every tile a future read can use: expiry only
-/// removes tiles that end before the cutoff and events before it, and a read's window never starts
-/// before the cutoff.
+/// A tile is the merge of its finer tiles; a 1-hour tile of its 5-minute tiles when its hour keeps
+/// them (``TileValue/fine``), else of its raw events; a 1-minute tile of its raw events. So a
+/// recomputation reads at most one hour of raw events and the tiles below, never a whole 28 days
+/// of events. Raw events and tiles are complete for every tile a future read can use: expiry only
+/// removes the events of hours before the cutoff's and the tiles that end in them, and a read's
+/// window never starts before the cutoff (a tile that starts before it is never read again, so
+/// recomputing it from what is left is harmless).
 struct TileSource {
     let store: OnlineStore
     let layout: AggregateLayout
     let entity: [UInt8]
-    /// Event writes of the pending batch, which recomputations must see: keys removed, and the
-    /// events put (by key).
+    /// Event writes of the pending batch, which recomputations must see: event keys removed, and
+    /// the events put (by key).
     var removedEvents: Set<ByteKey> = []
     var addedEvents: [ByteKey: PendingEvent] = [:]
-    /// States known for the pending write or this read (computed, read or recomputed).
-    var known: [TileLevels.Tile: [AggregateState]] = [:]
-    /// Tiles recomputed because they were missing parts or could not be decoded.
+    /// Tiles known for the pending write or this read (computed, read or recomputed).
+    var known: [TileLevels.Tile: TileValue] = [:]
+    /// Hours whose finer tiles the pending write keeps (decided by the write); other hours are
+    /// told by their stored 1-hour tile.
+    var fineHours: [Int64: Bool] = [:]
+    /// Tiles recomputed because they could not be decoded or were rebuilt.
     var recomputed: Set<TileLevels.Tile> = []
 
     struct PendingEvent {
@@ -35,84 +40,82 @@ struct TileSource {
         self.entity = entity
     }
 
-    /// The states of `tile`: known, stored, or recomputed when the stored bytes are not a tile.
-    mutating func states(of tile: TileLevels.Tile) throws -> [AggregateState] {
-        if let states = known[tile] { return states }
+    /// The value of `tile`: known, stored, or recomputed when the stored bytes are not a tile.
+    mutating func value(of tile: TileLevels.Tile) throws -> TileValue {
+        if let value = known[tile] { return value }
         let bytes = try store.storage {
-            try store.database.get(layout.tileKey(entity: entity, tile: tile), in: store.aggregateTiles)
+            try store.database.get(layout.tileKey(entity: entity, tile: tile), in: store.aggregates)
         }
         guard let bytes else {
-            let empty = layout.emptyStates()
+            let empty = TileValue(layout: layout)
             known[tile] = empty
             return empty
         }
-        if let states = bytes.withUnsafeBytes({ AggregateTileCodec.decode($0, layout: layout) }) {
-            known[tile] = states
-            return states
+        if let value = bytes.withUnsafeBytes({ AggregateTileCodec.decode($0, layout: layout) }) {
+            known[tile] = value
+            return value
         }
         return try recompute(tile)
     }
 
-    /// Recomputes `tile` from its parts: its raw events (1-minute tiles) or its finer tiles.
-    @discardableResult
-    mutating func recompute(_ tile: TileLevels.Tile) throws -> [AggregateState] {
-        var states = layout.emptyStates()
-        if tile.level == 0 {
-            let range = tile.range
-            try scanEvents(from: range.start.microseconds, to: range.end.microseconds) { time, created, values in
-                layout.add(values, time: time, created: created, to: &states)
-            }
-        } else {
-            for child in tile.children {
-                let parts = try self.states(of: child)
-                for index in states.indices { states[index].merge(parts[index]) }
-            }
+    /// Whether the hour keeps its finer tiles: as the write decided, else as its stored tile says
+    /// (a tile that cannot be decoded says no: it is rebuilt from raw events).
+    mutating func keepsFineTiles(hour: Int64) throws -> Bool {
+        if let decided = fineHours[hour] { return decided }
+        let tile = TileLevels.Tile(level: TileLevels.hour, index: hour)
+        if let value = known[tile] { return value.fine }
+        let bytes = try store.storage {
+            try store.database.get(layout.tileKey(entity: entity, tile: tile), in: store.aggregates)
         }
-        known[tile] = states
-        recomputed.insert(tile)
-        return states
+        let fine = bytes?.withUnsafeBytes { AggregateTileCodec.decode($0, layout: layout)?.fine } ?? false
+        fineHours[hour] = fine
+        return fine
     }
 
-    /// Calls `body` with each raw event of the entity in `[start, end)` as the pending batch leaves
-    /// them (not in time order when the batch adds some).
+    /// Recomputes `tile` from its parts: raw events (1-minute tiles, and 1-hour tiles of hours that
+    /// keep no finer tiles) or its finer tiles.
+    @discardableResult
+    mutating func recompute(_ tile: TileLevels.Tile) throws -> TileValue {
+        var value = TileValue(layout: layout)
+        let range = tile.range
+        let fromEvents = try tile.level == 0 || (tile.level == TileLevels.hour && !keepsFineTiles(hour: tile.index))
+        if fromEvents {
+            try scanEvents(from: range.start.microseconds, to: range.end.microseconds) { time, created, values in
+                value.add(values, time: time, created: created, layout: layout)
+            }
+        } else {
+            for child in tile.children { value.merge(try self.value(of: child)) }
+        }
+        if tile.level == TileLevels.hour { value.fine = try keepsFineTiles(hour: tile.index) }
+        known[tile] = value
+        recomputed.insert(tile)
+        return value
+    }
+
+    /// Calls `body` with each raw event of the entity in `[start, end)` (within one hour) as the
+    /// pending batch leaves them (not in time order when the batch adds some).
     func scanEvents(from start: Int64, to end: Int64, _ body: (Int64, Int64, [FeatureValue]) throws -> Void) throws {
+        let hour = AggregateLayout.hour(of: start)
+        var values: [FeatureValue] = []
         try store.storage {
             try store.database.scan(
-                from: layout.eventBound(entity: entity, time: start), to: layout.eventBound(entity: entity, time: end),
-                in: store.aggregateEvents
+                from: layout.eventBound(entity: entity, hour: hour, time: start),
+                to: layout.eventBound(entity: entity, hour: hour, time: end), in: store.aggregates
             ) { key, value in
                 let stored = ByteKey(Array(key))
                 if removedEvents.contains(stored) || addedEvents[stored] != nil { return true }
-                guard let event = layout.decodeEvent(value) else {
+                guard let (time, _) = AggregateLayout.timeAndID(ofEventKey: key),
+                    let header = AggregateEventRecord.header(value),
+                    AggregateEventRecord.values(value, layout: layout, into: &values)
+                else {
                     throw FeatureStoreError.storage("an aggregate event of view '\(layout.keyspace.view)' is corrupt")
                 }
-                try body(event.time, event.created, event.values)
+                try body(time, header.created, values)
                 return true
             }
         }
         for event in addedEvents.values where start <= event.time && event.time < end {
             try body(event.time, event.created, event.values)
         }
-    }
-}
-
-extension AggregateLayout {
-    /// One empty partial per state.
-    func emptyStates() -> [AggregateState] { states.map { AggregateState(function: $0.function) } }
-
-    /// Adds one event's column values to a tile's states.
-    @inline(__always)
-    func add(_ values: [FeatureValue], time: Int64, created: Int64, to states: inout [AggregateState]) {
-        for index in states.indices {
-            states[index].add(values[columnOfState[index]], time: time, created: created)
-        }
-    }
-
-    /// A stored raw event: its times and the values of ``columns`` (null for a column it lacks).
-    func decodeEvent(_ bytes: UnsafeRawBufferPointer) -> (time: Int64, created: Int64, values: [FeatureValue])? {
-        guard let (time, created) = OnlineRecord.times(of: bytes),
-            let (_, values) = OnlineRecord.decode(bytes, selecting: columnBytes)
-        else { return nil }
-        return (time.microseconds, created.microseconds, values.map { $0 ?? .null })
     }
 }

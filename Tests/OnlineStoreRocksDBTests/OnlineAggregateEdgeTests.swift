@@ -85,7 +85,9 @@ import Testing
     @Test(arguments: 0..<12)
     func eventIdentityMatchesTheReference(seed: UInt64) throws {
         var rng = SplitMix64(seed: seed)
-        let layout = AggregateLayout(view: Self.view, generation: 1)
+        let thresholds = OnlineAggregateTests.thresholds
+        let layout = AggregateLayout(
+            view: Self.view, generation: 1, fineTileThreshold: thresholds[Int(seed) % thresholds.count])
         let now = Self.now + Int64(rng.next() % UInt64(Self.day))
         // Versions within the retention (the oldest exactly at the cutoff); late ones come last.
         let cutoff = now - layout.retention.microseconds
@@ -236,23 +238,18 @@ import Testing
     }
 
     /// Overwrites every tile of the store with bytes that are not a tile.
-    static func corruptTiles(_ store: OnlineStore) throws {
-        var keys: [[UInt8]] = []
-        try store.database.scan(prefix: [0x01], in: store.aggregateTiles) { key, _ in
-            keys.append(Array(key))
-            return true
-        }
+    static func corruptTiles(_ store: OnlineStore, _ layout: AggregateLayout) throws {
+        let keys = try store.storedTiles(layout.keyspace).keys
         #expect(!keys.isEmpty)
-        let batch = WriteBatch()
-        for key in keys { batch.put(key, [0x07, 0xFF, 0x00], in: store.aggregateTiles) }
-        try store.database.write(batch)
+        for key in keys { try store.putAggregateKey(key, [0x07, 0xFF, 0x00]) }
     }
 
     /// A tile that cannot be decoded never fails a read: it is recomputed from its finer tiles and
     /// raw events (and counted); the next write to it stores it whole again.
-    @Test func tilesThatCannotBeDecodedAreRecomputed() throws {
+    @Test(arguments: OnlineAggregateTests.thresholds)
+    func tilesThatCannotBeDecodedAreRecomputed(threshold: Int64) throws {
         let store = try OnlineAggregateTests.open()
-        let layout = AggregateLayout(view: Self.view, generation: 1)
+        let layout = AggregateLayout(view: Self.view, generation: 1, fineTileThreshold: threshold)
         var rng = SplitMix64(seed: 3)
         var events: [AggregateEvent] = []
         for index in 0..<120 {
@@ -265,7 +262,7 @@ import Testing
         }
         try store.addEvents(events, layout: layout, now: Timestamp(microseconds: Self.now))
         let retained = events.filter { $0.time.microseconds >= Self.now - layout.retention.microseconds }
-        try Self.corruptTiles(store)
+        try Self.corruptTiles(store, layout)
         var summary = AggregateReadSummary()
         _ = try store.readAggregates(
             [[.int64(0)]], layout: layout, features: ["sum_1w"], now: Timestamp(microseconds: Self.now),
