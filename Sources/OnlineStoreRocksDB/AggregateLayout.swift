@@ -1,28 +1,29 @@
 import FeatureStoreCore
 
-/// How one aggregate view's online state is laid out: raw events, partial-aggregate tiles, and an
-/// identity index for events whose versions can move in time, kept for the longest window plus the
-/// view's lateness.
+/// How one aggregate view's online state is laid out: partial-aggregate tiles holding the raw
+/// events, and an identity index for events whose versions can move in time, kept for the longest
+/// window plus the view's lateness.
 ///
 /// Everything lives in the `aggregates` column family. After the keyspace prefix:
-/// - `0x01`, an hour (sign-flipped big-endian index of a 1-hour tile), then
-///   - `0x10 + level`, the tile index, the entity (``EntityKeyEncoding``): one tile whose last
-///     instant falls in that hour, holding the number of its events and one partial state per
-///     distinct (function, column) of the aggregations, each under its name (``AggregateTileCodec``);
-///   - `0x20`, the entity, the event time, the event id: one raw event of that hour
-///     (``AggregateEventRecord``), so one entity's events of one hour are contiguous;
+/// - `0x01`, an hour (sign-flipped big-endian index of a 1-hour tile), `0x10 + level`, the tile
+///   index, the entity (``EntityKeyEncoding``): one tile whose last instant falls in that hour,
+///   holding the number of its events and one partial state per distinct (function, column) of
+///   the aggregations, each under its name (``AggregateTileCodec``);
 /// - `0x02`, the entity, the event id: where the stored version of an event is, for events whose
 ///   versions may have other event times (``AggregateEvent/versionsShareTime`` false): the stored
 ///   version's event time, created time and version (``EventIdentityEntry``).
+///
+/// Tiles of 1 hour and longer exist for every hour with events; tiles of 1 and 5 minutes only for
+/// hours of one entity with more than ``fineTileThreshold`` (64) events (the hour's tile says so,
+/// ``TileValue/fine``). Each raw event is kept once, in the finest tile of its hour (a leaf): the
+/// 1-hour tile of a sparse hour, the 1-minute tile of a dense one. So a sparse hour is one key,
+/// a read finds the events of a window's edge in the tiles it fetches anyway (no iterator), and
+/// a dense hour's edges read a few minute tiles.
 ///
 /// The state is ordered by hour first, so everything the cutoff has passed is one contiguous range,
 /// removed with one range delete by ``OnlineStore/expireAggregates(layout:now:)`` whatever the
 /// number of entities (quiet ones included), and a bulk fill that reads events in time order
 /// writes keys in order (``AggregateFill``).
-///
-/// Tiles of 1 hour and longer exist for every hour with events; tiles of 1 and 5 minutes only for
-/// hours of one entity with more than ``fineTileThreshold`` (64) events (the hour's tile says so), so
-/// a sparse hour costs one tile and a dense one keeps its edges cheap to read.
 public struct AggregateLayout: Sendable {
     public let keyspace: OnlineKeyspace
     public let aggregations: [Aggregation]
@@ -110,11 +111,10 @@ public struct AggregateLayout: Sendable {
     /// The part of a keyspace ordered by hour (tiles and raw events), and the identity index.
     static let timedPart: UInt8 = 0x01
     static let identityPart: UInt8 = 0x02
-    /// Kinds within an hour: tiles (plus their level), then raw events.
+    /// The kind of tiles within an hour (plus their level).
     static let tileKind: UInt8 = 0x10
-    static let eventKind: UInt8 = 0x20
 
-    /// The hour (index of the 1-hour tile) of an event time: the bucket its raw event is kept in.
+    /// The hour (index of the 1-hour tile) of an event time.
     @inline(__always)
     static func hour(of time: Int64) -> Int64 {
         TileLevels.Tile(level: TileLevels.hour, containing: .init(microseconds: time)).index
@@ -130,31 +130,22 @@ public struct AggregateLayout: Sendable {
 
     /// `prefix, 0x01, hour of its end, 0x10 + level, index, entity`: one tile.
     func tileKey(entity: [UInt8], tile: TileLevels.Tile) -> [UInt8] {
-        var key = hourBound(Self.hour(of: tile))
+        var key: [UInt8] = []
+        appendTileKey(entity: entity, tile: tile, to: &key)
+        return key
+    }
+
+    func appendTileKey(entity: [UInt8], tile: TileLevels.Tile, to key: inout [UInt8]) {
+        key.reserveCapacity(key.count + keyspace.prefix.count + 18 + entity.count)
+        key += keyspace.prefix
+        key.append(Self.timedPart)
+        appendSortable(Self.hour(of: tile), to: &key)
         key.append(Self.tileKind + UInt8(tile.level))
         appendSortable(tile.index, to: &key)
         key += entity
-        return key
     }
 
-    /// `prefix, 0x01, hour, 0x20, entity, time, id`: one raw event.
-    func eventKey(entity: [UInt8], time: Int64, id: Int64) -> [UInt8] {
-        var key = eventBound(entity: entity, hour: Self.hour(of: time), time: time)
-        appendSortable(id, to: &key)
-        return key
-    }
-
-    /// The first event key of `entity` in bucket `hour` at or after `time` (which may be the hour's
-    /// end: the key after every event of the entity in that hour).
-    func eventBound(entity: [UInt8], hour: Int64, time: Int64) -> [UInt8] {
-        var key = hourBound(hour)
-        key.append(Self.eventKind)
-        key += entity
-        appendSortable(time, to: &key)
-        return key
-    }
-
-    /// The first key of bucket `hour`: its tiles, then its raw events.
+    /// The first key of bucket `hour`: its tiles.
     func hourBound(_ hour: Int64) -> [UInt8] {
         var key = keyspace.prefix
         key.reserveCapacity(key.count + 10 + 40)
@@ -163,20 +154,16 @@ public struct AggregateLayout: Sendable {
         return key
     }
 
-    /// The offset of the kind byte in a key of the timed part.
+    /// The offset of the kind byte in a tile key.
     var kindOffset: Int { keyspace.prefix.count + 9 }
 
-    /// The event time and id at the end of an event key.
-    static func timeAndID(ofEventKey key: UnsafeRawBufferPointer) -> (time: Int64, id: Int64)? {
-        guard key.count >= 16 else { return nil }
-        return (readSortable(key, at: key.count - 16), readSortable(key, at: key.count - 8))
-    }
-
-    /// The entity of an event key (between the kind and the time); `nil` for another key.
-    func entity(ofEventKey key: UnsafeRawBufferPointer) -> [UInt8]? {
-        let start = kindOffset + 1
-        guard key.count >= start + 16, key[kindOffset] == Self.eventKind else { return nil }
-        return Array(key[start..<(key.count - 16)])
+    /// The level and entity of a tile key; `nil` for another key.
+    func tileLevelAndEntity(ofKey key: UnsafeRawBufferPointer) -> (level: Int, entity: [UInt8])? {
+        let start = kindOffset + 9
+        guard key.count > start, key[kindOffset] >= Self.tileKind,
+            key[kindOffset] < Self.tileKind + UInt8(TileLevels.lengths.count)
+        else { return nil }
+        return (Int(key[kindOffset] - Self.tileKind), Array(key[start...]))
     }
 
     /// `prefix, 0x02, entity, id`: where the stored version of an event is recorded.

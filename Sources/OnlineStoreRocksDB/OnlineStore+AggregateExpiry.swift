@@ -106,11 +106,12 @@ extension OnlineStore {
         if state.hasIdentities {
             try storage {
                 try database.scan(from: first, to: last, in: aggregates) { key, value in
-                    guard let entity = layout.entity(ofEventKey: key),
-                        AggregateEventRecord.header(value)?.indexed == true,
-                        let (_, id) = AggregateLayout.timeAndID(ofEventKey: key)
+                    guard let (_, entity) = layout.tileLevelAndEntity(ofKey: key),
+                        let decoded = AggregateTileCodec.decode(value, layout: layout, events: true)
                     else { return true }
-                    batch.delete(layout.identityKey(entity: entity, id: id), in: aggregates)
+                    for event in decoded.leaf ?? [] where event.indexed {
+                        batch.delete(layout.identityKey(entity: entity, id: event.id), in: aggregates)
+                    }
                     return true
                 }
             }

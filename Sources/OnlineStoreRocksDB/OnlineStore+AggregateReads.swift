@@ -1,6 +1,17 @@
 import FeatureStoreCore
 import RocksDB
 
+extension TileValue {
+    /// Adds the raw events of `leaf` within `range`.
+    mutating func add(_ leaf: [LeafEvent], in range: WindowRange, layout: AggregateLayout) {
+        let start = range.start.microseconds
+        let end = range.end.microseconds
+        for event in leaf where start <= event.time && event.time < end {
+            add(event.values, time: event.time, created: event.rank.created, layout: layout)
+        }
+    }
+}
+
 extension OnlineStore {
     /// Reads aggregate features of many entities at `now`: each aggregation over `[now - window, now)`
     /// from the tiles inside the window and the raw events of its two edges.
@@ -18,9 +29,9 @@ extension OnlineStore {
     ///
     /// A window splits into tiles of 1 hour and longer (``TileLevels/decompose(_:finest:)``, read
     /// with one MultiGet together with the 1-hour tiles of the edges) and edge pieces of less than
-    /// an hour: an edge in an hour that keeps minute tiles reads them (a second MultiGet) and less
-    /// than a minute of raw events at each end, an edge in any other hour reads its raw events
-    /// (at most the layout's `fineTileThreshold`), an edge in an hour without a tile nothing.
+    /// an hour: the raw events of an edge in a sparse hour are in that hour's tile (at most the
+    /// layout's `fineTileThreshold`); an edge in an hour that keeps minute tiles reads them and the
+    /// minute tiles holding its sub-minute ends (a second MultiGet). No iterator is created.
     public func readAggregates(
         _ entities: [[FeatureValue]], layout: AggregateLayout, features: [String], now: Timestamp,
         summary: inout AggregateReadSummary
@@ -40,97 +51,97 @@ extension OnlineStore {
         for entity in encoded {
             for tile in plan.tiles { tileKeys.append(layout.tileKey(entity: entity, tile: tile)) }
         }
+        // Window tiles by their states; the 1-hour tiles of the edges with their raw events.
+        let edgeHours = Set(plan.edges.map(\.hourSlot))
         var tiles = [TileValue?](repeating: nil, count: tileKeys.count)
-        var undecodable: [Int] = []
+        var broken: [(index: Int, bytes: [UInt8])] = []
         try storage {
             try database.multiGet(tileKeys, in: aggregates) { index, bytes in
-                if let value = AggregateTileCodec.decode(bytes, layout: layout) {
+                let events = edgeHours.contains(index % tilesPerEntity)
+                guard let decoded = AggregateTileCodec.decode(bytes, layout: layout, events: events) else {
+                    throw FeatureStoreError.storage(
+                        "a tile of the online state of view '\(layout.keyspace.view)' is corrupt; run `fs teardown` of the online store and `fs materialize` again"
+                    )
+                }
+                if let value = decoded.value {
                     tiles[index] = value
                 } else {
-                    undecodable.append(index)
+                    broken.append((index, Array(bytes)))
                 }
             }
         }
-        // A tile that cannot be decoded never fails the read: it is recomputed from its parts.
+        // A tile whose states cannot be decoded never fails the read: it is recomputed from its
+        // raw events or finer tiles.
         var sources: [Int: TileSource] = [:]
         func source(_ entity: Int) -> TileSource {
             sources[entity] ?? TileSource(store: self, layout: layout, entity: encoded[entity])
         }
-        for index in undecodable {
+        for (index, bytes) in broken {
             let entity = index / tilesPerEntity
             var recompute = source(entity)
-            tiles[index] = try recompute.recompute(plan.tiles[index % tilesPerEntity])
+            tiles[index] = try bytes.withUnsafeBytes {
+                try recompute.load(plan.tiles[index % tilesPerEntity], from: $0)
+            }
             sources[entity] = recompute
         }
 
-        // Edge pieces: minute tiles of hours that keep them (one more MultiGet), else raw events.
-        var fineKeys: [[UInt8]] = []
-        var fineOwners: [(entity: Int, edge: Int, tile: TileLevels.Tile)] = []
+        // Edge pieces: the raw events of a sparse hour are in its tile; a dense hour's edge reads
+        // its minute and 5-minute tiles and the minute tiles holding the sub-minute ends.
         var edgeValues = [TileValue?](repeating: nil, count: encoded.count * plan.edges.count)
-        var rawPieces: [(entity: Int, edge: Int, range: WindowRange)] = []
+        var fineKeys: [[UInt8]] = []
+        var fineOwners: [(entity: Int, edge: Int, tile: TileLevels.Tile, range: WindowRange?)] = []
         for entity in encoded.indices {
             for (edge, piece) in plan.edges.enumerated() {
                 guard let hour = tiles[entity * tilesPerEntity + piece.hourSlot], hour.events > 0 else { continue }
-                edgeValues[entity * plan.edges.count + edge] = TileValue(layout: layout)
-                if hour.fine {
+                var value = TileValue(layout: layout)
+                if let leaf = hour.leaf {
+                    value.add(leaf, in: piece.range, layout: layout)
+                } else {
                     for tile in piece.fine.tiles {
                         fineKeys.append(layout.tileKey(entity: encoded[entity], tile: tile))
-                        fineOwners.append((entity, edge, tile))
+                        fineOwners.append((entity, edge, tile, nil))
                     }
-                    for range in piece.fine.edges { rawPieces.append((entity, edge, range)) }
-                } else {
-                    rawPieces.append((entity, edge, piece.range))
+                    for range in piece.fine.edges {
+                        let minute = TileLevels.Tile(level: 0, containing: range.start)
+                        fineKeys.append(layout.tileKey(entity: encoded[entity], tile: minute))
+                        fineOwners.append((entity, edge, minute, range))
+                    }
                 }
+                edgeValues[entity * plan.edges.count + edge] = value
             }
         }
         if !fineKeys.isEmpty {
             var fineTiles = [TileValue?](repeating: nil, count: fineKeys.count)
-            var broken: [Int] = []
+            var brokenFine: [(index: Int, bytes: [UInt8])] = []
             try storage {
                 try database.multiGet(fineKeys, in: aggregates) { index, bytes in
-                    if let value = AggregateTileCodec.decode(bytes, layout: layout) {
+                    let events = fineOwners[index].range != nil
+                    guard let decoded = AggregateTileCodec.decode(bytes, layout: layout, events: events) else {
+                        throw FeatureStoreError.storage(
+                            "a tile of the online state of view '\(layout.keyspace.view)' is corrupt; run `fs teardown` of the online store and `fs materialize` again"
+                        )
+                    }
+                    if let value = decoded.value {
                         fineTiles[index] = value
                     } else {
-                        broken.append(index)
+                        brokenFine.append((index, Array(bytes)))
                     }
                 }
             }
-            for index in broken {
+            for (index, bytes) in brokenFine {
                 let owner = fineOwners[index]
                 var recompute = source(owner.entity)
-                fineTiles[index] = try recompute.recompute(owner.tile)
+                fineTiles[index] = try bytes.withUnsafeBytes { try recompute.load(owner.tile, from: $0) }
                 sources[owner.entity] = recompute
             }
             for (index, owner) in fineOwners.enumerated() {
-                if let value = fineTiles[index] {
-                    edgeValues[owner.entity * plan.edges.count + owner.edge]!.merge(value)
+                guard let value = fineTiles[index] else { continue }
+                let slot = owner.entity * plan.edges.count + owner.edge
+                if let range = owner.range {
+                    edgeValues[slot]!.add(value.leaf ?? [], in: range, layout: layout)
+                } else {
+                    edgeValues[slot]!.merge(value)
                 }
-            }
-        }
-        if !rawPieces.isEmpty {
-            let cursor = database.cursor(in: aggregates)
-            var values: [FeatureValue] = []
-            for piece in rawPieces {
-                let entity = encoded[piece.entity]
-                let hour = AggregateLayout.hour(of: piece.range.start.microseconds)
-                var value = edgeValues[piece.entity * plan.edges.count + piece.edge]!
-                try storage {
-                    try cursor.scan(
-                        from: layout.eventBound(entity: entity, hour: hour, time: piece.range.start.microseconds),
-                        to: layout.eventBound(entity: entity, hour: hour, time: piece.range.end.microseconds)
-                    ) { key, bytes in
-                        guard let (time, _) = AggregateLayout.timeAndID(ofEventKey: key),
-                            let header = AggregateEventRecord.header(bytes),
-                            AggregateEventRecord.values(bytes, layout: layout, into: &values)
-                        else {
-                            throw FeatureStoreError.storage(
-                                "an aggregate event of view '\(layout.keyspace.view)' is corrupt")
-                        }
-                        value.add(values, time: time, created: header.created, layout: layout)
-                        return true
-                    }
-                }
-                edgeValues[piece.entity * plan.edges.count + piece.edge] = value
             }
         }
         summary.recomputedTiles += sources.values.reduce(0) { $0 + $1.recomputed.count }

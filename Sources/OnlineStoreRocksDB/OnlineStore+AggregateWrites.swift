@@ -63,8 +63,7 @@ extension OnlineStore {
             if !versions.isEmpty {
                 var write = AggregateWrite(
                     store: self, layout: layout, entities: entities, cutoff: effectiveCutoff(cutoff, state))
-                try write.resolve(versions, summary: &summary)
-                try write.updateTiles()
+                try write.apply(versions, summary: &summary)
                 write.write(into: batch)
                 if write.indexed { state = noteIdentities(state, layout, in: batch) }
             }
@@ -93,33 +92,29 @@ struct EventVersion {
         sharesTime = event.versionsShareTime
     }
 
-    /// The stored form.
-    func record(layout: AggregateLayout) -> [UInt8] {
-        AggregateEventRecord.encode(
-            created: rank.created, version: rank.version, indexed: !sharesTime, values: values, layout: layout)
+    var leafEvent: LeafEvent {
+        LeafEvent(time: time, id: id, rank: rank, indexed: !sharesTime, values: values)
     }
 }
 
 /// The work of one ``OnlineStore/addEvents(_:layout:now:)`` batch under the write lock: versions
-/// resolved against the stored ones, then the tiles they touch brought up to date.
+/// resolved against the stored ones in the leaves that hold them, leaves rewritten, and the tiles
+/// above them brought up to date.
 struct AggregateWrite {
     let store: OnlineStore
     let layout: AggregateLayout
     let entities: [[UInt8]]
     let cutoff: Int64
-    /// Per entity (index into ``entities``): what the batch changes.
+    /// Per entity (index into ``entities``): its tiles as the batch leaves them.
     var sources: [Int: TileSource] = [:]
-    /// Per entity: the partial tiles of the added events (every level; minute tiles are dropped
-    /// for hours that keep none).
+    /// Per entity: leaves whose raw events changed (their states are recomputed from them).
+    var leaves: [Int: Set<TileLevels.Tile>] = [:]
+    /// Per entity: partial tiles of the added events for the tiles above their leaves.
     var added: [Int: [TileLevels.Tile: TileValue]] = [:]
-    /// Per entity: tiles that lost an event (or cannot be decoded): recomputed from their parts.
+    /// Per entity: tiles above a leaf that lost an event: recomputed from their parts.
     var dirty: [Int: Set<TileLevels.Tile>] = [:]
-    /// Per entity and hour: events added minus events removed.
-    var hourChanges: [Int: [Int64: Int64]] = [:]
     /// Per entity: the tiles to write.
     var written: [Int: Set<TileLevels.Tile>] = [:]
-    var eventDeletes: [[UInt8]] = []
-    var eventPuts: [(key: [UInt8], record: [UInt8])] = []
     var identityDeletes: [[UInt8]] = []
     var identityPuts: [(key: [UInt8], entry: EventIdentityEntry)] = []
     /// Some identity entry is written.
@@ -132,64 +127,118 @@ struct AggregateWrite {
         self.cutoff = cutoff
     }
 
-    /// The stored version of an event.
-    struct Stored {
-        var time: Int64
-        var rank: VersionRank
-        /// An identity entry points at it.
-        var indexed: Bool
-        /// Its record, when read (stored at the new version's own event time).
-        var record: [UInt8]?
-    }
-
-    /// Finds each version's stored one (by its own event time and id, and through the identity
-    /// index for versions that may move in time) and decides what becomes of it.
-    mutating func resolve(_ versions: [EventVersion], summary: inout AggregateWriteSummary) throws {
-        var keys: [[UInt8]] = []
-        keys.reserveCapacity(versions.count * 2)
-        var ownSlot = [Int](repeating: 0, count: versions.count)
-        var identitySlot = [Int?](repeating: nil, count: versions.count)
-        for (index, version) in versions.enumerated() {
-            ownSlot[index] = keys.count
-            keys.append(layout.eventKey(entity: entities[version.entity], time: version.time, id: version.id))
-            if !version.sharesTime {
-                identitySlot[index] = keys.count
-                keys.append(layout.identityKey(entity: entities[version.entity], id: version.id))
-            }
-        }
-        var found = [[UInt8]?](repeating: nil, count: keys.count)
+    /// Resolves every version and brings the tiles up to date.
+    mutating func apply(_ versions: [EventVersion], summary: inout AggregateWriteSummary) throws {
+        // Identity entries of versions that may move in time.
+        let identityKeys = versions.map { layout.identityKey(entity: entities[$0.entity], id: $0.id) }
+        var entries = [EventIdentityEntry?](repeating: nil, count: versions.count)
+        let movable = versions.indices.filter { !versions[$0].sharesTime }
         try store.storage {
-            try store.database.multiGet(keys, in: store.aggregates) { index, bytes in found[index] = Array(bytes) }
-        }
-        for (index, version) in versions.enumerated() {
-            var stored: Stored?
-            if let slot = identitySlot[index], let bytes = found[slot] {
-                guard let entry = bytes.withUnsafeBytes({ EventIdentityEntry($0) }) else {
+            try store.database.multiGet(movable.map { identityKeys[$0] }, in: store.aggregates) { index, bytes in
+                guard let entry = EventIdentityEntry(bytes) else {
                     throw FeatureStoreError.storage(
                         "an aggregate event index of view '\(layout.keyspace.view)' is corrupt")
                 }
-                stored = Stored(time: entry.time, rank: entry.rank, indexed: true, record: nil)
+                entries[movable[index]] = entry
             }
-            // A version at the same event time (the only place one can be when versions share
-            // their time) is read from its record, which holds its rank and content.
-            if let bytes = found[ownSlot[index]], stored == nil || stored!.time == version.time {
-                guard let header = bytes.withUnsafeBytes({ AggregateEventRecord.header($0) }) else {
-                    throw FeatureStoreError.storage("an aggregate event of view '\(layout.keyspace.view)' is corrupt")
-                }
-                stored = Stored(
-                    time: version.time, rank: VersionRank(created: header.created, version: header.version),
-                    indexed: stored?.indexed ?? header.indexed, record: bytes)
-            }
-            try apply(version, stored: stored, summary: &summary)
+        }
+        // The leaves that may hold each version or its stored one: hour tiles, then the minute
+        // tiles of hours that keep them.
+        var hours: Set<SlotKey> = []
+        var times: [(entity: Int, time: Int64)] = []
+        for (index, version) in versions.enumerated() {
+            times.append((version.entity, version.time))
+            if let entry = entries[index] { times.append((version.entity, entry.time)) }
+        }
+        for (entity, time) in times {
+            hours.insert(
+                SlotKey(
+                    entity: entity, tile: TileLevels.Tile(level: TileLevels.hour, containing: .init(microseconds: time))
+                ))
+        }
+        try load(Array(hours))
+        var minutes: Set<SlotKey> = []
+        for (entity, time) in times where try keepsFineTiles(entity, time) {
+            minutes.insert(
+                SlotKey(entity: entity, tile: TileLevels.Tile(level: 0, containing: .init(microseconds: time))))
+        }
+        try load(Array(minutes))
+        for (index, version) in versions.enumerated() {
+            try resolve(version, entry: entries[index], identityKey: identityKeys[index], summary: &summary)
+        }
+        try updateTiles()
+    }
+
+    struct SlotKey: Hashable {
+        var entity: Int
+        var tile: TileLevels.Tile
+    }
+
+    /// Reads tiles into their entities' sources with one MultiGet.
+    private mutating func load(_ slots: [SlotKey]) throws {
+        var found: [(slot: SlotKey, bytes: [UInt8])] = []
+        try store.storage {
+            try store.database.multiGet(
+                slots.map { layout.tileKey(entity: entities[$0.entity], tile: $0.tile) }, in: store.aggregates
+            ) { index, bytes in found.append((slots[index], Array(bytes))) }
+        }
+        for slot in slots where sources[slot.entity] == nil {
+            sources[slot.entity] = TileSource(store: store, layout: layout, entity: entities[slot.entity])
+        }
+        for (slot, bytes) in found {
+            try bytes.withUnsafeBytes { _ = try sources[slot.entity]!.load(slot.tile, from: $0) }
+        }
+        for slot in slots where sources[slot.entity]!.known[slot.tile] == nil {
+            _ = try sources[slot.entity]!.value(of: slot.tile)
         }
     }
 
-    /// Decides one version against the stored one and records the writes it needs.
-    private mutating func apply(_ version: EventVersion, stored old: Stored?, summary: inout AggregateWriteSummary)
-        throws
-    {
-        let entity = entities[version.entity]
-        if let old, version.rank <= old.rank {
+    /// Whether the hour of `time` keeps minute tiles (its 1-hour tile is loaded).
+    private mutating func keepsFineTiles(_ entity: Int, _ time: Int64) throws -> Bool {
+        try sources[entity]!.value(of: TileLevels.Tile(level: TileLevels.hour, containing: .init(microseconds: time)))
+            .fine
+    }
+
+    /// The leaf that holds (or will hold) the events of `time`.
+    private mutating func leafTile(_ entity: Int, _ time: Int64) throws -> TileLevels.Tile {
+        let level = try keepsFineTiles(entity, time) ? 0 : TileLevels.hour
+        return TileLevels.Tile(level: level, containing: Timestamp(microseconds: time))
+    }
+
+    /// The tiles above the leaf of `time`, up to 28 days.
+    private mutating func tilesAbove(_ entity: Int, _ time: Int64) throws -> [TileLevels.Tile] {
+        let first = try keepsFineTiles(entity, time) ? 1 : TileLevels.hour + 1
+        return (first..<TileLevels.lengths.count).map {
+            TileLevels.Tile(level: $0, containing: .init(microseconds: time))
+        }
+    }
+
+    /// Decides one version against the stored one and changes the leaves and pending writes.
+    private mutating func resolve(
+        _ version: EventVersion, entry: EventIdentityEntry?, identityKey: [UInt8], summary: inout AggregateWriteSummary
+    ) throws {
+        let entity = version.entity
+        // The stored version: where the identity index says, else at the version's own time (the
+        // only place it can be when versions share their time).
+        var old: (tile: TileLevels.Tile, position: Int, event: LeafEvent)?
+        for time in [entry?.time, version.time].compactMap({ $0 }) where old == nil {
+            let tile = try leafTile(entity, time)
+            let leaf = try sources[entity]!.value(of: tile).leaf ?? []
+            if let position = leaf.firstIndex(where: { $0.time == time && $0.id == version.id }) {
+                old = (tile, position, leaf[position])
+            }
+        }
+        if let entry, var found = old, found.event.indexed, found.event.time == entry.time {
+            // The identity entry holds the stored version's rank (an entry written before
+            // versions existed reads as version 0).
+            found.event.rank = entry.rank
+            old = found
+        }
+        if entry != nil, old?.event.indexed != true {
+            // An identity entry without its event (left by an older state): dropped.
+            identityDeletes.append(identityKey)
+        }
+        if let old, version.rank <= old.event.rank {
             summary.duplicates += 1
             return
         }
@@ -197,135 +246,90 @@ struct AggregateWrite {
             summary.late += 1
             return
         }
-        let record = version.record(layout: layout)
-        let identityKey = layout.identityKey(entity: entity, id: version.id)
-        let entry = EventIdentityEntry(time: version.time, rank: version.rank)
-        if let old, old.time == version.time, version.time >= cutoff, old.rank.created == version.rank.created,
-            let stored = old.record, stored.withUnsafeBytes({ AggregateEventRecord.sameContent($0, record) })
-        {
-            // A later arrival of the same content: only the version changes. (Bytes compared, so
-            // -0.0 and 0.0 differ as min/max tell them apart; created times must match too, since
-            // `last` breaks ties on them.)
+        let new = version.leafEvent
+        if let old, old.event.time == version.time, version.time >= cutoff, old.event.sameContent(as: new) {
+            // A later arrival of the same content: only its version (and whether an identity entry
+            // points at it) changes, in its leaf; no state changes.
             summary.applied += 1
             summary.replaced += 1
-            eventPuts.append((layout.eventKey(entity: entity, time: version.time, id: version.id), record))
-            if !version.sharesTime {
-                identityPuts.append((identityKey, entry))
-                indexed = true
-            } else if old.indexed {
-                identityDeletes.append(identityKey)
-            }
+            sources[entity]!.known[old.tile]!.leaf![old.position] = new
+            leaves[entity, default: []].insert(old.tile)
+            recordIdentity(new, key: identityKey, replacing: old.event)
             return
         }
-        var source = sources[version.entity] ?? TileSource(store: store, layout: layout, entity: entity)
-        defer { sources[version.entity] = source }
         if let old {
-            // The stored version leaves: its tiles are recomputed (those a read can still use).
+            // The stored version leaves: the tiles above its leaf are recomputed (those a read can
+            // still use).
             summary.replaced += 1
-            let key = layout.eventKey(entity: entity, time: old.time, id: version.id)
-            eventDeletes.append(key)
-            source.removedEvents.insert(ByteKey(key))
-            if old.indexed { identityDeletes.append(identityKey) }
-            hourChanges[version.entity, default: [:]][AggregateLayout.hour(of: old.time), default: 0] -= 1
-            for tile in TileLevels.tiles(containing: Timestamp(microseconds: old.time))
-            where tile.range.end.microseconds > cutoff {
-                dirty[version.entity, default: []].insert(tile)
+            sources[entity]!.known[old.tile]!.leaf!.remove(at: old.position)
+            leaves[entity, default: []].insert(old.tile)
+            for tile in try tilesAbove(entity, old.event.time) where tile.range.end.microseconds > cutoff {
+                dirty[entity, default: []].insert(tile)
             }
         }
         if version.time < cutoff {
             summary.late += 1
+            if let old, old.event.indexed { identityDeletes.append(identityKey) }
             return
         }
         summary.applied += 1
-        let key = layout.eventKey(entity: entity, time: version.time, id: version.id)
-        source.addedEvents[ByteKey(key)] = TileSource.PendingEvent(
-            time: version.time, created: version.rank.created, values: version.values)
-        eventPuts.append((key, record))
-        if !version.sharesTime {
-            identityPuts.append((identityKey, entry))
-            indexed = true
-        }
-        hourChanges[version.entity, default: [:]][AggregateLayout.hour(of: version.time), default: 0] += 1
-        for tile in TileLevels.tiles(containing: Timestamp(microseconds: version.time)) {
-            var value = added[version.entity, default: [:]][tile] ?? TileValue(layout: layout)
-            value.add(version.values, time: version.time, created: version.rank.created, layout: layout)
-            added[version.entity, default: [:]][tile] = value
+        let tile = try leafTile(entity, version.time)
+        _ = try sources[entity]!.value(of: tile)
+        sources[entity]!.known[tile]!.leaf!.append(new)
+        leaves[entity, default: []].insert(tile)
+        recordIdentity(new, key: identityKey, replacing: old?.event)
+        for above in try tilesAbove(entity, version.time) {
+            added[entity, default: [:]][above, default: TileValue(layout: layout)].add(
+                version.values, time: version.time, created: version.rank.created, layout: layout)
         }
     }
 
-    /// Brings every tile the batch touches up to date: stored tiles plus the added events, tiles
-    /// that lost an event recomputed, and hours that cross the layout's `fineTileThreshold`
-    /// given their minute tiles.
-    mutating func updateTiles() throws {
-        // Hour tiles and coarser, read at once.
-        var slots: [(entity: Int, tile: TileLevels.Tile)] = []
-        for entity in Set(added.keys).union(dirty.keys) {
-            let tiles = Set(added[entity]?.keys.map { $0 } ?? []).union(dirty[entity] ?? [])
-            for tile in tiles where tile.level >= TileLevels.hour { slots.append((entity, tile)) }
+    /// The identity entry of a version stored: put when it may move in time, else deleted when
+    /// the version it replaces had one.
+    private mutating func recordIdentity(_ event: LeafEvent, key: [UInt8], replacing old: LeafEvent?) {
+        if event.indexed {
+            identityPuts.append((key, EventIdentityEntry(time: event.time, rank: event.rank)))
+            indexed = true
+        } else if old?.indexed == true {
+            identityDeletes.append(key)
         }
-        let coarse = try readTiles(slots)
-        // Which hours keep minute tiles: those that did, and those crossing the threshold now.
-        var densified: [Int: Set<Int64>] = [:]
-        // Hours whose tile could not be decoded: minute tiles from before may exist.
-        var rebuilt: [Int: Set<Int64>] = [:]
-        for (entity, changes) in hourChanges {
-            for (hour, change) in changes {
-                let tile = TileLevels.Tile(level: TileLevels.hour, index: hour)
-                let stored = coarse[SlotKey(entity: entity, tile: tile)]
-                if case .value(let value) = stored, value.fine {
-                    sources[entity]!.fineHours[hour] = true
+    }
+
+    /// Rewrites the changed leaves (hours past the threshold split into minute tiles), merges the
+    /// added events into the tiles above them, and recomputes the tiles that lost an event.
+    private mutating func updateTiles() throws {
+        // Changed leaves: their states from their raw events; a 1-hour leaf with more events than
+        // the threshold becomes minute tiles, 5-minute tiles and a 1-hour tile merged from them.
+        for (entity, tiles) in leaves {
+            for tile in tiles {
+                let events = sources[entity]!.known[tile]!.leaf!
+                if tile.level == TileLevels.hour, Int64(events.count) > layout.fineTileThreshold {
+                    try split(entity, tile, events)
+                } else {
+                    sources[entity]!.known[tile] = TileValue(leaf: events, layout: layout)
+                    written[entity, default: []].insert(tile)
+                }
+            }
+        }
+        // Tiles above the leaves: stored plus the added events, read at once.
+        var slots: [SlotKey] = []
+        for (entity, tiles) in added {
+            for tile in tiles.keys where dirty[entity]?.contains(tile) != true {
+                if sources[entity]!.known[tile] == nil { slots.append(SlotKey(entity: entity, tile: tile)) }
+            }
+        }
+        try load(slots)
+        for (entity, tiles) in added {
+            for (tile, adds) in tiles where dirty[entity]?.contains(tile) != true {
+                if sources[entity]!.recomputed.contains(tile) {
+                    dirty[entity, default: []].insert(tile)
                     continue
                 }
-                var events = change
-                if case .value(let value) = stored { events += value.events }
-                if case .undecodable = stored {
-                    events = try countEvents(entity: entity, hour: hour)
-                    rebuilt[entity, default: []].insert(hour)
-                }
-                let fine = events > layout.fineTileThreshold
-                sources[entity]!.fineHours[hour] = fine
-                if fine { densified[entity, default: []].insert(hour) }
+                sources[entity]!.known[tile]!.merge(adds)
+                written[entity, default: []].insert(tile)
             }
         }
-        // Minute tiles: dropped for hours that keep none; rebuilt from raw events for hours that
-        // start keeping them; read and merged for the others.
-        var fineSlots: [(entity: Int, tile: TileLevels.Tile)] = []
-        for entity in Set(added.keys).union(dirty.keys) {
-            for tile in Set(added[entity]?.keys.map { $0 } ?? []).union(dirty[entity] ?? [])
-            where tile.level < TileLevels.hour {
-                let hour = AggregateLayout.hour(of: tile.range.start.microseconds)
-                if sources[entity]!.fineHours[hour] != true || densified[entity]?.contains(hour) == true {
-                    added[entity]?[tile] = nil
-                    dirty[entity]?.remove(tile)
-                } else {
-                    fineSlots.append((entity, tile))
-                }
-            }
-        }
-        for (entity, hours) in densified {
-            for hour in hours {
-                try densify(entity: entity, hour: hour, replacing: rebuilt[entity]?.contains(hour) == true)
-            }
-        }
-        let fine = try readTiles(fineSlots)
-        for (key, stored) in coarse.merging(fine, uniquingKeysWith: { a, _ in a }) {
-            let entity = key.entity
-            let tile = key.tile
-            guard dirty[entity]?.contains(tile) != true, let adds = added[entity]?[tile] else { continue }
-            switch stored {
-            case .missing:
-                sources[entity]!.known[tile] = adds
-            case .value(var value):
-                value.merge(adds)
-                sources[entity]!.known[tile] = value
-            case .undecodable:
-                dirty[entity, default: []].insert(tile)
-                continue
-            }
-            written[entity, default: []].insert(tile)
-        }
-        // Tiles that lost an event (or could not be decoded): recomputed, finest first, so each
-        // finds its finer tiles already final.
+        // Tiles that lost an event: recomputed, finest first, so each finds its parts final.
         for (entity, tiles) in dirty {
             for tile in tiles.sorted(by: { ($0.level, $0.index) < ($1.level, $1.index) }) {
                 try sources[entity]!.recompute(tile)
@@ -334,85 +338,37 @@ struct AggregateWrite {
         }
     }
 
-    /// A stored tile: absent, decoded, or not a tile.
-    enum StoredTile {
-        case missing
-        case value(TileValue)
-        case undecodable
-    }
-
-    struct SlotKey: Hashable {
-        var entity: Int
-        var tile: TileLevels.Tile
-    }
-
-    /// Reads the tiles of `slots` with one MultiGet.
-    private func readTiles(_ slots: [(entity: Int, tile: TileLevels.Tile)]) throws -> [SlotKey: StoredTile] {
-        var result: [SlotKey: StoredTile] = [:]
-        for slot in slots { result[SlotKey(entity: slot.entity, tile: slot.tile)] = .missing }
-        try store.storage {
-            try store.database.multiGet(
-                slots.map { layout.tileKey(entity: entities[$0.entity], tile: $0.tile) }, in: store.aggregates
-            ) { index, bytes in
-                let key = SlotKey(entity: slots[index].entity, tile: slots[index].tile)
-                result[key] = AggregateTileCodec.decode(bytes, layout: layout).map { .value($0) } ?? .undecodable
-            }
+    /// Splits a 1-hour leaf into minute tiles holding its events, 5-minute tiles, and a 1-hour
+    /// tile merged from them that keeps them.
+    private mutating func split(_ entity: Int, _ hourTile: TileLevels.Tile, _ events: [LeafEvent]) throws {
+        var minutes: [TileLevels.Tile: [LeafEvent]] = [:]
+        for event in events {
+            minutes[TileLevels.Tile(level: 0, containing: Timestamp(microseconds: event.time)), default: []].append(
+                event)
         }
-        return result
-    }
-
-    /// The number of events of one hour of an entity once the batch is written.
-    private func countEvents(entity: Int, hour: Int64) throws -> Int64 {
-        let range = TileLevels.Tile(level: TileLevels.hour, index: hour).range
-        var count: Int64 = 0
-        try sources[entity]!.scanEvents(from: range.start.microseconds, to: range.end.microseconds) { _, _, _ in
-            count += 1
+        var fives: [TileLevels.Tile: TileValue] = [:]
+        for (minute, held) in minutes {
+            let value = TileValue(leaf: held, layout: layout)
+            sources[entity]!.known[minute] = value
+            written[entity, default: []].insert(minute)
+            fives[TileLevels.Tile(level: 1, containing: minute.range.start), default: TileValue(layout: layout)].merge(
+                value)
         }
-        return count
-    }
-
-    /// Builds every minute and 5-minute tile of an hour (and the hour's own tile) from its raw
-    /// events, for an hour that starts keeping them; `replacing` also empties those of its minute
-    /// tiles that exist from before without events now.
-    private mutating func densify(entity: Int, hour: Int64, replacing: Bool) throws {
-        let hourTile = TileLevels.Tile(level: TileLevels.hour, index: hour)
-        var tiles: [TileLevels.Tile: TileValue] = [:]
-        var whole = TileValue(layout: layout)
-        let range = hourTile.range
-        try sources[entity]!.scanEvents(from: range.start.microseconds, to: range.end.microseconds) {
-            time, created, values in
-            whole.add(values, time: time, created: created, layout: layout)
-            for level in 0..<TileLevels.hour {
-                let tile = TileLevels.Tile(level: level, containing: Timestamp(microseconds: time))
-                var value = tiles[tile] ?? TileValue(layout: layout)
-                value.add(values, time: time, created: created, layout: layout)
-                tiles[tile] = value
-            }
+        var hour = TileValue(layout: layout)
+        for (five, value) in fives {
+            sources[entity]!.known[five] = value
+            written[entity, default: []].insert(five)
+            hour.merge(value)
         }
-        whole.fine = true
-        tiles[hourTile] = whole
-        for (tile, value) in tiles {
-            sources[entity]!.known[tile] = value
-            written[entity, default: []].insert(tile)
-        }
-        // Minute tiles of the hour may exist from before when its tile could not be decoded:
-        // those without events now are removed.
-        for level in 0..<TileLevels.hour where replacing {
-            for tile in hourTile.descendants(level: level) where tiles[tile] == nil {
-                sources[entity]!.known[tile] = TileValue(layout: layout)
-                written[entity, default: []].insert(tile)
-            }
-        }
-        added[entity]?[hourTile] = nil
-        dirty[entity]?.remove(hourTile)
+        hour.fine = true
+        sources[entity]!.known[hourTile] = hour
+        written[entity, default: []].insert(hourTile)
     }
 
     /// Adds the batch's writes to `batch`.
     func write(into batch: WriteBatch) {
         let family = store.aggregates
-        for key in eventDeletes { batch.delete(key, in: family) }
         for key in identityDeletes { batch.delete(key, in: family) }
-        for put in eventPuts { batch.put(put.key, put.record, in: family) }
         for put in identityPuts { batch.put(put.key, put.entry.encoded(), in: family) }
         for (entity, tiles) in written {
             for tile in tiles {

@@ -157,6 +157,54 @@ func onlineAggregates(events: Int, path: String) throws {
             events, percentile(latencies, 0.5), percentile(latencies, 0.99), percentile(latencies, 0.999)))
 }
 
+/// The demo's aggregate view (`driver_trip_stats`): count 1h, sum 1d, avg 7d, max 1d, count 7d.
+func demoAggregateLayout() -> AggregateLayout {
+    let aggregations = [
+        Aggregation(column: "fare", function: .count, window: .hours(1), name: "trips_1h", inputType: .float64),
+        Aggregation(column: "fare", function: .sum, window: .days(1), name: "fare_sum_1d", inputType: .float64),
+        Aggregation(column: "fare", function: .avg, window: .days(7), name: "fare_avg_7d", inputType: .float64),
+        Aggregation(
+            column: "distance_km", function: .max, window: .days(1), name: "distance_max_1d", inputType: .float64),
+        Aggregation(column: "fare", function: .count, window: .days(7), name: "trips_7d", inputType: .float64),
+    ]
+    let view = FeatureView(
+        name: "driver_trip_stats", entities: ["driver"], source: "trips", aggregations: aggregations,
+        lateness: .hours(1))
+    return AggregateLayout(view: view, generation: 1)
+}
+
+/// The bulk fill alone (no offline scan): `events` time-ordered events of `entities` entities over
+/// the retention, through ``AggregateFill`` in batches of 10,000.
+func aggregateFill(events count: Int, entities: Int, path: String) throws {
+    try? FileManager.default.removeItem(atPath: path)
+    let store = try OnlineStore(path: path)
+    let layout = demoAggregateLayout()
+    let now = Timestamp(seconds: 1_763_596_800)
+    let start = layout.cutoff(at: now).microseconds
+    let step = (now.microseconds - start) / Int64(count)
+    var rng = SplitMix64(seed: 5)
+    let events = (0..<count).map { index in
+        AggregateEvent(
+            key: [.int64(1001 + Int64(rng.next() % UInt64(entities)))], id: Int64(index), version: Int64(index),
+            time: Timestamp(microseconds: start + Int64(index) * step), created: Timestamp(microseconds: 0),
+            values: [.float64(Double(rng.next() % 5000) / 100), .float64(Double(rng.next() % 30_000) / 1000)],
+            versionsShareTime: true)
+    }
+    let began = nanoseconds()
+    let fill = try AggregateFill(store: store, layout: layout, now: now, directory: path + ".fill")
+    for batch in stride(from: 0, to: count, by: 10_000) {
+        try fill.add(Array(events[batch..<min(count, batch + 10_000)]))
+    }
+    let added = nanoseconds()
+    let summary = try fill.finish()
+    let done = nanoseconds()
+    print(
+        String(
+            format: "fill: %d events of %d entities: add %.2f s, finish %.2f s, %.0f events/s (%d written)", count,
+            entities, Double(added - began) / 1e9, Double(done - added) / 1e9,
+            Double(count) / (Double(done - began) / 1e9), summary.applied))
+}
+
 let arguments = CommandLine.arguments
 switch arguments.count >= 2 ? arguments[1] : "" {
 case "online-read":
@@ -164,6 +212,11 @@ case "online-read":
     let features = arguments.count > 3 ? Int(arguments[3]) ?? 10 : 10
     let path = arguments.count > 4 ? arguments[4] : "bench-work/online-read/store"
     try onlineRead(entities: entities, features: features, path: path)
+case "aggregate-fill":
+    try aggregateFill(
+        events: arguments.count > 2 ? Int(arguments[2]) ?? 1_170_000 : 1_170_000,
+        entities: arguments.count > 3 ? Int(arguments[3]) ?? 5000 : 5000,
+        path: arguments.count > 4 ? arguments[4] : "bench-work/aggregates/fill")
 case "online-aggregates":
     try onlineAggregates(events: 10_000, path: arguments.count > 2 ? arguments[2] : "bench-work/windows/online")
 default:

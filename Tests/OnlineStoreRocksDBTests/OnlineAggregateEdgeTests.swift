@@ -237,15 +237,15 @@ import Testing
         try Self.expectMatches(store, before, retained: retained, users: [1], at: now)
     }
 
-    /// Overwrites every tile of the store with bytes that are not a tile.
+    /// Makes the states of every tile unreadable (their raw events kept).
     static func corruptTiles(_ store: OnlineStore, _ layout: AggregateLayout) throws {
-        let keys = try store.storedTiles(layout.keyspace).keys
-        #expect(!keys.isEmpty)
-        for key in keys { try store.putAggregateKey(key, [0x07, 0xFF, 0x00]) }
+        #expect(try !store.storedTiles(layout.keyspace).isEmpty)
+        try store.corruptStates(layout)
     }
 
-    /// A tile that cannot be decoded never fails a read: it is recomputed from its finer tiles and
-    /// raw events (and counted); the next write to it stores it whole again.
+    /// A tile whose states cannot be decoded never fails a read: it is recomputed from its finer
+    /// tiles or raw events (and counted); the next write to it stores it whole again. A tile whose
+    /// header or raw events cannot be read is reported as corrupt.
     @Test(arguments: OnlineAggregateTests.thresholds)
     func tilesThatCannotBeDecodedAreRecomputed(threshold: Int64) throws {
         let store = try OnlineAggregateTests.open()
@@ -275,6 +275,34 @@ import Testing
             created: Timestamp(microseconds: 0), values: [.float64(0.5), .string("new")])
         try store.addEvents([more], layout: layout, now: Timestamp(microseconds: Self.now))
         try Self.expectMatches(store, layout, retained: retained + [more], users: [0, 1], at: Self.now)
+    }
+
+    /// A tile whose bytes are not a tile at all (its raw events unreadable) fails the read and the
+    /// write with a `storage` error naming the view, rather than serving or building on less.
+    @Test func unreadableTilesAreReportedAsCorrupt() throws {
+        let store = try OnlineAggregateTests.open()
+        let layout = AggregateLayout(view: Self.view, generation: 1)
+        let event = AggregateEvent(
+            key: [.int64(1)], id: 1, time: Timestamp(microseconds: Self.now - 60_000_000),
+            created: Timestamp(microseconds: 0), values: [.float64(1), .string("m")])
+        try store.addEvents([event], layout: layout, now: Timestamp(microseconds: Self.now))
+        for key in try store.storedTiles(layout.keyspace).keys { try store.putAggregateKey(key, [0x07, 0xFF, 0x00]) }
+        for attempt in 0..<2 {
+            do {
+                if attempt == 0 {
+                    _ = try store.readAggregates(
+                        [[.int64(1)]], layout: layout, features: ["count_1h"], now: Timestamp(microseconds: Self.now))
+                } else {
+                    var again = event
+                    again.id = 2
+                    try store.addEvents([again], layout: layout, now: Timestamp(microseconds: Self.now))
+                }
+                Issue.record("a corrupt tile was used")
+            } catch let error as FeatureStoreError {
+                #expect(error.code == .storage)
+                #expect(error.message.contains("view 'txn'") && error.message.contains("corrupt"))
+            }
+        }
     }
 
     /// A definition registered before the limits existed never traps: the retention saturates, and

@@ -101,9 +101,10 @@ import Testing
         try Self.expectHolds(batched, [stored])
     }
 
-    /// A later arrival of the same times and values records its version without touching a tile
-    /// (tiles that cannot be decoded stay as they are), so an arrival between the two is refused
-    /// afterwards, and a still later one with other values replaces it.
+    /// A later arrival of the same times and values records its version in the tile holding the
+    /// event, touching no other tile (tiles whose states cannot be decoded stay as they are), so an
+    /// arrival between the two is refused afterwards, and a still later one with other values
+    /// replaces it.
     @Test func aLaterArrivalOfTheSameContentRecordsOnlyItsVersion() throws {
         let store = try OnlineAggregateTests.open()
         let original = Self.event(version: 5, minutesAgo: 30, created: 1, amount: 4)
@@ -115,7 +116,9 @@ import Testing
         let summary = try Self.add([again], to: store)
         #expect(summary.applied == 1)
         #expect(summary.replaced == 1)
-        #expect(try Self.tiles(store) == tiles)
+        let after = try Self.tiles(store)
+        #expect(Set(after.keys) == Set(tiles.keys))
+        #expect(after.filter { tiles[$0.key] != $0.value }.count == 1)
         #expect(try Self.identity(store, id: 1)?.rank == VersionRank(created: 1, version: 7))
         try Self.expectHolds(store, [original])
 
