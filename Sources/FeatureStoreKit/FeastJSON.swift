@@ -47,7 +47,7 @@ public enum FeastJSON {
         switch value {
         case .null: out += Array("null".utf8)
         case .int64(let v): out += String(v).utf8
-        case .float64(let v): if v.isFinite { out += v.description.utf8 } else { out += Array("null".utf8) }
+        case .float64(let v): if v.isFinite { v.appendDescription(to: &out) } else { out += Array("null".utf8) }
         case .bool(let v): out += Array((v ? "true" : "false").utf8)
         case .string(let v): appendString(v, to: &out)
         case .bytes(let v): appendString(encodeBase64(v), to: &out)

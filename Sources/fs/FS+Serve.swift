@@ -34,23 +34,56 @@ extension FS {
         @Flag(help: "Do not run scheduled materializations.")
         var noScheduler = false
 
+        @Option(help: ArgumentHelp("Close a keep-alive connection idle this long.", valueName: "seconds"))
+        var idleTimeout = Int(ConnectionLimits.defaultIdleTimeout.components.seconds)
+
+        @Option(help: ArgumentHelp("A request's headers must arrive within this.", valueName: "seconds"))
+        var headerTimeout = Int(ConnectionLimits.defaultHeaderTimeout.components.seconds)
+
+        @Option(help: ArgumentHelp("A request's body must arrive within this of its headers.", valueName: "seconds"))
+        var bodyTimeout = Int(ConnectionLimits.defaultBodyTimeout.components.seconds)
+
+        @Option(help: "Connections open at once; more are answered 503.")
+        var maxConnections = ConnectionLimits.defaultMaxConnections
+
+        @Option(help: ArgumentHelp("Serve HTTPS with this PEM certificate chain (with --tls-key).", valueName: "file"))
+        var tlsCert: String?
+
+        @Option(help: ArgumentHelp("The PEM private key of --tls-cert.", valueName: "file"))
+        var tlsKey: String?
+
         func validate() throws {
             guard (0...65535).contains(port) else {
                 throw ValidationError("--port \(port) is not a port; give 0...65535")
             }
             guard maxEntities > 0 else { throw ValidationError("--max-entities must be at least 1") }
             guard maxBody > 0 else { throw ValidationError("--max-body must be at least 1 byte") }
+            for (name, value) in [
+                ("--idle-timeout", idleTimeout), ("--header-timeout", headerTimeout), ("--body-timeout", bodyTimeout),
+            ] where !(1...86_400).contains(value) {
+                throw ValidationError("\(name) \(value) is not a timeout; give 1...86400 seconds")
+            }
+            guard maxConnections > 0 else { throw ValidationError("--max-connections must be at least 1") }
+            guard (tlsCert == nil) == (tlsKey == nil) else {
+                throw ValidationError("--tls-cert and --tls-key go together; give both or neither")
+            }
         }
 
         func run() async throws {
+            let limits = ConnectionLimits(
+                idleTimeout: .seconds(idleTimeout), headerTimeout: .seconds(headerTimeout),
+                bodyTimeout: .seconds(bodyTimeout), maxConnections: maxConnections)
+            let tls = tlsCert.map { ServerConfiguration.TLSFiles(certificatePath: $0, keyPath: tlsKey ?? "") }
             var configuration = ServerConfiguration(
-                host: host, port: port, maxEntities: maxEntities, maxBodyBytes: maxBody, schedulerEnabled: !noScheduler)
+                host: host, port: port, maxEntities: maxEntities, maxBodyBytes: maxBody, schedulerEnabled: !noScheduler,
+                limits: limits, tls: tls)
             do {
                 try configuration.setLogLevel(named: logLevel)
             } catch let error as FeatureStoreError {
                 throw ValidationError(error.message)
             }
             FeatureServer.bootstrapLogging()
+            FeatureServer.raiseOpenFileLimit()
             let server: FeatureServer
             do {
                 server = try await FeatureServer(repo: repoOptions.repo, configuration: configuration)

@@ -27,6 +27,10 @@ func remoteMaterialize(server: String, path: String, start: Timestamp?, end: Tim
     var request = URLRequest(url: url)
     request.httpMethod = "POST"
     request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+    // A server with auth on needs a token with the admin role.
+    if let token = ProcessInfo.processInfo.environment["FS_TOKEN"], !token.isEmpty {
+        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+    }
     request.httpBody = try JSONSerialization.data(withJSONObject: body)
     // A long materialization is fine: wait up to a day.
     request.timeoutInterval = 86_400
@@ -44,13 +48,15 @@ func remoteMaterialize(server: String, path: String, start: Timestamp?, end: Tim
     let message = detail?["message"] as? String ?? String(decoding: data.prefix(500), as: UTF8.self)
     let code: FeatureStoreError.Code =
         switch status {
-        case 400: .invalidArgument
+        case 400, 401, 403: .invalidArgument
         case 404: .notFound
         case 409: .conflict
         case 423: .locked
         default: .storage
         }
-    throw FeatureStoreError(code, "the server at \(server) refused the materialization (HTTP \(status)): \(message)")
+    let hint = status == 401 || status == 403 ? " (set FS_TOKEN to a token with the admin role)" : ""
+    throw FeatureStoreError(
+        code, "the server at \(server) refused the materialization (HTTP \(status)): \(message)\(hint)")
 }
 
 /// The report with each view's unparseable `from`/`to` (a first run of a view with ttl 0 starts

@@ -73,7 +73,9 @@ import Testing
 
         let metrics = try Self.request(base + "/metrics")
         #expect(metrics.text.contains(#"fs_push_rows_total{source="driver_events",to="online"} 1"#))
-        #expect(metrics.text.contains(#"fs_http_requests_total{endpoint="/materialize-incremental",status="200"} 1"#))
+        #expect(
+            metrics.text.contains(
+                #"fs_http_requests_total{endpoint="/materialize-incremental",status="200",token="anonymous"} 1"#))
 
         kill(server.process.processIdentifier, SIGTERM)
         server.process.waitUntilExit()
@@ -111,7 +113,9 @@ import Testing
     }
 
     /// One HTTP request, waited for (GET without a body, POST with one).
-    static func request(_ url: String, body: String? = nil) throws -> (status: Int, text: String) {
+    static func request(_ url: String, body: String? = nil, headers: [String: String] = [:]) throws -> (
+        status: Int, text: String
+    ) {
         final class Outcome: @unchecked Sendable {
             var status = 0
             var data = Data()
@@ -122,6 +126,7 @@ import Testing
             request.httpBody = Data(body.utf8)
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         }
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         let outcome = Outcome()
         let done = DispatchSemaphore(value: 0)
         URLSession.shared.dataTask(with: request) { data, response, _ in

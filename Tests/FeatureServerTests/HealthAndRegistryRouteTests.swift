@@ -42,9 +42,15 @@ import Testing
             let (status, text) = try await client.getText("/metrics")
             #expect(status == 200)
             let lines = Set(text.split(separator: "\n").map(String.init))
-            #expect(lines.contains(#"fs_http_requests_total{endpoint="/get-online-features",status="200"} 1"#))
-            #expect(lines.contains(#"fs_http_requests_total{endpoint="/get-online-features",status="404"} 1"#))
-            #expect(lines.contains(#"fs_http_errors_total{endpoint="/get-online-features",code="not_found"} 1"#))
+            #expect(
+                lines.contains(
+                    #"fs_http_requests_total{endpoint="/get-online-features",status="200",token="anonymous"} 1"#))
+            #expect(
+                lines.contains(
+                    #"fs_http_requests_total{endpoint="/get-online-features",status="404",token="anonymous"} 1"#))
+            #expect(
+                lines.contains(
+                    #"fs_http_errors_total{endpoint="/get-online-features",code="not_found",token="anonymous"} 1"#))
             #expect(lines.contains(#"fs_online_entities_served_total{view="driver_live"} 2"#))
             #expect(lines.contains(#"fs_online_features_served_total{view="driver_live"} 4"#))
             #expect(lines.contains(#"fs_push_rows_total{source="driver_events",to="online"} 1"#))

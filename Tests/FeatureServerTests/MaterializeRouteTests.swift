@@ -56,6 +56,12 @@ import Testing
         ("/materialize", #"{"start_ts": "soon", "end_ts": "now"}"#, 400, "start_ts"),
         ("/materialize-incremental", #"{"end_ts": "now", "feature_views": ["nope"]}"#, 404, "nope"),
         ("/materialize-incremental", #"{"end_ts": "now", "feature_views": "driver_live"}"#, 400, "feature_views"),
+        // Found by the fuzzer: one view listed 5,000 times held the store for minutes.
+        (
+            "/materialize-incremental",
+            #"{"end_ts": "now", "feature_views": ["driver_live", "pair_stats", "driver_live"]}"#,
+            400, "feature_views[2] lists 'driver_live' again"
+        ),
     ])
     func materializeMistakes(path: String, body: String, status: Int, mentions: String) async throws {
         let fixture = try await ServerFixture.make()

@@ -66,7 +66,7 @@ import Testing
                         "rating": [4.0, "high"], "city": ["A", "B"]}}
                 """#)
             #expect(answer.status == 400)
-            #expect(answer.errorMessage.contains("'rating' value #2"), "\(answer.errorMessage)")
+            #expect(answer.errorMessage.contains(#"df.rating[1] is "high""#), "\(answer.errorMessage)")
             let lookup = try await Self.lookup(client, [11, 12])
             #expect(lookup.column(named: "rating").statuses == ["NOT_FOUND", "NOT_FOUND"])
         }

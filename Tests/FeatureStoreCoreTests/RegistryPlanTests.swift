@@ -61,6 +61,17 @@ import Testing
         #expect(RegistryPlan(from: Self.base, to: next).changes[0].isBreaking)
     }
 
+    /// Rows stored before were not identified by the new columns: re-identifying them needs a
+    /// fresh history (and says so).
+    @Test func changingDedupeOnIsBreaking() {
+        var next = Self.base
+        next.sources[0].dedupeOn = [next.sources[0].columns[0].name]
+        let plan = RegistryPlan(from: Self.base, to: next)
+        #expect(plan.breakingChanges.map(\.id) == [ObjectID(.source, "stats")])
+        #expect(plan.breakingChanges.first?.breaking?.contains("re-ingest") == true)
+        #expect(RegistryPlan(from: next, to: Self.base).breakingChanges.count == 1)
+    }
+
     @Test func addingAFeatureIsNotBreakingButRemovingASourceIs() {
         var next = Self.base
         next.featureViews[0].features.append(Feature(name: "extra", type: .int64))

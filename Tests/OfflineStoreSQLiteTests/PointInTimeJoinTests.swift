@@ -23,8 +23,10 @@ import Testing
         var kinds = Set<String>()
         var zeroTTL = false
         var duplicates = false
+        var bases = Set<Timestamp>()
         for seed in 0..<48 {
             let scenario = JoinScenario(seed: UInt64(seed))
+            bases.insert(scenario.base)
             kinds.insert("\(scenario.keyKind)")
             zeroTTL = zeroTTL || scenario.definitions.featureViews.contains { $0.ttl == .zero }
             duplicates = duplicates || zip(scenario.spine, scenario.spine.dropFirst()).contains { $0 == $1 }
@@ -32,5 +34,9 @@ import Testing
         #expect(kinds.count == 3)
         #expect(zeroTTL)
         #expect(duplicates)
+        // Years 0001 and 9999 as well as today, written with zone offsets and fractions.
+        #expect(bases.count == 3)
+        #expect(
+            JoinScenario(seed: 3).tables[0].rows.contains { $0[JoinScenario(seed: 3).keyNames.count].contains("+") })
     }
 }

@@ -2,11 +2,16 @@ import FeatureStoreCore
 
 /// A small, strict JSON parser over UTF-8 bytes producing ``JSONValue`` (object members in order).
 ///
-/// Errors are `invalidInput` and give the byte offset and what was expected there.
+/// Errors are `invalidInput` and give the byte offset, the JSON path (`df.conv_rate[3]`) and what
+/// was expected there. Ambiguous or unrepresentable input is refused: a member name repeated in
+/// one object (parsers disagree on which one wins) and a number beyond the range of a 64-bit float
+/// (`1e999`, which would become infinity).
 public struct JSONParser {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
     private var depth = 0
+    /// Where the parser is, for messages: member names and array indexes from the root.
+    private var path = JSONPath()
 
     /// The deepest nesting accepted; deeper documents are rejected rather than risking the stack.
     public static let maximumDepth = 64
@@ -29,7 +34,9 @@ public struct JSONParser {
     }
 
     private func failure(_ what: String) -> FeatureStoreError {
-        .invalidInput("the request body is not valid JSON: \(what) at byte \(index); send one JSON object")
+        .invalidInput(
+            "the request body is not valid JSON: \(what) at byte \(index)\(path.isEmpty ? "" : " (in \(path))"); send one JSON object"
+        )
     }
 
     private mutating func skipWhitespace() {
@@ -80,12 +87,24 @@ public struct JSONParser {
             index += 1
             return .object(members)
         }
+        // Names seen, for the duplicate check once an object is too big for a linear scan.
+        var names: Set<String> = []
+        path.enter(.key(""))
+        defer { path.leave() }
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
                 throw failure("expected a member name in quotes")
             }
+            let keyOffset = index
             let key = try parseString()
+            path.replaceLast(with: .key(key))
+            if members.count < 8 {
+                if members.contains(where: { $0.key == key }) { throw duplicate(key, at: keyOffset) }
+            } else {
+                if names.isEmpty { names = Set(members.map(\.key)) }
+                if !names.insert(key).inserted { throw duplicate(key, at: keyOffset) }
+            }
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
                 throw failure("expected ':' after member name \"\(key)\"")
@@ -105,6 +124,14 @@ public struct JSONParser {
         }
     }
 
+    /// A member name repeated in one object: refused, since parsers disagree on which one wins
+    /// (Python's `json` keeps the last, others the first).
+    private func duplicate(_ key: String, at offset: Int) -> FeatureStoreError {
+        .invalidInput(
+            "the request body repeats the member \"\(key)\" in one object (at byte \(offset), \(path)); give each member once"
+        )
+    }
+
     private mutating func parseArray() throws -> JSONValue {
         try enter()
         defer { depth -= 1 }
@@ -115,8 +142,11 @@ public struct JSONParser {
             index += 1
             return .array(elements)
         }
+        path.enter(.index(0))
+        defer { path.leave() }
         while true {
             skipWhitespace()
+            path.replaceLast(with: .index(elements.count))
             elements.append(try parseValue())
             skipWhitespace()
             guard index < bytes.count else { throw failure("unexpected end of input inside an array") }
@@ -240,8 +270,39 @@ public struct JSONParser {
             guard index > exponent else { throw failure("expected digits in an exponent") }
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
-        if isInteger, let value = Int64(text) { return .int(value) }
+        if isInteger {
+            if let value = Int64(text) { return .int(value) }
+            return .largeInteger(text)
+        }
         guard let value = Double(text) else { throw failure("invalid number '\(text)'") }
+        guard value.isFinite else {
+            throw FeatureStoreError.invalidInput(
+                "\(path.isEmpty ? "the request body" : path.description) is \(text.count > 40 ? String(text.prefix(40)) + "..." : text), beyond the range of a 64-bit float (about ±1.8e308); send a finite number"
+            )
+        }
         return .double(value)
+    }
+
+    /// Whether `text` is a JSON number (no `inf`, `nan`, hex or surrounding space, unlike
+    /// `Double(_:)`), for numbers sent as strings.
+    public static func isNumber(_ text: String) -> Bool {
+        var utf8 = Substring(text).utf8[...]
+        func digits() -> Int {
+            let count = utf8.prefix { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }.count
+            utf8 = utf8.dropFirst(count)
+            return count
+        }
+        if utf8.first == UInt8(ascii: "-") { utf8 = utf8.dropFirst() }
+        guard digits() > 0 else { return false }
+        if utf8.first == UInt8(ascii: ".") {
+            utf8 = utf8.dropFirst()
+            guard digits() > 0 else { return false }
+        }
+        if utf8.first == UInt8(ascii: "e") || utf8.first == UInt8(ascii: "E") {
+            utf8 = utf8.dropFirst()
+            if utf8.first == UInt8(ascii: "+") || utf8.first == UInt8(ascii: "-") { utf8 = utf8.dropFirst() }
+            guard digits() > 0 else { return false }
+        }
+        return utf8.isEmpty
     }
 }

@@ -5,7 +5,10 @@ public enum JSONValue: Sendable, Hashable {
     case bool(Bool)
     /// An integer literal that fits in 64 bits.
     case int(Int64)
-    /// Any other number.
+    /// An integer literal beyond 64 bits, as written (a float64 reads it; an int64 refuses it,
+    /// naming it exactly rather than rounded or clamped).
+    case largeInteger(String)
+    /// Any other number (always finite: the parser refuses `1e999`).
     case double(Double)
     case string(String)
     case array([JSONValue])
@@ -17,6 +20,7 @@ public enum JSONValue: Sendable, Hashable {
         case (.null, .null): true
         case (.bool(let a), .bool(let b)): a == b
         case (.int(let a), .int(let b)): a == b
+        case (.largeInteger(let a), .largeInteger(let b)): a == b
         case (.double(let a), .double(let b)): a == b
         case (.string(let a), .string(let b)): a == b
         case (.array(let a), .array(let b)): a == b
@@ -30,6 +34,7 @@ public enum JSONValue: Sendable, Hashable {
         case .null: hasher.combine(0)
         case .bool(let v): hasher.combine(v)
         case .int(let v): hasher.combine(v)
+        case .largeInteger(let v): hasher.combine(v)
         case .double(let v): hasher.combine(v)
         case .string(let v): hasher.combine(v)
         case .array(let v): hasher.combine(v)
@@ -52,7 +57,7 @@ public enum JSONValue: Sendable, Hashable {
         switch self {
         case .null: "null"
         case .bool: "a boolean"
-        case .int, .double: "a number"
+        case .int, .largeInteger, .double: "a number"
         case .string: "a string"
         case .array: "an array"
         case .object: "an object"

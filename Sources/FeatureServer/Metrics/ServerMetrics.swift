@@ -23,6 +23,7 @@ public final class ServerMetrics: Sendable {
     struct RequestKey: Hashable, Sendable {
         var endpoint: String
         var status: Int
+        var caller: String
     }
 
     struct MetricKey: Hashable, Sendable {
@@ -46,6 +47,8 @@ public final class ServerMetrics: Sendable {
         public static let requests = "fs_http_requests_total"
         public static let requestDuration = "fs_http_request_duration_seconds"
         public static let errors = "fs_http_errors_total"
+        public static let openConnections = "fs_http_open_connections"
+        public static let refusedConnections = "fs_http_refused_connections_total"
         public static let entitiesServed = "fs_online_entities_served_total"
         public static let featuresServed = "fs_online_features_served_total"
         public static let pushRows = "fs_push_rows_total"
@@ -88,13 +91,17 @@ public final class ServerMetrics: Sendable {
         }
     }
 
-    /// One request: its count and latency, per endpoint and status.
-    public func recordRequest(endpoint: String, status: Int, nanoseconds: Int64) {
-        let key = RequestKey(endpoint: endpoint, status: status)
+    /// One request: its count per endpoint, status and caller (the token's name, never the
+    /// token; `anonymous` without one), and its latency per endpoint and status.
+    public func recordRequest(endpoint: String, status: Int, caller: String?, nanoseconds: Int64) {
+        let key = RequestKey(endpoint: endpoint, status: status, caller: caller ?? TokenAuthenticator.anonymous)
         let handles = requestHandles.withLock { cache in
             if let handles = cache[key] { return handles }
             let labels = [("endpoint", endpoint), ("status", String(status))]
-            let handles = (count: counter(Names.requests, labels), latency: timer(Names.requestDuration, labels))
+            let handles = (
+                count: counter(Names.requests, labels + [("token", key.caller)]),
+                latency: timer(Names.requestDuration, labels)
+            )
             cache[key] = handles
             return handles
         }
@@ -102,9 +109,22 @@ public final class ServerMetrics: Sendable {
         handles.latency.recordNanoseconds(nanoseconds)
     }
 
-    /// One error answer, per endpoint and error code.
-    public func recordError(endpoint: String, code: String) {
-        counter(Names.errors, [("endpoint", endpoint), ("code", code)]).increment()
+    /// One error answer, per endpoint, error code and caller.
+    public func recordError(endpoint: String, code: String, caller: String?) {
+        counter(
+            Names.errors, [("endpoint", endpoint), ("code", code), ("token", caller ?? TokenAuthenticator.anonymous)]
+        )
+        .increment()
+    }
+
+    /// The connections open now.
+    func recordOpenConnections(_ count: Int) {
+        gauge(Names.openConnections, []).record(Double(count))
+    }
+
+    /// A connection answered 503 for being over `--max-connections`.
+    func recordRefusedConnection() {
+        counter(Names.refusedConnections, []).increment()
     }
 
     /// Entities and feature values served from one view by a lookup.

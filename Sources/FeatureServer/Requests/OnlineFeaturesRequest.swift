@@ -9,7 +9,8 @@ struct OnlineFeaturesRequest {
     /// The `features` strings as sent (parsed into references only when the plan is not cached).
     var features: [String]?
     var service: String?
-    var entities: EntityRows
+    /// The entity columns as sent; typed against the join keys by ``entities(for:)``.
+    var entityColumns: [(name: String, values: [JSONValue])]
     var fullFeatureNames: Bool
 
     /// - Throws: `invalidArgument` naming the offending member, or the limit exceeded.
@@ -57,9 +58,9 @@ struct OnlineFeaturesRequest {
             throw FeatureStoreError.invalidArgument(
                 "\"entities\" is \(entities.kindDescription); give {\"join_key\": [values...]}")
         }
-        var columns: [(name: String, values: [FeatureValue])] = []
+        var columns: [(name: String, values: [JSONValue])] = []
         for (name, column) in members {
-            let values: [FeatureValue]
+            let values: [JSONValue]
             switch column {
             case .array(let items):
                 if items.count > maxEntities {
@@ -67,7 +68,7 @@ struct OnlineFeaturesRequest {
                         "\"entities\" has \(items.count) rows, more than the server's limit of \(maxEntities) (--max-entities); split the request"
                     )
                 }
-                values = try items.enumerated().map { row, item in try item.entityValue(column: name, row: row) }
+                values = items
             default:
                 throw FeatureStoreError.invalidArgument(
                     "entity column '\(name)' is \(column.kindDescription); give an array with one value per entity")
@@ -77,7 +78,28 @@ struct OnlineFeaturesRequest {
             }
             columns.append((name, values))
         }
-        self.entities = EntityRows(columns: columns)
+        self.entityColumns = columns
+    }
+
+    /// The entities typed strictly against the plan's join keys: an int64 key takes only JSON
+    /// integers in range, a string key only strings. Columns that are not join keys pass through
+    /// for ``EntityRows/validated(for:)`` to name.
+    ///
+    /// - Throws: `invalidArgument` naming the path (`entities.driver_id[2]`) and the value.
+    func entities(for plan: OnlineReadPlan) throws -> EntityRows {
+        EntityRows(
+            columns: try entityColumns.map { column in
+                guard let key = plan.joinKeys.first(where: { $0.name == column.name }) else {
+                    return (column.name, [])
+                }
+                var values: [FeatureValue] = []
+                values.reserveCapacity(column.values.count)
+                for (row, value) in column.values.enumerated() {
+                    values.append(
+                        try value.entityKey(as: key.valueType, at: JSONPath.cell("entities", column.name, row)))
+                }
+                return (column.name, values)
+            })
     }
 
     /// Resolves the features against the served definitions, through the snapshot's plan cache.

@@ -1,5 +1,6 @@
 import FeatureStoreKit
 import Hummingbird
+import Logging
 
 extension FeatureServer {
     /// `GET /health` and `GET /metrics`.
@@ -13,7 +14,13 @@ extension FeatureServer {
         do {
             try await store.check()
         } catch {
-            throw APIError(status: .serviceUnavailable, code: "unavailable", message: "not healthy: \(error)")
+            let requestID = RequestScope.current?.requestID ?? "-"
+            logger.warning("not healthy", metadata: ["request_id": "\(requestID)", "error": "\(error)"])
+            throw APIError(
+                status: .serviceUnavailable, code: "unavailable",
+                message:
+                    "not healthy: the registry or a store does not answer; the server log has the details under request id \(requestID)"
+            )
         }
         return Response.json(Array(#"{"status":"ok","registry_version":\#(state.current.version)}"#.utf8))
     }

@@ -34,22 +34,30 @@ extension FeatureServer {
                 "missing \"\(key)\": give an RFC 3339 time such as \"2026-11-19T00:00:00Z\" or \"now\"")
         }
         if case .string(let text) = value, text == "now" { return clock() }
-        guard case .timestamp(let time) = try value.featureValue(as: .timestamp, column: key, row: 0) else {
+        guard case .timestamp(let time) = try value.featureValue(as: .timestamp, at: key) else {
             throw APIError.badRequest("\"\(key)\" is not a time; give RFC 3339 or \"now\"")
         }
         return time
     }
 
     /// `feature_views`: `nil` (all online views) when absent, null or empty.
+    ///
+    /// - Throws: 400 for a name that is not a string or is listed twice (each listing would run
+    ///   the view's materialization again, holding the store for nothing).
     static func viewNames(_ body: JSONValue) throws -> [String]? {
         switch body["feature_views"] {
         case nil, .null?: return nil
         case .array(let items)?:
             if items.isEmpty { return nil }
-            return try items.map { item in
+            var seen = Set<String>()
+            return try items.enumerated().map { index, item in
                 guard case .string(let name) = item else {
                     throw APIError.badRequest(
                         "\"feature_views\" holds \(item.shortDescription); give view names as strings")
+                }
+                guard seen.insert(name).inserted else {
+                    throw APIError.badRequest(
+                        "feature_views[\(index)] lists '\(String(name.prefix(100)))' again; list each view once")
                 }
                 return name
             }

@@ -15,8 +15,9 @@ extension FeatureServer {
         let lookup = try OnlineFeaturesRequest(body, maxEntities: configuration.maxEntities)
         let current = state.current
         let plan = try lookup.plan(current)
-        let response = try current.reader.read(plan, entities: lookup.entities, now: clock())
-        let entities = lookup.entities.count
+        let rows = try lookup.entities(for: plan)
+        let response = try current.reader.read(plan, entities: rows, now: clock())
+        let entities = rows.count
         for read in plan.reads {
             metrics.recordServed(view: read.view.name, entities: entities, features: read.features.count)
         }

@@ -1,6 +1,9 @@
 import FeatureStoreKit
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
+import NIOCore
 import ServiceLifecycle
 
 /// The feature server: one open feature repo served over HTTP.
@@ -17,10 +20,17 @@ public final class FeatureServer: Sendable {
     public let logger: Logger
     /// The clock used for ttl checks and scheduling; tests inject a fixed one.
     public let clock: @Sendable () -> Timestamp
+    /// Who may ask what (hosts, origins, tokens).
+    let access: AccessControl
+    /// The open connections, for `--max-connections`.
+    let connections = ConnectionCounter()
+    /// The TLS configuration when serving HTTPS.
+    let tls: TLSConfiguration?
 
     /// Opens the repo at `repo` and its online store, and loads the registry.
     ///
-    /// - Throws: ``FeatureStoreError``, `locked` when another process holds the online store.
+    /// - Throws: ``FeatureStoreError``, `locked` when another process holds the online store,
+    ///   `invalidArgument` when a token's secret or the TLS files cannot be read.
     public init(
         repo: String, configuration: ServerConfiguration = ServerConfiguration(),
         clock: @escaping @Sendable () -> Timestamp = Timestamp.now, logger: Logger? = nil
@@ -30,6 +40,12 @@ public final class FeatureServer: Sendable {
         self.logger = logger
         self.configuration = configuration
         self.clock = clock
+        // Tokens and TLS files first: a server that cannot start says so before opening the stores.
+        let tls = try configuration.tls.map(Self.tlsConfiguration)
+        self.access = try AccessControl(
+            config: try RepoLoader.loadConfig(at: repo), host: configuration.host,
+            environment: configuration.environment)
+        self.tls = tls
         let store = try StoreActor(repo: repo, clock: clock)
         self.store = store
         let snapshot = try await store.snapshot()
@@ -57,14 +73,25 @@ public final class FeatureServer: Sendable {
         let host = configuration.host
         let config = store.config
         let logger = logger
+        let limits = configuration.limits
+        let scheme = tls == nil ? "http" : "https"
+        if access.authenticator == nil, !ServerConfiguration.isLoopback(host) {
+            logger.warning(
+                "authentication is off and fs serve listens on \(host), not a loopback address: anyone who reaches this port can push values and run materializations; declare tokens under auth: in feature_store.yaml"
+            )
+        }
         return Application(
             router: router(),
+            server: serverBuilder(),
             configuration: ApplicationConfiguration(
-                address: .hostname(host, port: configuration.port), serverName: nil),
+                address: .hostname(host, port: configuration.port), serverName: nil,
+                // Past this many connections (the refused ones included) accepting pauses.
+                availableConnectionsDelegate: MaximumAvailableConnections(
+                    limits.maxConnections + max(64, limits.maxConnections / 4), logger: logger)),
             services: backgroundServices ? services : [],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
-                let url = "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
+                let url = "\(scheme)://\(host.contains(":") ? "[\(host)]" : host):\(port)"
                 do {
                     try ServerEndpoint.write(url: url, for: config)
                 } catch {
@@ -76,6 +103,47 @@ public final class FeatureServer: Sendable {
             },
             logger: logger
         )
+    }
+
+    /// HTTP/1.1 with the connection guard, under TLS when configured.
+    func serverBuilder() -> HTTPServerBuilder {
+        Self.serverBuilder(limits: configuration.limits, counter: connections, metrics: metrics, tls: tls)
+    }
+
+    static func serverBuilder(
+        limits: ConnectionLimits, counter: ConnectionCounter, metrics: ServerMetrics, tls: TLSConfiguration?
+    ) -> HTTPServerBuilder {
+        HTTPServerBuilder { responder in
+            let channel = FeatureHTTPChannel(
+                responder: responder, limits: limits, counter: counter, metrics: metrics, secure: tls != nil)
+            guard let tls else { return channel }
+            return try TLSChannel(channel, tlsConfiguration: tls)
+        }
+    }
+
+    /// The server's TLS configuration from PEM files.
+    ///
+    /// - Throws: `invalidArgument` naming the file that cannot be read.
+    static func tlsConfiguration(_ files: ServerConfiguration.TLSFiles) throws -> TLSConfiguration {
+        let chain: [NIOSSLCertificate]
+        do {
+            chain = try NIOSSLCertificate.fromPEMFile(files.certificatePath)
+        } catch {
+            throw FeatureStoreError.invalidArgument(
+                "--tls-cert \(files.certificatePath) is not a readable PEM certificate chain (\(error))")
+        }
+        guard !chain.isEmpty else {
+            throw FeatureStoreError.invalidArgument("--tls-cert \(files.certificatePath) holds no certificate")
+        }
+        let key: NIOSSLPrivateKey
+        do {
+            key = try NIOSSLPrivateKey(file: files.keyPath, format: .pem)
+        } catch {
+            throw FeatureStoreError.invalidArgument(
+                "--tls-key \(files.keyPath) is not a readable PEM private key (\(error))")
+        }
+        return TLSConfiguration.makeServerConfiguration(
+            certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
     }
 
     /// Serves until SIGINT or SIGTERM, then finishes in-flight requests, stops the background

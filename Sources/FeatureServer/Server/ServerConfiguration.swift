@@ -1,7 +1,19 @@
+import Foundation
 import Logging
 
 /// How `fs serve` runs: where it listens, its limits and the pace of its background services.
 public struct ServerConfiguration: Sendable {
+    /// A PEM certificate chain and private key for HTTPS (`--tls-cert`, `--tls-key`).
+    public struct TLSFiles: Sendable {
+        public var certificatePath: String
+        public var keyPath: String
+
+        public init(certificatePath: String, keyPath: String) {
+            self.certificatePath = certificatePath
+            self.keyPath = keyPath
+        }
+    }
+
     public var host: String
     /// The port; 0 picks a free one (the real port is reported when listening).
     public var port: Int
@@ -16,6 +28,12 @@ public struct ServerConfiguration: Sendable {
     /// Whether the scheduler runs at all.
     public var schedulerEnabled: Bool
     public var logLevel: Logger.Level
+    /// Timeouts and the connection limit.
+    public var limits: ConnectionLimits
+    /// Serve HTTPS with these files; plain HTTP when `nil`.
+    public var tls: TLSFiles?
+    /// Where the tokens' `token_env` variables are read (the process's environment by default).
+    public var environment: [String: String]
 
     public static let defaultPort = 6566
     public static let defaultMaxEntities = 10_000
@@ -27,7 +45,8 @@ public struct ServerConfiguration: Sendable {
         maxBodyBytes: Int = ServerConfiguration.defaultMaxBodyBytes,
         registryPollInterval: Duration = .seconds(1), schedulerTick: Duration = .seconds(5),
         schedulerEnabled: Bool = true,
-        logLevel: Logger.Level = .info
+        logLevel: Logger.Level = .info, limits: ConnectionLimits = ConnectionLimits(), tls: TLSFiles? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment
     ) {
         self.host = host
         self.port = port
@@ -37,5 +56,14 @@ public struct ServerConfiguration: Sendable {
         self.schedulerTick = schedulerTick
         self.schedulerEnabled = schedulerEnabled
         self.logLevel = logLevel
+        self.limits = limits
+        self.tls = tls
+        self.environment = environment
+    }
+
+    /// Whether `host` is a loopback address (only this machine can connect).
+    public static func isLoopback(_ host: String) -> Bool {
+        let host = host.lowercased()
+        return host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
     }
 }

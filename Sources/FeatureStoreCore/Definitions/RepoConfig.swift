@@ -1,4 +1,5 @@
-/// The settings in `feature_store.yaml`: the project name and where the registry and stores live.
+/// The settings in `feature_store.yaml`: the project name, where the registry and stores live, and
+/// who may call `fs serve` (`auth`, `cors_origins`, `allowed_hosts`).
 ///
 /// Paths are absolute once loaded (relative ones resolve against the repo directory).
 public struct RepoConfig: Hashable, Sendable, Codable {
@@ -8,16 +9,26 @@ public struct RepoConfig: Hashable, Sendable, Codable {
     public var onlineStorePath: String
     /// How far in the future an event time may lie (`future_skew`, default 1 day).
     public var futureSkew: TimeSpan
+    /// The server's bearer tokens; `nil` when authentication is off.
+    public var auth: Auth?
+    /// Browser origins (`https://dashboard.example.com`) allowed to call the server; empty by default.
+    public var corsOrigins: [String]
+    /// Host names (besides IP addresses, `localhost` and the bound name) the server answers to.
+    public var allowedHosts: [String]
 
     public init(
         project: String, registryPath: String, offlineStorePath: String, onlineStorePath: String,
-        futureSkew: TimeSpan = EventTimeLimit.defaultSkew
+        futureSkew: TimeSpan = EventTimeLimit.defaultSkew, auth: Auth? = nil, corsOrigins: [String] = [],
+        allowedHosts: [String] = []
     ) {
         self.project = project
         self.registryPath = registryPath
         self.offlineStorePath = offlineStorePath
         self.onlineStorePath = onlineStorePath
         self.futureSkew = futureSkew
+        self.auth = auth
+        self.corsOrigins = corsOrigins
+        self.allowedHosts = allowedHosts
     }
 
     /// Where the stores go when `feature_store.yaml` does not say.
@@ -31,5 +42,60 @@ public struct RepoConfig: Hashable, Sendable, Codable {
         case offlineStorePath = "offline_store"
         case onlineStorePath = "online_store"
         case futureSkew = "future_skew"
+        case auth
+        case corsOrigins = "cors_origins"
+        case allowedHosts = "allowed_hosts"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        project = try container.decode(String.self, forKey: .project)
+        registryPath = try container.decode(String.self, forKey: .registryPath)
+        offlineStorePath = try container.decode(String.self, forKey: .offlineStorePath)
+        onlineStorePath = try container.decode(String.self, forKey: .onlineStorePath)
+        futureSkew = try container.decodeIfPresent(TimeSpan.self, forKey: .futureSkew) ?? EventTimeLimit.defaultSkew
+        auth = try container.decodeIfPresent(Auth.self, forKey: .auth)
+        corsOrigins = try container.decodeIfPresent([String].self, forKey: .corsOrigins) ?? []
+        allowedHosts = try container.decodeIfPresent([String].self, forKey: .allowedHosts) ?? []
+    }
+}
+
+extension RepoConfig {
+    /// `auth: {type: token, tokens: [...]}`: the bearer tokens `fs serve` accepts.
+    public struct Auth: Hashable, Sendable, Codable {
+        public var tokens: [Token]
+
+        public init(tokens: [Token]) { self.tokens = tokens }
+    }
+
+    /// One named token. The secret itself is never in the YAML: it is read when the server starts
+    /// from an environment variable (`token_env`) or a file (`token_file`, absolute once loaded).
+    public struct Token: Hashable, Sendable, Codable {
+        public var name: String
+        public var tokenEnv: String?
+        public var tokenFile: String?
+        public var roles: [Role]
+
+        public init(name: String, tokenEnv: String? = nil, tokenFile: String? = nil, roles: [Role]) {
+            self.name = name
+            self.tokenEnv = tokenEnv
+            self.tokenFile = tokenFile
+            self.roles = roles
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case name
+            case tokenEnv = "token_env"
+            case tokenFile = "token_file"
+            case roles
+        }
+    }
+
+    /// What a token may do: `read` (lookups, listings, metrics), `write` (push, write to the online
+    /// store), `admin` (materialization). Roles do not imply one another.
+    public enum Role: String, Hashable, Sendable, Codable, CaseIterable {
+        case read
+        case write
+        case admin
     }
 }

@@ -90,7 +90,8 @@ public struct RegistryPlan: Sendable, Codable, Hashable {
                     return "the offline history was stored under the old column names"
                 }
                 if path == "dedupe_on" {
-                    return "rows stored so far were not identified by the new dedupe_on columns; re-ingest them after the apply"
+                    return
+                        "rows stored so far were not identified by the new dedupe_on columns; re-ingest them after the apply"
                 }
                 return nil
             }, removal: "removing a source drops its offline history")

@@ -21,6 +21,9 @@ struct OutputBuffer {
 
     @inline(__always) mutating func append(_ text: String) { bytes.append(contentsOf: text.utf8) }
 
+    /// Appends a finite double as its `description` reads, without making a `String` (mostly).
+    @inline(__always) mutating func append(double value: Double) { value.appendDescription(to: &bytes) }
+
     /// Appends a decimal integer without making a `String`.
     @inline(__always) mutating func append(integer value: Int64) {
         if value == 0 {

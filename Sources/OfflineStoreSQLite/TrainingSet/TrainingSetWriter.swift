@@ -113,9 +113,7 @@ struct TrainingSetWriter {
         switch value {
         case .null: break
         case .int64(let v): output.append(integer: v)
-        case .float64(let v):
-            var text = v.description
-            text.withUTF8 { output.append($0) }
+        case .float64(let v): output.append(double: v)
         case .bool(let v): output.append(v ? "true" : "false")
         case .timestamp(let v): output.append(v.rfc3339)
         case .string(let v): appendCSV(Array(v.utf8), to: &output)
@@ -167,7 +165,8 @@ struct TrainingSetWriter {
         switch value {
         case .null: output.append("null")
         case .int64(let v): output.append(integer: v)
-        case .float64(let v): output.append(v.isFinite ? v.description : "null")
+        case .float64(let v):
+            if v.isFinite { output.append(double: v) } else { output.append("null") }
         case .bool(let v): output.append(v ? "true" : "false")
         case .timestamp(let v): output.append("\"" + v.rfc3339 + "\"")
         case .bytes(let v): output.append("\"" + encodeBase64(v) + "\"")

@@ -1,6 +1,7 @@
 import FeatureServer
 import FeatureStoreKit
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -68,18 +69,38 @@ struct ServerFixture {
         """
 
     /// Creates the repo, applies it (and ingests ``statsCSV`` when `withStats`), then opens a server.
-    static func make(withStats: Bool = false, configure: (inout ServerConfiguration) -> Void = { _ in }) async throws
-        -> ServerFixture
-    {
+    ///
+    /// - Parameters:
+    ///   - settings: YAML appended to `feature_store.yaml` (`auth:`, `cors_origins:`, ...).
+    ///   - logs: where the server logs, when a test reads them.
+    ///   - beforeOpening: runs with the repo's path before the server opens (to write files).
+    static func make(
+        withStats: Bool = false, settings: String = "", logs: LogRecorder? = nil,
+        configure: (inout ServerConfiguration) -> Void = { _ in }, beforeOpening: (String) throws -> Void = { _ in }
+    ) async throws -> ServerFixture {
         let repo = (NSTemporaryDirectory() as NSString).appendingPathComponent(
             "fs-server-\(UUID().uuidString.prefix(8))")
         try DemoRepo.write(to: repo, writeData: false)
         try pushYAML.write(toFile: repo + "/push.yaml", atomically: true, encoding: .utf8)
+        if !settings.isEmpty {
+            let config = try String(contentsOfFile: repo + "/feature_store.yaml", encoding: .utf8)
+            try (config + "\n" + settings + "\n").write(
+                toFile: repo + "/feature_store.yaml", atomically: true, encoding: .utf8)
+        }
         try setUpStores(repo: repo, withStats: withStats)
-        var configuration = ServerConfiguration(port: 0, schedulerEnabled: false)
-        try configuration.setLogLevel(named: "error")
+        try beforeOpening(repo)
+        return try await open(repo: repo, logs: logs, configure: configure)
+    }
+
+    /// Opens a server over an existing repo (a restart, once the previous server is released).
+    static func open(
+        repo: String, logs: LogRecorder? = nil, configure: (inout ServerConfiguration) -> Void = { _ in }
+    ) async throws -> ServerFixture {
+        var configuration = ServerConfiguration(port: 0, schedulerEnabled: false, environment: [:])
+        try configuration.setLogLevel(named: logs == nil ? "error" : "debug")
         configure(&configuration)
-        let server = try await FeatureServer(repo: repo, configuration: configuration, clock: { ServerFixture.now })
+        let server = try await FeatureServer(
+            repo: repo, configuration: configuration, clock: { ServerFixture.now }, logger: logs?.logger)
         return ServerFixture(repo: repo, server: server)
     }
 
@@ -94,9 +115,12 @@ struct ServerFixture {
         }
     }
 
-    /// Runs `body` against the server's routes in process (no socket, no background services).
-    func test(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        try await server.application(backgroundServices: false).test(.router) { client in try await body(client) }
+    /// Runs `body` against the server without background services: in process (no socket) by
+    /// default, or `.live` on a real socket (then `client.port` is the port).
+    func test(
+        _ framework: TestingSetup = .router, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
+    ) async throws {
+        try await server.application(backgroundServices: false).test(framework) { client in try await body(client) }
     }
 
     /// Rows in the offline history of `source` (read through a second connection).
@@ -112,6 +136,10 @@ struct ServerFixture {
 struct Answer: @unchecked Sendable {
     var status: Int
     var json: [String: Any]
+    var headers: HTTPFields = [:]
+
+    /// `error.request_id`, when present.
+    var errorRequestID: String? { (json["error"] as? [String: Any])?["request_id"] as? String }
 
     /// `{"error": {"code", "message"}}`, when present.
     var errorCode: String? { (json["error"] as? [String: Any])?["code"] as? String }
@@ -140,27 +168,30 @@ struct Answer: @unchecked Sendable {
 
 extension TestClientProtocol {
     /// POSTs `body` (JSON text) and decodes the answer.
-    func post(_ uri: String, _ body: String) async throws -> Answer {
-        try await execute(uri: uri, method: .post, body: ByteBuffer(string: body)) { response in
-            try Answer(status: response.status.code, json: decode(response.body))
+    func post(_ uri: String, _ body: String, headers: HTTPFields = [:]) async throws -> Answer {
+        try await execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(string: body)) { response in
+            try Answer(status: response.status.code, json: decode(response.body), headers: response.headers)
         }
     }
 
     /// GETs `uri` and decodes the JSON answer.
-    func get(_ uri: String) async throws -> Answer {
-        try await execute(uri: uri, method: .get) { response in
-            try Answer(status: response.status.code, json: decode(response.body))
+    func get(_ uri: String, headers: HTTPFields = [:]) async throws -> Answer {
+        try await execute(uri: uri, method: .get, headers: headers) { response in
+            try Answer(status: response.status.code, json: decode(response.body), headers: response.headers)
         }
     }
 
     /// GETs `uri` as text.
-    func getText(_ uri: String) async throws -> (status: Int, text: String) {
-        try await execute(uri: uri, method: .get) { response in (response.status.code, String(buffer: response.body)) }
+    func getText(_ uri: String, headers: HTTPFields = [:]) async throws -> (status: Int, text: String) {
+        try await execute(uri: uri, method: .get, headers: headers) { response in
+            (response.status.code, String(buffer: response.body))
+        }
     }
 }
 
 private func decode(_ body: ByteBuffer) throws -> [String: Any] {
     let data = Data(body.readableBytesView)
+    if data.isEmpty { return [:] }
     guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
         Issue.record("the answer is not a JSON object: \(String(decoding: data, as: UTF8.self))")
         return [:]

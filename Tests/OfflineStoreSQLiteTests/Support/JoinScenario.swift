@@ -25,11 +25,32 @@ struct JoinScenario {
     let fullNames: Bool
     let inPlace: Bool
 
-    static let base = Timestamp(seconds: 1_767_225_600)  // 2026-01-01T00:00:00Z
+    /// Where the scenario's times lie: today, or at either end of the supported years.
+    static let bases = [
+        Timestamp(seconds: 1_767_225_600),  // 2026-01-01T00:00:00Z
+        Timestamp.parse("0001-01-01T06:00:00Z")!,
+        Timestamp.parse("9999-12-31T12:00:00Z")!,
+    ]
     static let slot: Int64 = 1800
 
-    static func time(_ slots: Int64, plus seconds: Int64 = 0) -> Timestamp {
-        Timestamp(seconds: base.microseconds / 1_000_000 + slots * slot + seconds)
+    let base: Timestamp
+
+
+    /// `t` as RFC 3339 text in a random zone offset (one that keeps the local date within years
+    /// 0001-9999) and sometimes with zero fraction digits: the same instant, written differently.
+    static func render(_ t: Timestamp, _ rng: inout SplitMix64) -> String {
+        let offsets: [Int64] =
+            t.microseconds < 0
+            ? [0, 330, 840] : t.microseconds > 200_000_000_000_000_000 ? [0, -480, -720] : [0, 330, -480]
+        let minutes = offsets[Int(rng.next() % UInt64(offsets.count))]
+        var text = Timestamp(microseconds: t.microseconds + minutes * 60_000_000).rfc3339
+        text.removeLast()  // "Z"
+        if !text.contains("."), rng.next() % 3 == 0 { text += [".0", ".000", ".000000"][Int(rng.next() % 3)] }
+        if minutes == 0 { return text + (rng.next() % 2 == 0 ? "Z" : "+00:00") }
+        let sign = minutes < 0 ? "-" : "+"
+        let hours = abs(minutes) / 60
+        let rest = abs(minutes) % 60
+        return text + sign + (hours < 10 ? "0" : "") + "\(hours):" + (rest < 10 ? "0" : "") + "\(rest)"
     }
 
     var keyNames: [String] { keyKind == .pair ? ["k1", "k2"] : ["k"] }
@@ -41,6 +62,11 @@ struct JoinScenario {
         func below(_ n: Int64) -> Int64 { Int64(rng.next() % UInt64(n)) }
 
         keyKind = KeyKind.allCases[Int(seed % 3)]
+        let base = Self.bases[Int(seed / 3 % 3)]
+        self.base = base
+        func time(_ slots: Int64, plus seconds: Int64 = 0) -> Timestamp {
+            Timestamp(microseconds: base.microseconds + (slots * Self.slot + seconds) * 1_000_000)
+        }
         inPlace = seed % 4 == 3
         let entities: [Entity]
         let keyFields: [Field]
@@ -115,18 +141,22 @@ struct JoinScenario {
                 rows1.append(last)
                 continue
             }
-            let event = Self.time(below(12))
+            let event = time(below(12))
             let created = event + .seconds(60 * below(3))
             rows1.append(
-                pick(keyPool) + [event.rfc3339, created.rfc3339, value(.int64), value(.float64), value(.string)])
+                pick(keyPool) + [
+                    Self.render(event, &rng), Self.render(created, &rng), value(.int64), value(.float64),
+                    value(.string),
+                ])
         }
         var rows2: [[String]] = []
         var seen = Set<[String]>()
         for _ in 0..<(20 + Int(below(40))) {
             let key = pick(keyPool)
-            let event = Self.time(below(12), plus: chance(20) ? 1 : 0).rfc3339
-            // Read in place, rows have no primary key: keep (key, event) unique so no tie is arbitrary.
-            if inPlace && !seen.insert(key + [event]).inserted { continue }
+            let instant = time(below(12), plus: chance(20) ? 1 : 0)
+            let event = Self.render(instant, &rng)
+            // Read in place, rows have no arrival order: keep (key, event) unique so no tie is arbitrary.
+            if inPlace && !seen.insert(key + [String(instant.microseconds)]).inserted { continue }
             rows2.append(key + [event, value(.float64), value(.string)])
         }
         tables = [Table(source: s1, rows: rows1), Table(source: s2, rows: rows2)]
@@ -139,8 +169,8 @@ struct JoinScenario {
                 continue
             }
             let key = chance(10) ? pick(unknownKeys) : pick(keyPool)
-            let t = Self.time(below(18) - 3, plus: pick([0, 0, 0, 1, -1]))
-            spine.append(key + [t.rfc3339, pick(["0", "1", "x,y", "\"q\""])])
+            let t = time(below(18) - 3, plus: pick([0, 0, 0, 1, -1]))
+            spine.append(key + [Self.render(t, &rng), pick(["0", "1", "x,y", "\"q\""])])
         }
         self.spine = spine
         fullNames = chance(50)

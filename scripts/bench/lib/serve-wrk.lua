@@ -1,6 +1,7 @@
 -- wrk script for scripts/bench/serve.
 --   BODY_FILE: a file with one JSON request body per line; requests cycle through them (POST).
 --   Without BODY_FILE: plain GET of the URL.
+--   AUTHORIZATION: sent as the Authorization header when set (e.g. "Bearer TOKEN").
 -- Prints one machine-readable line at the end:
 --   RESULT rps=... p50_us=... p90_us=... p99_us=... max_us=... errors=... non2xx=... requests=...
 local bodies = {}
@@ -12,12 +13,18 @@ if body_file and body_file ~= "" then
   end
 end
 
+local authorization = os.getenv("AUTHORIZATION")
+if authorization == "" then authorization = nil end
+
 request = function()
+  local headers = {}
+  if authorization then headers["Authorization"] = authorization end
   if #bodies == 0 then
-    return wrk.format("GET")
+    return wrk.format("GET", nil, headers)
   end
   index = index % #bodies + 1
-  return wrk.format("POST", nil, { ["Content-Type"] = "application/json" }, bodies[index])
+  headers["Content-Type"] = "application/json"
+  return wrk.format("POST", nil, headers, bodies[index])
 end
 
 done = function(summary, latency, requests)
