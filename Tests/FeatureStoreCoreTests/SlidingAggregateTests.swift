@@ -54,11 +54,11 @@ import Testing
         }
     }
 
-    /// Equal outcomes; `-0.0` and `0.0` told apart; a standard deviation within rounding.
+    /// Equal outcomes; `-0.0` and `0.0` told apart; sums, averages and deviations within rounding.
     static func same(_ a: AggregateOutcome, _ b: AggregateOutcome, _ function: AggregationFunction) -> Bool {
         switch (a, b) {
         case (.value(.float64(let x)), .value(.float64(let y))):
-            if function == .stddev || function == .avg || function == .sum { return abs(x - y) <= 1e-12 * max(1, abs(x), abs(y)) }
+            if [.stddev, .avg, .sum].contains(function) { return abs(x - y) <= 1e-12 * max(1, abs(x), abs(y)) }
             return x == y && x.sign == y.sign
         case (.value(let x), .value(let y)): return x == y
         case (.outOfRange, .outOfRange): return true
