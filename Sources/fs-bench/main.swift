@@ -9,6 +9,14 @@ import Foundation
     return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
 }
 
+/// CPU time of `clock` (`CLOCK_PROCESS_CPUTIME_ID`, `CLOCK_THREAD_CPUTIME_ID`) in nanoseconds: on a
+/// machine shared with other work, what a run costs regardless of how long it waited for a core.
+@inline(__always) func cpuNanoseconds(_ clock: clockid_t = CLOCK_PROCESS_CPUTIME_ID) -> UInt64 {
+    var spec = timespec()
+    clock_gettime(clock, &spec)
+    return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
+}
+
 func percentile(_ sorted: [UInt64], _ p: Double) -> Double {
     Double(sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]) / 1000
 }
@@ -142,14 +150,22 @@ func onlineAggregates(events: Int, path: String) throws {
     try store.compactRecentWrites()
     let names = aggregations.map(\.name)
     var latencies: [UInt64] = []
+    var cpu: [UInt64] = []
     for i in 0..<50_000 {
         // Read times sweep one hour, so the window edges fall everywhere within the tiles.
         let at = now + TimeSpan(microseconds: Int64(i % 3600) * 1_000_000)
+        let c0 = cpuNanoseconds(CLOCK_THREAD_CPUTIME_ID)
         let t0 = nanoseconds()
         _ = try store.readAggregates([[.int64(1001)]], layout: layout, features: names, now: at)
         latencies.append(nanoseconds() - t0)
+        cpu.append(cpuNanoseconds(CLOCK_THREAD_CPUTIME_ID) - c0)
     }
     latencies.sort()
+    cpu.sort()
+    print(
+        String(
+            format: "  thread CPU time per read: p50 %.1f us, p99 %.1f us, p99.9 %.1f us", percentile(cpu, 0.5),
+            percentile(cpu, 0.99), percentile(cpu, 0.999)))
     print(
         String(
             format:
@@ -191,6 +207,7 @@ func aggregateFill(events count: Int, entities: Int, path: String) throws {
             versionsShareTime: true)
     }
     let began = nanoseconds()
+    let cpuBegan = cpuNanoseconds()
     let fill = try AggregateFill(store: store, layout: layout, now: now, directory: path + ".fill")
     for batch in stride(from: 0, to: count, by: 10_000) {
         try fill.add(Array(events[batch..<min(count, batch + 10_000)]))
@@ -198,11 +215,13 @@ func aggregateFill(events count: Int, entities: Int, path: String) throws {
     let added = nanoseconds()
     let summary = try fill.finish()
     let done = nanoseconds()
+    let cpu = Double(cpuNanoseconds() - cpuBegan) / 1e9
     print(
         String(
-            format: "fill: %d events of %d entities: add %.2f s, finish %.2f s, %.0f events/s (%d written)", count,
-            entities, Double(added - began) / 1e9, Double(done - added) / 1e9,
-            Double(count) / (Double(done - began) / 1e9), summary.applied))
+            format:
+                "fill: %d events of %d entities: add %.2f s, finish %.2f s, %.0f events/s wall (%d written); CPU %.2f s, %.0f events per CPU second",
+            count, entities, Double(added - began) / 1e9, Double(done - added) / 1e9,
+            Double(count) / (Double(done - began) / 1e9), summary.applied, cpu, Double(count) / cpu))
 }
 
 /// Whether the online values of `entities` at `now` equal the brute-force reference (each
@@ -247,6 +266,7 @@ func aggregatePushes(count: Int, entities: Int, step: Int64, path: String) throw
     var rng = SplitMix64(seed: 7)
     var history: [Int64: [AggregateEvent]] = [:]
     var latencies: [UInt64] = []
+    var cpu: [UInt64] = []
     latencies.reserveCapacity(count)
     for index in 0..<count {
         now = now + TimeSpan(microseconds: step * 1_000_000)
@@ -258,15 +278,24 @@ func aggregatePushes(count: Int, entities: Int, step: Int64, path: String) throw
             versionsShareTime: true)
         history[entity, default: []].append(event)
         let t0 = nanoseconds()
+        let c0 = cpuNanoseconds(CLOCK_THREAD_CPUTIME_ID)
         try store.addEvents([event], layout: layout, now: now)
+        cpu.append(cpuNanoseconds(CLOCK_THREAD_CPUTIME_ID) - c0)
         latencies.append(nanoseconds() - t0)
     }
     let chunk = 10_000
     var means: [Double] = []
+    var cpuMeans: [Double] = []
     for start in stride(from: 0, to: count, by: chunk) {
         let part = latencies[start..<min(count, start + chunk)]
         means.append(Double(part.reduce(0, +)) / Double(part.count) / 1000)
+        let cpuPart = cpu[start..<min(count, start + chunk)]
+        cpuMeans.append(Double(cpuPart.reduce(0, +)) / Double(cpuPart.count) / 1000)
     }
+    print(
+        String(
+            format: "  thread CPU per push, mean per 10k: [%@] us; last 10k / first 10k = %.2f",
+            cpuMeans.map { String(format: "%.0f", $0) }.joined(separator: " "), cpuMeans.last! / cpuMeans.first!))
     let sorted = latencies.sorted()
     let size = try store.aggregateStateSize(layout)
     let checked = Array(history.keys.sorted().prefix(500))
