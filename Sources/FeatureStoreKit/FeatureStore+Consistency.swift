@@ -85,10 +85,12 @@ extension FeatureStore {
             let offline = try String(contentsOfFile: outputPath, encoding: .utf8).split(separator: "\n").map { line in
                 try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] ?? [:]
             }
-            // Online: the same entities, read at the same time.
+            // Online: the same entities, read at the same time (not the clock's time once the
+            // training set is done: windows would have moved on).
             let columns = joinKeys.enumerated().map { index, key in (name: key.name, values: keys.map { $0[index] }) }
             let online = try getOnlineFeatures(
-                references: [FeatureReference(view: view.name, feature: "*")], entities: EntityRows(columns: columns))
+                references: [FeatureReference(view: view.name, feature: "*")], entities: EntityRows(columns: columns),
+                at: time)
             for (index, feature) in features.enumerated() {
                 let column = online.columns[joinKeys.count + index]
                 var result = ConsistencyReport.FeatureResult(

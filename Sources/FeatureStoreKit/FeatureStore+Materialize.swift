@@ -79,38 +79,15 @@ extension FeatureStore {
             let lateAfter = incremental ? watermark?.arrival : nil
             let keyspace = OnlineKeyspace(view: view.name, generation: snapshot.generation(ofView: view.name))
             if view.isAggregate {
-                let layout = AggregateLayout(view: view, generation: keyspace.generation)
-                // Only events that a window at `now` can reach are kept online.
-                let earliest = Swift.max(from, layout.cutoff(at: now))
-                var entities: Set<[FeatureValue]> = []
-                var summary = AggregateWriteSummary()
-                var scannedSoFar = 0
-                let scanned = try offline.scanEvents(
-                    history: historyLocation(of: view, in: snapshot), viewName: view.name,
-                    joinKeys: snapshot.definitions.joinKeys(of: view),
-                    columns: try aggregateColumns(of: view, in: snapshot),
-                    from: earliest, to: Swift.max(earliest, to), arrivedAfter: lateAfter
-                ) { batch in
-                    scannedSoFar += batch.count
-                    for event in batch { entities.insert(event.key) }
-                    let added = try online.addEvents(
-                        batch.map {
-                            AggregateEvent(
-                                key: $0.key, id: $0.id, version: $0.version, time: $0.time, created: $0.created,
-                                values: $0.values)
-                        }, layout: layout,
-                        now: now)
-                    summary.applied += added.applied
-                    progress?(
-                        MaterializationProgress(
-                            view: view.name, viewIndex: index, viewCount: selected.count, rowsScanned: scannedSoFar))
-                    try FaultInjection.trigger(.materializeAfterBatch)
-                }
                 reports.append(
-                    MaterializationReport.ViewReport(
-                        view: view.name, from: earliest, to: to, rowsScanned: scanned, entities: entities.count,
-                        written: summary.applied,
-                        seconds: Double(Timestamp.now().microseconds - viewStart.microseconds) / 1e6))
+                    try materializeAggregates(
+                        view, keyspace: keyspace, snapshot: snapshot, from: from, to: to, now: now,
+                        lateAfter: lateAfter, online: online, offline: offline
+                    ) { scanned in
+                        progress?(
+                            MaterializationProgress(
+                                view: view.name, viewIndex: index, viewCount: selected.count, rowsScanned: scanned))
+                    })
                 marks.append(
                     WatermarkAdvance(view: view.name, generation: keyspace.generation, to: to, arrival: arrival))
                 continue
@@ -155,6 +132,77 @@ extension FeatureStore {
         return MaterializationReport(
             views: reports, skipped: skipped, seconds: Double(Timestamp.now().microseconds - began.microseconds) / 1e6,
             requestedEnd: requested > to ? requested : nil)
+    }
+
+    /// Brings an aggregate view's online state up to `to`: events of `[from, to]` (and late rows
+    /// that arrived after `lateAfter`) are added to the state, then what the cutoff passed expires.
+    ///
+    /// A view whose state is empty (its first run, or state of an earlier layout) is filled from
+    /// the whole retention, whatever the watermark, since every window needs every event inside
+    /// it: through ``AggregateFill`` (tiles computed in memory, each written once) when versions
+    /// of its events share their event time, else through ``OnlineStore/addEvents(_:layout:now:)``
+    /// in batches, as every later run.
+    private func materializeAggregates(
+        _ view: FeatureView, keyspace: OnlineKeyspace, snapshot: RegistrySnapshot, from: Timestamp, to: Timestamp,
+        now: Timestamp, lateAfter: Int64?, online: OnlineStore, offline: OfflineStore, progress: (Int) -> Void
+    ) throws -> MaterializationReport.ViewReport {
+        let began = Timestamp.now()
+        let layout = AggregateLayout(view: view, generation: keyspace.generation)
+        let empty = try online.aggregateStateIsEmpty(layout)
+        let history = try historyLocation(of: view, in: snapshot)
+        let sharesTime = eventsShareTime(history)
+        // Only events that a window at `now` can reach are kept online.
+        let cutoff = layout.cutoff(at: now)
+        let earliest = empty ? cutoff : Swift.max(from, cutoff)
+        let fill =
+            empty && sharesTime
+            ? try AggregateFill(
+                store: online, layout: layout, now: now,
+                directory: config.onlineStorePath + ".fill-\(keyspace.view)-\(keyspace.generation)") : nil
+        var entities: Set<[FeatureValue]> = []
+        var summary = AggregateWriteSummary()
+        var scannedSoFar = 0
+        let scanned = try offline.scanEvents(
+            history: history, viewName: view.name, joinKeys: snapshot.definitions.joinKeys(of: view),
+            columns: try aggregateColumns(of: view, in: snapshot), from: earliest, to: Swift.max(earliest, to),
+            arrivedAfter: empty ? nil : lateAfter
+        ) { batch in
+            scannedSoFar += batch.count
+            let events = batch.map {
+                AggregateEvent(
+                    key: $0.key, id: $0.id, version: $0.version, time: $0.time, created: $0.created, values: $0.values,
+                    versionsShareTime: sharesTime)
+            }
+            if let fill {
+                try fill.add(events)
+            } else {
+                for event in events { entities.insert(event.key) }
+                summary.applied += try online.addEvents(events, layout: layout, now: now).applied
+            }
+            progress(scannedSoFar)
+            try FaultInjection.trigger(.materializeAfterBatch)
+        }
+        if let fill {
+            summary = try fill.finish()
+            entities = fill.entities
+        }
+        try online.expireAggregates(layout: layout, now: now)
+        return MaterializationReport.ViewReport(
+            view: view.name, from: earliest, to: to, rowsScanned: scanned, entities: entities.count,
+            written: summary.applied, seconds: Double(Timestamp.now().microseconds - began.microseconds) / 1e6)
+    }
+
+    /// Whether every version of an event of this history has the event's time: rows of a source
+    /// without `dedupe_on` are events of their own (their arrival number is their id), `dedupe_on`
+    /// naming the timestamp field puts the time in the id, and rows read in place are identified by
+    /// their times and values.
+    func eventsShareTime(_ history: HistoryLocation) -> Bool {
+        switch history {
+        case .inPlace: return true
+        case .table(let table):
+            let source = table.source
+            return source.dedupeOn.isEmpty || source.dedupeOn.contains(source.timestampField)
+        }
     }
 
     /// The views to materialize and those skipped (with why), checking the names asked for.

@@ -58,10 +58,11 @@ public struct OnlineReader: Sendable {
 }
 
 extension FeatureStore {
-    /// Looks up online features (the library form of `fs get-online-features`).
+    /// Looks up online features (the library form of `fs get-online-features`), as of `time`
+    /// (the clock's time when `nil`).
     public func getOnlineFeatures(
         references: [FeatureReference]? = nil, service: String? = nil, entities: EntityRows,
-        fullFeatureNames: Bool = false
+        fullFeatureNames: Bool = false, at time: Timestamp? = nil
     ) throws -> OnlineFeaturesResponse {
         let snapshot = try snapshot()
         let plan: OnlineReadPlan
@@ -72,6 +73,7 @@ extension FeatureStore {
             plan = try OnlineReadPlan(
                 references: references ?? [], definitions: snapshot.definitions, fullFeatureNames: fullFeatureNames)
         }
-        return try OnlineReader(snapshot: snapshot, store: onlineStore()).read(plan, entities: entities, now: clock())
+        return try OnlineReader(snapshot: snapshot, store: onlineStore()).read(
+            plan, entities: entities, now: time ?? clock())
     }
 }

@@ -11,8 +11,9 @@ import FeatureStoreCore
 /// same version: the second changes nothing, whatever its values.
 ///
 /// The state remembers an event while a version of it is stored, that is while its event time is
-/// within the view's longest window plus lateness: a winning version older than that removes the
-/// stored one and is not stored itself, so a losing version arriving after it would be taken as new.
+/// within the view's longest window plus lateness (until the expiry that follows, at the latest an
+/// hour later): a winning version older than that removes the stored one and is not stored itself,
+/// so a losing version arriving after it would be taken as new.
 public struct AggregateEvent: Sendable, Hashable {
     public var key: [FeatureValue]
     /// The event's identity within its entity: the offline row's sequence number for ordinary
@@ -28,9 +29,16 @@ public struct AggregateEvent: Sendable, Hashable {
     public var created: Timestamp
     /// Values of ``AggregateLayout/columns``, in that order.
     public var values: [FeatureValue]
+    /// Whether every version of this event has its event time: its id names one offline row (a
+    /// source without `dedupe_on`), or is derived from the event time (`dedupe_on` naming the
+    /// timestamp field, a source read in place). Then the state finds a stored version by (event
+    /// time, id) and keeps no identity entry for it. `false` (the safe default) keeps one, so a
+    /// version with another event time still finds and replaces the stored one.
+    public var versionsShareTime: Bool
 
     public init(
-        key: [FeatureValue], id: Int64, version: Int64 = 0, time: Timestamp, created: Timestamp, values: [FeatureValue]
+        key: [FeatureValue], id: Int64, version: Int64 = 0, time: Timestamp, created: Timestamp, values: [FeatureValue],
+        versionsShareTime: Bool = false
     ) {
         self.key = key
         self.id = id
@@ -38,13 +46,16 @@ public struct AggregateEvent: Sendable, Hashable {
         self.time = time
         self.created = created
         self.values = values
+        self.versionsShareTime = versionsShareTime
     }
 
     /// An event without an id of its own: identified by its event and created times (``timeID(time:created:)``),
     /// so, as before ids existed, events of one entity with equal times are one event; its
     /// ``version`` is 0, so the first of them stored stays.
     public init(key: [FeatureValue], time: Timestamp, created: Timestamp, values: [FeatureValue]) {
-        self.init(key: key, id: Self.timeID(time: time, created: created), time: time, created: created, values: values)
+        self.init(
+            key: key, id: Self.timeID(time: time, created: created), time: time, created: created, values: values,
+            versionsShareTime: true)
     }
 
     /// An id derived from the event and created times (a 64-bit mix of both).

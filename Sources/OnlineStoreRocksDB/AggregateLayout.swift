@@ -1,15 +1,29 @@
 import FeatureStoreCore
 
-/// How one aggregate view's online state is laid out: raw events, an identity index and
-/// partial-aggregate tiles per entity, kept for the longest window plus the view's lateness.
+/// How one aggregate view's online state is laid out: partial-aggregate tiles holding the raw
+/// events, and an identity index for events whose versions can move in time, kept for the longest
+/// window plus the view's lateness.
 ///
-/// Keys start with the keyspace prefix and the entity (``EntityKeyEncoding``), then a kind byte:
-/// - `0x10 + level`, the tile index (sign-flipped big-endian): one tile, holding one partial state
-///   per distinct (function, column) of the aggregations, each under its name (`sum(fare)`) and
-///   length, so a state no aggregation uses any more is skipped (``AggregateTileCodec``);
-/// - `0x20`, the event time, the event id: one raw event (an ``OnlineRecord`` of its columns);
-/// - `0x21`, the event id: the identity index, holding the stored version's event time, created
-///   time and version (``EventIdentityEntry``).
+/// Everything lives in the `aggregates` column family. After the keyspace prefix:
+/// - `0x01`, an hour (sign-flipped big-endian index of a 1-hour tile), `0x10 + level`, the tile
+///   index, the entity (``EntityKeyEncoding``): one tile whose last instant falls in that hour,
+///   holding the number of its events and one partial state per distinct (function, column) of
+///   the aggregations, each under its name (``AggregateTileCodec``);
+/// - `0x02`, the entity, the event id: where the stored version of an event is, for events whose
+///   versions may have other event times (``AggregateEvent/versionsShareTime`` false): the stored
+///   version's event time, created time and version (``EventIdentityEntry``).
+///
+/// Tiles of 1 hour and longer exist for every hour with events; tiles of 1 and 5 minutes only for
+/// hours of one entity with more than ``fineTileThreshold`` (64) events (the hour's tile says so,
+/// ``TileValue/fine``). Each raw event is kept once, in the finest tile of its hour (a leaf): the
+/// 1-hour tile of a sparse hour, the 1-minute tile of a dense one. So a sparse hour is one key,
+/// a read finds the events of a window's edge in the tiles it fetches anyway (no iterator), and
+/// a dense hour's edges read a few minute tiles.
+///
+/// The state is ordered by hour first, so everything the cutoff has passed is one contiguous range,
+/// removed with one range delete by ``OnlineStore/expireAggregates(layout:now:)`` whatever the
+/// number of entities (quiet ones included), and a bulk fill that reads events in time order
+/// writes keys in order (``AggregateFill``).
 public struct AggregateLayout: Sendable {
     public let keyspace: OnlineKeyspace
     public let aggregations: [Aggregation]
@@ -21,7 +35,7 @@ public struct AggregateLayout: Sendable {
     /// Why the view's online state cannot be used: a window beyond ``DurationLimits/window`` (a
     /// definition registered before the limits existed); `nil` normally.
     public let problem: String?
-    /// The partial states a tile holds: one per distinct (function, column).
+    /// The partial states a tile holds: one per distinct (partial function, column).
     let states: [StateKey]
     /// For each aggregation, its state's position in ``states``.
     let stateOfAggregation: [Int]
@@ -32,7 +46,12 @@ public struct AggregateLayout: Sendable {
     /// The columns' names as UTF-8, as events store them.
     let columnBytes: [[UInt8]]
 
-    /// What a partial state aggregates: the same for aggregations that differ only in their window.
+    /// Hours of one entity with more events than this keep tiles of 1 and 5 minutes (64; tests
+    /// use others). The stored state says which hours keep them, so any threshold reads any state.
+    let fineTileThreshold: Int64
+
+    /// What a partial state aggregates: the same for aggregations that differ only in their window,
+    /// and for `avg` and `sum` of one column (``AggregateState/partialFunction(for:)``).
     struct StateKey: Hashable {
         var function: AggregationFunction
         var column: String
@@ -42,6 +61,11 @@ public struct AggregateLayout: Sendable {
     }
 
     public init(view: FeatureView, generation: Int64) {
+        self.init(view: view, generation: generation, fineTileThreshold: 64)
+    }
+
+    init(view: FeatureView, generation: Int64, fineTileThreshold: Int64) {
+        self.fineTileThreshold = fineTileThreshold
         keyspace = OnlineKeyspace(view: view.name, generation: generation)
         aggregations = view.aggregations
         var columns: [String] = []
@@ -49,7 +73,8 @@ public struct AggregateLayout: Sendable {
         var stateOfAggregation: [Int] = []
         for aggregation in view.aggregations {
             if !columns.contains(aggregation.column) { columns.append(aggregation.column) }
-            let key = StateKey(function: aggregation.function, column: aggregation.column)
+            let key = StateKey(
+                function: AggregateState.partialFunction(for: aggregation.function), column: aggregation.column)
             if let known = states.firstIndex(of: key) {
                 stateOfAggregation.append(known)
             } else {
@@ -83,46 +108,71 @@ public struct AggregateLayout: Sendable {
     /// cutoff before the first representable instant is that instant.
     public func cutoff(at now: Timestamp) -> Timestamp { now.saturatingSubtracting(retention) }
 
+    /// The part of a keyspace ordered by hour (tiles and raw events), and the identity index.
+    static let timedPart: UInt8 = 0x01
+    static let identityPart: UInt8 = 0x02
+    /// The kind of tiles within an hour (plus their level).
     static let tileKind: UInt8 = 0x10
-    static let eventKind: UInt8 = 0x20
-    static let identityKind: UInt8 = 0x21
 
-    /// `prefix, entity, 0x20, time, id`: one raw event.
-    func eventKey(entity: [UInt8], time: Int64, id: Int64) -> [UInt8] {
-        var key = eventBound(entity: entity, time: time)
-        appendSortable(id, to: &key)
-        return key
+    /// The hour (index of the 1-hour tile) of an event time.
+    @inline(__always)
+    static func hour(of time: Int64) -> Int64 {
+        TileLevels.Tile(level: TileLevels.hour, containing: .init(microseconds: time)).index
     }
 
-    /// The first event key at or after `time` for an entity.
-    func eventBound(entity: [UInt8], time: Int64) -> [UInt8] {
-        var key = keyspace.prefix + entity
-        key.append(Self.eventKind)
-        appendSortable(time, to: &key)
-        return key
+    /// The bucket of a tile: the hour of its last instant, so it expires with that hour.
+    static func hour(of tile: TileLevels.Tile) -> Int64 {
+        if tile.level <= TileLevels.hour {
+            return tile.level == TileLevels.hour ? tile.index : hour(of: tile.range.start.microseconds)
+        }
+        return hour(of: tile.range.end.microseconds - 1)
     }
 
-    /// The event id at the end of an event key.
-    static func id(ofEventKey key: UnsafeRawBufferPointer) -> Int64? {
-        guard key.count >= 8 else { return nil }
-        var raw: UInt64 = 0
-        for byte in key[(key.count - 8)...] { raw = raw << 8 | UInt64(byte) }
-        return Int64(bitPattern: raw ^ (1 << 63))
-    }
-
-    /// `prefix, entity, 0x21, id`: where the stored version of an event is recorded.
-    func identityKey(entity: [UInt8], id: Int64) -> [UInt8] {
-        var key = keyspace.prefix + entity
-        key.append(Self.identityKind)
-        appendSortable(id, to: &key)
-        return key
-    }
-
-    /// `prefix, entity, 0x10 + level, index`: one tile.
+    /// `prefix, 0x01, hour of its end, 0x10 + level, index, entity`: one tile.
     func tileKey(entity: [UInt8], tile: TileLevels.Tile) -> [UInt8] {
-        var key = keyspace.prefix + entity
+        var key: [UInt8] = []
+        appendTileKey(entity: entity, tile: tile, to: &key)
+        return key
+    }
+
+    func appendTileKey(entity: [UInt8], tile: TileLevels.Tile, to key: inout [UInt8]) {
+        key.reserveCapacity(key.count + keyspace.prefix.count + 18 + entity.count)
+        key += keyspace.prefix
+        key.append(Self.timedPart)
+        appendSortable(Self.hour(of: tile), to: &key)
         key.append(Self.tileKind + UInt8(tile.level))
         appendSortable(tile.index, to: &key)
+        key += entity
+    }
+
+    /// The first key of bucket `hour`: its tiles.
+    func hourBound(_ hour: Int64) -> [UInt8] {
+        var key = keyspace.prefix
+        key.reserveCapacity(key.count + 10 + 40)
+        key.append(Self.timedPart)
+        appendSortable(hour, to: &key)
+        return key
+    }
+
+    /// The offset of the kind byte in a tile key.
+    var kindOffset: Int { keyspace.prefix.count + 9 }
+
+    /// The level and entity of a tile key; `nil` for another key.
+    func tileLevelAndEntity(ofKey key: UnsafeRawBufferPointer) -> (level: Int, entity: [UInt8])? {
+        let start = kindOffset + 9
+        guard key.count > start, key[kindOffset] >= Self.tileKind,
+            key[kindOffset] < Self.tileKind + UInt8(TileLevels.lengths.count)
+        else { return nil }
+        return (Int(key[kindOffset] - Self.tileKind), Array(key[start...]))
+    }
+
+    /// `prefix, 0x02, entity, id`: where the stored version of an event is recorded.
+    func identityKey(entity: [UInt8], id: Int64) -> [UInt8] {
+        var key = keyspace.prefix
+        key.reserveCapacity(key.count + 9 + entity.count)
+        key.append(Self.identityPart)
+        key += entity
+        appendSortable(id, to: &key)
         return key
     }
 
@@ -152,4 +202,11 @@ func describe(_ key: [FeatureValue]) -> String {
 @inline(__always)
 func appendSortable(_ value: Int64, to out: inout [UInt8]) {
     appendBigEndian(UInt64(bitPattern: value) ^ (1 << 63), to: &out)
+}
+
+/// A big-endian sign-flipped int64 (``appendSortable(_:to:)``) at `offset`.
+@inline(__always)
+func readSortable(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> Int64 {
+    let raw = UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+    return Int64(bitPattern: raw ^ (1 << 63))
 }

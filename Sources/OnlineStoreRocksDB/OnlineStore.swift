@@ -13,9 +13,17 @@ public final class OnlineStore: Sendable {
     let database: RocksDB
     let rows: RocksDB.ColumnFamily
     let meta: RocksDB.ColumnFamily
-    let aggregateEvents: RocksDB.ColumnFamily
-    let aggregateTiles: RocksDB.ColumnFamily
+    /// Aggregate state as stores before the time-ordered layout kept it: only ever dropped.
+    let legacyAggregateEvents: RocksDB.ColumnFamily
+    let legacyAggregateTiles: RocksDB.ColumnFamily
+    /// Windowed aggregates: tiles, raw events and identity entries (``AggregateLayout``).
+    let aggregates: RocksDB.ColumnFamily
     let writeLock = Mutex(())
+    /// What is known of each aggregate keyspace written by this process (``AggregateKeyspaceState``),
+    /// read from `meta` on first use; changed only under ``writeLock``.
+    let aggregateKeyspaces = Mutex<[OnlineKeyspace: AggregateKeyspaceState]>([:])
+    /// Expiries (range deletes) written since the aggregates' memtable was last flushed.
+    let expiredSinceFlush = Mutex(0)
     /// Recently read rows, kept in process (``OnlineRowCache``).
     let rowCache: OnlineRowCache
     public let path: String
@@ -23,9 +31,10 @@ public final class OnlineStore: Sendable {
     /// The row cache's size when the caller does not give one: 256 MiB.
     public static let defaultRowCacheBytes = 256 << 20
 
-    /// Column families: `rows` (one key per view entity), `meta` (which keyspaces hold data),
-    /// `agg_events` and `agg_tiles` (windowed aggregates).
-    public static let columnFamilies = ["rows", "meta", "agg_events", "agg_tiles"]
+    /// Column families: `rows` (one key per view entity), `meta` (which keyspaces hold data and the
+    /// state of aggregate keyspaces), `aggregates` (windowed aggregates), and `agg_events` and
+    /// `agg_tiles` (the aggregate layout of earlier versions, dropped when met).
+    public static let columnFamilies = ["rows", "meta", "agg_events", "agg_tiles", "aggregates"]
 
     /// Opens (creating when missing) the store at `path`.
     ///
@@ -50,8 +59,9 @@ public final class OnlineStore: Sendable {
         }
         rows = database.columnFamily("rows")
         meta = database.columnFamily("meta")
-        aggregateEvents = database.columnFamily("agg_events")
-        aggregateTiles = database.columnFamily("agg_tiles")
+        legacyAggregateEvents = database.columnFamily("agg_events")
+        legacyAggregateTiles = database.columnFamily("agg_tiles")
+        aggregates = database.columnFamily("aggregates")
     }
 
     /// Writes rows of one view, keeping for each entity only the newest row (monotonic).
@@ -208,20 +218,21 @@ public final class OnlineStore: Sendable {
         try writeLock.withLock { _ in
             let batch = WriteBatch()
             for keyspace in stale {
-                for family in [rows, aggregateEvents, aggregateTiles] {
+                for family in [rows, legacyAggregateEvents, legacyAggregateTiles, aggregates] {
                     batch.deleteRange(from: keyspace.prefix, to: keyspace.end, in: family)
                 }
                 batch.delete(keyspace.metaKey, in: meta)
             }
             try storage { try database.write(batch, sync: true) }
             rowCache.removeAll()
+            aggregateKeyspaces.withLock { known in for keyspace in stale { known[keyspace] = nil } }
         }
     }
 
     /// Moves recently written rows from memory into sorted, indexed files: after a bulk load,
     /// point reads no longer search the large in-memory table first.
     public func compactRecentWrites() throws {
-        try storage { for family in [rows, aggregateEvents, aggregateTiles] { try database.flush(family) } }
+        try storage { for family in [rows, aggregates] { try database.flush(family) } }
     }
 
     /// Waits until everything written so far is durable.

@@ -1,33 +1,26 @@
 import FeatureStoreCore
 import RocksDB
 
-/// The tiles of one entity of an aggregate view as a read or a write sees them: states computed by
-/// the write so far, else the stored tile, else (missing parts of a write, or a tile that cannot be
-/// decoded) the tile recomputed from its parts.
+/// The tiles of one entity of an aggregate view as a read or a write sees them: values known to
+/// the write so far (leaves with their raw events), else the stored tile, else (a tile whose
+/// states cannot be decoded) the tile recomputed from its parts.
 ///
-/// A tile is the merge of its finer tiles, and a 1-minute tile the merge of its raw events, so a
-/// recomputation reads one minute of raw events and the tiles below, never a whole 28 days of
-/// events. Raw events and tiles are complete for every tile a future read can use: expiry only
-/// removes tiles that end before the cutoff and events before it, and a read's window never starts
-/// before the cutoff.
+/// A leaf (a 1-minute tile, or the 1-hour tile of an hour that keeps no finer tiles) is computed
+/// from the raw events it holds; a 1-hour tile that keeps finer tiles from its 5-minute tiles;
+/// every other tile from its finer tiles. So a recomputation reads at most one hour's tiles below
+/// the one recomputed, never a whole 28 days of events. Tiles are complete for every tile a future
+/// read can use: expiry only removes the tiles that end in hours before the cutoff's, and a read's
+/// window never starts before the cutoff (a tile that starts before it is never read again, so
+/// recomputing it from what is left is harmless).
 struct TileSource {
     let store: OnlineStore
     let layout: AggregateLayout
     let entity: [UInt8]
-    /// Event writes of the pending batch, which recomputations must see: keys removed, and the
-    /// events put (by key).
-    var removedEvents: Set<ByteKey> = []
-    var addedEvents: [ByteKey: PendingEvent] = [:]
-    /// States known for the pending write or this read (computed, read or recomputed).
-    var known: [TileLevels.Tile: [AggregateState]] = [:]
-    /// Tiles recomputed because they were missing parts or could not be decoded.
+    /// Tiles known for the pending write or this read (computed, read or recomputed); leaves with
+    /// their raw events.
+    var known: [TileLevels.Tile: TileValue] = [:]
+    /// Tiles recomputed because their states could not be decoded or were rebuilt.
     var recomputed: Set<TileLevels.Tile> = []
-
-    struct PendingEvent {
-        var time: Int64
-        var created: Int64
-        var values: [FeatureValue]
-    }
 
     init(store: OnlineStore, layout: AggregateLayout, entity: [UInt8]) {
         self.store = store
@@ -35,84 +28,72 @@ struct TileSource {
         self.entity = entity
     }
 
-    /// The states of `tile`: known, stored, or recomputed when the stored bytes are not a tile.
-    mutating func states(of tile: TileLevels.Tile) throws -> [AggregateState] {
-        if let states = known[tile] { return states }
+    /// The value of `tile` (a leaf with its raw events): known, stored, or recomputed when its
+    /// stored states cannot be decoded; an empty tile (an empty leaf for a 1-hour or 1-minute
+    /// tile) when none is stored.
+    mutating func value(of tile: TileLevels.Tile) throws -> TileValue {
+        if let value = known[tile] { return value }
         let bytes = try store.storage {
-            try store.database.get(layout.tileKey(entity: entity, tile: tile), in: store.aggregateTiles)
+            try store.database.get(layout.tileKey(entity: entity, tile: tile), in: store.aggregates)
         }
         guard let bytes else {
-            let empty = layout.emptyStates()
+            var empty = TileValue(layout: layout)
+            if tile.level == 0 || tile.level == TileLevels.hour { empty.leaf = [] }
             known[tile] = empty
             return empty
         }
-        if let states = bytes.withUnsafeBytes({ AggregateTileCodec.decode($0, layout: layout) }) {
-            known[tile] = states
-            return states
-        }
-        return try recompute(tile)
+        return try bytes.withUnsafeBytes { try load(tile, from: $0) }
     }
 
-    /// Recomputes `tile` from its parts: its raw events (1-minute tiles) or its finer tiles.
+    /// Decodes `tile` from its stored bytes into ``known``, recomputing states that cannot be
+    /// decoded.
+    ///
+    /// - Throws: `storage` when not even the tile's header or raw events can be read.
     @discardableResult
-    mutating func recompute(_ tile: TileLevels.Tile) throws -> [AggregateState] {
-        var states = layout.emptyStates()
-        if tile.level == 0 {
-            let range = tile.range
-            try scanEvents(from: range.start.microseconds, to: range.end.microseconds) { time, created, values in
-                layout.add(values, time: time, created: created, to: &states)
-            }
+    mutating func load(_ tile: TileLevels.Tile, from bytes: UnsafeRawBufferPointer) throws -> TileValue {
+        guard let decoded = AggregateTileCodec.decode(bytes, layout: layout, events: true) else {
+            throw FeatureStoreError.storage(
+                "a tile of the online state of view '\(layout.keyspace.view)' is corrupt; run `fs teardown` of the online store and `fs materialize` again"
+            )
+        }
+        if let value = decoded.value {
+            known[tile] = value
+            return value
+        }
+        var value = TileValue(layout: layout)
+        value.fine = decoded.fine
+        if let leaf = decoded.leaf {
+            value = TileValue(leaf: leaf, layout: layout)
         } else {
-            for child in tile.children {
-                let parts = try self.states(of: child)
-                for index in states.indices { states[index].merge(parts[index]) }
-            }
+            for child in children(of: tile, fine: decoded.fine) { value.merge(try self.value(of: child)) }
         }
-        known[tile] = states
+        known[tile] = value
         recomputed.insert(tile)
-        return states
+        return value
     }
 
-    /// Calls `body` with each raw event of the entity in `[start, end)` as the pending batch leaves
-    /// them (not in time order when the batch adds some).
-    func scanEvents(from start: Int64, to end: Int64, _ body: (Int64, Int64, [FeatureValue]) throws -> Void) throws {
-        try store.storage {
-            try store.database.scan(
-                from: layout.eventBound(entity: entity, time: start), to: layout.eventBound(entity: entity, time: end),
-                in: store.aggregateEvents
-            ) { key, value in
-                let stored = ByteKey(Array(key))
-                if removedEvents.contains(stored) || addedEvents[stored] != nil { return true }
-                guard let event = layout.decodeEvent(value) else {
-                    throw FeatureStoreError.storage("an aggregate event of view '\(layout.keyspace.view)' is corrupt")
-                }
-                try body(event.time, event.created, event.values)
-                return true
-            }
-        }
-        for event in addedEvents.values where start <= event.time && event.time < end {
-            try body(event.time, event.created, event.values)
-        }
-    }
-}
-
-extension AggregateLayout {
-    /// One empty partial per state.
-    func emptyStates() -> [AggregateState] { states.map { AggregateState(function: $0.function) } }
-
-    /// Adds one event's column values to a tile's states.
-    @inline(__always)
-    func add(_ values: [FeatureValue], time: Int64, created: Int64, to states: inout [AggregateState]) {
-        for index in states.indices {
-            states[index].add(values[columnOfState[index]], time: time, created: created)
-        }
+    /// The finer tiles a tile is merged from: none for a leaf; the 5-minute tiles of a 1-hour tile
+    /// whose hour keeps them.
+    func children(of tile: TileLevels.Tile, fine: Bool) -> [TileLevels.Tile] {
+        if tile.level == 0 || (tile.level == TileLevels.hour && !fine) { return [] }
+        return tile.children
     }
 
-    /// A stored raw event: its times and the values of ``columns`` (null for a column it lacks).
-    func decodeEvent(_ bytes: UnsafeRawBufferPointer) -> (time: Int64, created: Int64, values: [FeatureValue])? {
-        guard let (time, created) = OnlineRecord.times(of: bytes),
-            let (_, values) = OnlineRecord.decode(bytes, selecting: columnBytes)
-        else { return nil }
-        return (time.microseconds, created.microseconds, values.map { $0 ?? .null })
+    /// Recomputes a tile that is not a leaf from its finer tiles, or a leaf's states from its
+    /// raw events.
+    @discardableResult
+    mutating func recompute(_ tile: TileLevels.Tile) throws -> TileValue {
+        var current = try value(of: tile)
+        if let leaf = current.leaf {
+            current = TileValue(leaf: leaf, layout: layout)
+        } else {
+            let fine = current.fine
+            current = TileValue(layout: layout)
+            current.fine = fine
+            for child in children(of: tile, fine: fine) { current.merge(try value(of: child)) }
+        }
+        known[tile] = current
+        recomputed.insert(tile)
+        return current
     }
 }

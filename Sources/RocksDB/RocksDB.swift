@@ -7,7 +7,8 @@ import Foundation
 /// across tasks. Every error string and value RocksDB hands back is freed here.
 public final class RocksDB: @unchecked Sendable {
     let handle: OpaquePointer
-    private let options: OpaquePointer
+    /// The options every column family was opened with (SST files written for ingestion use them too).
+    let options: OpaquePointer
     private let readOptions: OpaquePointer
     private let writeOptions: OpaquePointer
     private let syncWriteOptions: OpaquePointer
@@ -178,11 +179,12 @@ public final class RocksDB: @unchecked Sendable {
         try scan(from: prefix, to: end, in: family, body)
     }
 
-    /// Writes the memtable of `family` to a sorted file, so reads stop searching it.
-    public func flush(_ family: ColumnFamily) throws {
+    /// Writes the memtable of `family` to a sorted file, so reads stop searching it; `wait: false`
+    /// only schedules it.
+    public func flush(_ family: ColumnFamily, wait: Bool = true) throws {
         let options = rocksdb_flushoptions_create()
         defer { rocksdb_flushoptions_destroy(options) }
-        rocksdb_flushoptions_set_wait(options, 1)
+        rocksdb_flushoptions_set_wait(options, wait ? 1 : 0)
         try RocksDBError.check { error in rocksdb_flush_cf(handle, options, family.handle, error) }
     }
 

@@ -85,7 +85,9 @@ import Testing
     @Test(arguments: 0..<12)
     func eventIdentityMatchesTheReference(seed: UInt64) throws {
         var rng = SplitMix64(seed: seed)
-        let layout = AggregateLayout(view: Self.view, generation: 1)
+        let thresholds = OnlineAggregateTests.thresholds
+        let layout = AggregateLayout(
+            view: Self.view, generation: 1, fineTileThreshold: thresholds[Int(seed) % thresholds.count])
         let now = Self.now + Int64(rng.next() % UInt64(Self.day))
         // Versions within the retention (the oldest exactly at the cutoff); late ones come last.
         let cutoff = now - layout.retention.microseconds
@@ -235,24 +237,19 @@ import Testing
         try Self.expectMatches(store, before, retained: retained, users: [1], at: now)
     }
 
-    /// Overwrites every tile of the store with bytes that are not a tile.
-    static func corruptTiles(_ store: OnlineStore) throws {
-        var keys: [[UInt8]] = []
-        try store.database.scan(prefix: [0x01], in: store.aggregateTiles) { key, _ in
-            keys.append(Array(key))
-            return true
-        }
-        #expect(!keys.isEmpty)
-        let batch = WriteBatch()
-        for key in keys { batch.put(key, [0x07, 0xFF, 0x00], in: store.aggregateTiles) }
-        try store.database.write(batch)
+    /// Makes the states of every tile unreadable (their raw events kept).
+    static func corruptTiles(_ store: OnlineStore, _ layout: AggregateLayout) throws {
+        #expect(try !store.storedTiles(layout.keyspace).isEmpty)
+        try store.corruptStates(layout)
     }
 
-    /// A tile that cannot be decoded never fails a read: it is recomputed from its finer tiles and
-    /// raw events (and counted); the next write to it stores it whole again.
-    @Test func tilesThatCannotBeDecodedAreRecomputed() throws {
+    /// A tile whose states cannot be decoded never fails a read: it is recomputed from its finer
+    /// tiles or raw events (and counted); the next write to it stores it whole again. A tile whose
+    /// header or raw events cannot be read is reported as corrupt.
+    @Test(arguments: OnlineAggregateTests.thresholds)
+    func tilesThatCannotBeDecodedAreRecomputed(threshold: Int64) throws {
         let store = try OnlineAggregateTests.open()
-        let layout = AggregateLayout(view: Self.view, generation: 1)
+        let layout = AggregateLayout(view: Self.view, generation: 1, fineTileThreshold: threshold)
         var rng = SplitMix64(seed: 3)
         var events: [AggregateEvent] = []
         for index in 0..<120 {
@@ -265,7 +262,7 @@ import Testing
         }
         try store.addEvents(events, layout: layout, now: Timestamp(microseconds: Self.now))
         let retained = events.filter { $0.time.microseconds >= Self.now - layout.retention.microseconds }
-        try Self.corruptTiles(store)
+        try Self.corruptTiles(store, layout)
         var summary = AggregateReadSummary()
         _ = try store.readAggregates(
             [[.int64(0)]], layout: layout, features: ["sum_1w"], now: Timestamp(microseconds: Self.now),
@@ -278,6 +275,34 @@ import Testing
             created: Timestamp(microseconds: 0), values: [.float64(0.5), .string("new")])
         try store.addEvents([more], layout: layout, now: Timestamp(microseconds: Self.now))
         try Self.expectMatches(store, layout, retained: retained + [more], users: [0, 1], at: Self.now)
+    }
+
+    /// A tile whose bytes are not a tile at all (its raw events unreadable) fails the read and the
+    /// write with a `storage` error naming the view, rather than serving or building on less.
+    @Test func unreadableTilesAreReportedAsCorrupt() throws {
+        let store = try OnlineAggregateTests.open()
+        let layout = AggregateLayout(view: Self.view, generation: 1)
+        let event = AggregateEvent(
+            key: [.int64(1)], id: 1, time: Timestamp(microseconds: Self.now - 60_000_000),
+            created: Timestamp(microseconds: 0), values: [.float64(1), .string("m")])
+        try store.addEvents([event], layout: layout, now: Timestamp(microseconds: Self.now))
+        for key in try store.storedTiles(layout.keyspace).keys { try store.putAggregateKey(key, [0x07, 0xFF, 0x00]) }
+        for attempt in 0..<2 {
+            do {
+                if attempt == 0 {
+                    _ = try store.readAggregates(
+                        [[.int64(1)]], layout: layout, features: ["count_1h"], now: Timestamp(microseconds: Self.now))
+                } else {
+                    var again = event
+                    again.id = 2
+                    try store.addEvents([again], layout: layout, now: Timestamp(microseconds: Self.now))
+                }
+                Issue.record("a corrupt tile was used")
+            } catch let error as FeatureStoreError {
+                #expect(error.code == .storage)
+                #expect(error.message.contains("view 'txn'") && error.message.contains("corrupt"))
+            }
+        }
     }
 
     /// A definition registered before the limits existed never traps: the retention saturates, and

@@ -1,7 +1,8 @@
 import FeatureStoreCore
 import Foundation
-import OnlineStoreRocksDB
 import Testing
+
+@testable import OnlineStoreRocksDB
 
 @Suite struct OnlineAggregateTests {
     static let aggregations: [Aggregation] =
@@ -71,11 +72,16 @@ import Testing
         return a == b
     }
 
+    /// Thresholds of minute tiles the randomized tests cycle through: every hour keeps minute
+    /// tiles, hours with a few events do, and the default.
+    static let thresholds: [Int64] = [0, 2, 64]
+
     @Test(arguments: 0..<12)
     func onlineAggregatesMatchTheReference(seed: UInt64) throws {
         var rng = SplitMix64(seed: seed)
         let store = try Self.open()
-        let layout = AggregateLayout(view: Self.view, generation: 1)
+        let layout = AggregateLayout(
+            view: Self.view, generation: 1, fineTileThreshold: Self.thresholds[Int(seed) % Self.thresholds.count])
         let now: Int64 = 1_750_000_000_000_000 + Int64(rng.next() % 86_400_000_000)
         var events: [AggregateEvent] = []
         var seen: Set<[Int64]> = []
@@ -115,11 +121,13 @@ import Testing
         #expect(total.applied == retained.count)
         #expect(total.late >= 5)
 
-        // Read at now and a little later (the windows slide; nothing new was written).
+        // Read at now and a little later (the windows slide; nothing new was written), with the
+        // layout that wrote and with the default one (the state says which hours keep minute tiles).
         for readAt in [now, now + 90_000_000, now + 3_700_000_000] {
             let names = Self.aggregations.map(\.name)
+            let reader = readAt == now ? layout : AggregateLayout(view: Self.view, generation: 1)
             let rows = try store.readAggregates(
-                [[.int64(0)], [.int64(1)], [.int64(2)], [.int64(9)]], layout: layout, features: names,
+                [[.int64(0)], [.int64(1)], [.int64(2)], [.int64(9)]], layout: reader, features: names,
                 now: Timestamp(microseconds: readAt))
             for (user, row) in rows.enumerated() {
                 let userEvents = retained.filter { $0.key == [.int64(Int64(user))] }

@@ -35,26 +35,19 @@ import Testing
     /// The stored identity entry of event `id` of entity 1.
     static func identity(_ store: OnlineStore, id: Int64) throws -> EventIdentityEntry? {
         let key = layout.identityKey(entity: try EntityKeyEncoding.encode([.int64(1)]), id: id)
-        return try store.database.get(key, in: store.aggregateEvents).flatMap { bytes in
+        return try store.aggregateValue(key).flatMap { bytes in
             bytes.withUnsafeBytes { EventIdentityEntry($0) }
         }
     }
 
-    /// Overwrites one raw key of the aggregate events.
+    /// Overwrites one raw key of the aggregate state.
     static func put(_ key: [UInt8], _ value: [UInt8], in store: OnlineStore) throws {
-        let batch = WriteBatch()
-        batch.put(key, value, in: store.aggregateEvents)
-        try store.database.write(batch)
+        try store.putAggregateKey(key, value)
     }
 
     /// Every tile's key and bytes.
     static func tiles(_ store: OnlineStore) throws -> [[UInt8]: [UInt8]] {
-        var tiles: [[UInt8]: [UInt8]] = [:]
-        try store.database.scan(prefix: [0x01], in: store.aggregateTiles) { key, value in
-            tiles[Array(key)] = Array(value)
-            return true
-        }
-        return tiles
+        try store.storedTiles(layout.keyspace)
     }
 
     /// Three versions of one event: two with equal created times (the later arrival with the
@@ -108,21 +101,24 @@ import Testing
         try Self.expectHolds(batched, [stored])
     }
 
-    /// A later arrival of the same times and values records its version without touching a tile
-    /// (tiles that cannot be decoded stay as they are), so an arrival between the two is refused
-    /// afterwards, and a still later one with other values replaces it.
+    /// A later arrival of the same times and values records its version in the tile holding the
+    /// event, touching no other tile (tiles whose states cannot be decoded stay as they are), so an
+    /// arrival between the two is refused afterwards, and a still later one with other values
+    /// replaces it.
     @Test func aLaterArrivalOfTheSameContentRecordsOnlyItsVersion() throws {
         let store = try OnlineAggregateTests.open()
         let original = Self.event(version: 5, minutesAgo: 30, created: 1, amount: 4)
         try Self.add([original], to: store)
-        try OnlineAggregateEdgeTests.corruptTiles(store)
+        try OnlineAggregateEdgeTests.corruptTiles(store, Self.layout)
         let tiles = try Self.tiles(store)
         var again = original
         again.version = 7
         let summary = try Self.add([again], to: store)
         #expect(summary.applied == 1)
         #expect(summary.replaced == 1)
-        #expect(try Self.tiles(store) == tiles)
+        let after = try Self.tiles(store)
+        #expect(Set(after.keys) == Set(tiles.keys))
+        #expect(after.filter { tiles[$0.key] != $0.value }.count == 1)
         #expect(try Self.identity(store, id: 1)?.rank == VersionRank(created: 1, version: 7))
         try Self.expectHolds(store, [original])
 
@@ -189,7 +185,7 @@ import Testing
         let later = Self.event(version: 1, minutesAgo: 20, created: 1, amount: 3)
         #expect(try Self.add([later], to: store).replaced == 1)
         try Self.expectHolds(store, [later])
-        #expect(try store.database.get(key, in: store.aggregateEvents)?.count == 24)
+        #expect(try store.aggregateValue(key)?.count == 24)
 
         try Self.put(key, [1, 2, 3, 4, 5], in: store)
         let refused = Self.event(version: 2, minutesAgo: 1, created: 1, amount: 7)

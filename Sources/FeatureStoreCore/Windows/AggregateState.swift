@@ -102,9 +102,19 @@ public struct AggregateState: Hashable, Sendable {
         return lastValue.map { $0.isOrdered(before: value) } ?? true
     }
 
+    /// The function whose partial state holds `function`'s: `avg` is kept as a `sum` (the same
+    /// count and sums), so a view with both stores one partial.
+    public static func partialFunction(for function: AggregationFunction) -> AggregationFunction {
+        function == .avg ? .sum : function
+    }
+
     /// The aggregate's value over a column of `inputType`: count 0 and sum 0 for an empty window,
     /// null for the other functions; out of range when the exact result is beyond its type.
-    public func outcome(inputType: ValueType) -> AggregateOutcome {
+    public func outcome(inputType: ValueType) -> AggregateOutcome { outcome(as: function, inputType: inputType) }
+
+    /// The value of `function` (this state's own, or one whose ``partialFunction(for:)`` it is:
+    /// `avg` from a `sum` partial).
+    public func outcome(as function: AggregationFunction, inputType: ValueType) -> AggregateOutcome {
         switch function {
         case .count:
             return .value(.int64(count))

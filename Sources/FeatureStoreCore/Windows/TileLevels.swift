@@ -49,6 +49,18 @@ public enum TileLevels {
             }
         }
 
+        /// The tiles of the finer `level` that make up this one, in time order.
+        public func descendants(level finer: Int) -> [Tile] {
+            guard finer < level else { return finer == level ? [self] : [] }
+            let ratio = TileLevels.lengths[level] / TileLevels.lengths[finer]
+            let (first, overflow) = index.multipliedReportingOverflow(by: ratio)
+            guard !overflow else { return [] }
+            return (0..<ratio).compactMap { offset in
+                let (child, overflow) = first.addingReportingOverflow(offset)
+                return overflow ? nil : Tile(level: finer, index: child)
+            }
+        }
+
         public static func < (lhs: Tile, rhs: Tile) -> Bool {
             (Int128(lhs.index) * Int128(lengths[lhs.level]), lhs.level)
                 < (Int128(rhs.index) * Int128(lengths[rhs.level]), rhs.level)
@@ -68,10 +80,18 @@ public enum TileLevels {
         lengths.indices.map { Tile(level: $0, containing: time) }
     }
 
+    /// The level of 1-hour tiles.
+    public static let hour = 2
+
     /// Splits `range` greedily: from the start, the largest aligned tile that fits, else raw events
     /// up to the next minute boundary. Exact for any range of representable instants (no arithmetic
     /// traps).
-    public static func decompose(_ range: WindowRange) -> Decomposition {
+    public static func decompose(_ range: WindowRange) -> Decomposition { decompose(range, finest: 0) }
+
+    /// ``decompose(_:)`` with tiles of level `finest` and coarser only: what no such tile covers is
+    /// raw, in pieces that each stay within one tile of level `finest` (so at most one piece at each
+    /// end of the range when it is longer than such a tile; pieces are not merged).
+    public static func decompose(_ range: WindowRange, finest: Int) -> Decomposition {
         var edges: [WindowRange] = []
         var tiles: [Tile] = []
         var cursor = range.start.microseconds
@@ -81,7 +101,7 @@ public enum TileLevels {
             let (left, overflow) = end.subtractingReportingOverflow(cursor)
             let remaining = overflow ? Int64.max : left
             var chosen: Int?
-            for level in lengths.indices.reversed() {
+            for level in lengths.indices.reversed() where level >= finest {
                 let length = lengths[level]
                 if floorModulo(cursor, length) == 0, remaining >= length {
                     chosen = level
@@ -92,10 +112,10 @@ public enum TileLevels {
                 tiles.append(Tile(level: level, index: floorDivide(cursor, lengths[level])))
                 cursor += lengths[level]  // cannot overflow: remaining >= length
             } else {
-                let minute = lengths[0]
-                let toBoundary = minute - floorModulo(cursor, minute)
+                let unit = lengths[finest]
+                let toBoundary = unit - floorModulo(cursor, unit)
                 let next = remaining <= toBoundary ? end : cursor + toBoundary
-                if let last = edges.last, last.end.microseconds == cursor {
+                if finest == 0, let last = edges.last, last.end.microseconds == cursor {
                     edges[edges.count - 1].end = Timestamp(microseconds: next)
                 } else {
                     edges.append(

@@ -6,11 +6,10 @@ import SQLite
 /// aggregation, the function over the source's events with the same keys and
 /// `t - window <= event time < t` (``WindowRange``), exactly.
 ///
-/// Spine rows are visited per entity in time order, so each window's two edges only move forward:
-/// counts and int64 sums come from prefix sums (int64 sums exact, in 128 bits), float sums from
-/// two stacks of ``FloatSum``s holding only the window's values (``SlidingFloatSum``), `min`/`max`
-/// from monotonic queues, `count_distinct` from a sliding multiset, `last` from the last non-null
-/// index, and `stddev` from an ``AggregateState`` over the window's events.
+/// Spine rows are visited per entity in time order, so each window's two edges only move forward
+/// (``SlidingWindow``), and each aggregation is the ``AggregateState`` of the window's events,
+/// maintained with adds and merges only (``SlidingAggregate``): the functions, their rules and
+/// their results are the online store's, from the one implementation in `FeatureStoreCore/Windows`.
 ///
 /// The rules are the online store's (``AggregateState``, ``AggregateOutcome``): NaN and infinities
 /// are refused when the events load (an error naming the view, column, entity and time), and a
@@ -261,224 +260,50 @@ final class WindowedAggregates: FeatureComputer {
     }
 
     /// ``evaluate(_:times:)`` for the given aggregations over `columns` (the group's columns).
+    ///
+    /// Every aggregation is the ``AggregateState`` of its window's events (``SlidingWindow``,
+    /// ``SlidingAggregate``), read with ``AggregateState/outcome(as:inputType:)``; aggregations of
+    /// one column and window whose functions keep the same partial state (`sum` and `avg`) share it.
     static func evaluate(_ group: EventGroup, times: [Int64], aggregations: [Aggregation], columns: [Feature]) throws
         -> [[FeatureValue]]
     {
-        let n = group.times.count
-        var results: [[FeatureValue]] = []
-        // Prefix counts and exact int64 sums per column, built once and shared by the aggregations
-        // that need them.
-        var prefixes: [Int: (present: [Int], integers: [Int128])] = [:]
-        func prefix(_ columnIndex: Int) -> (present: [Int], integers: [Int128]) {
-            if let cached = prefixes[columnIndex] { return cached }
-            let column = group.columns[columnIndex]
-            var present = [Int](repeating: 0, count: n + 1)
-            var integers = [Int128](repeating: 0, count: column.type == .int64 ? n + 1 : 0)
-            for i in 0..<n {
-                present[i + 1] = present[i] + (column.present[i] ? 1 : 0)
-                if column.type == .int64 {
-                    integers[i + 1] = integers[i] + (column.present[i] ? Int128(column.integers[i]) : 0)
-                }
-            }
-            prefixes[columnIndex] = (present, integers)
-            return (present, integers)
+        struct Shared: Hashable {
+            var column: Int
+            var window: TimeSpan
+            var partial: AggregationFunction
         }
-        for (aggregationIndex, aggregation) in aggregations.enumerated() {
-            let columnIndex = columns.firstIndex { $0.name == aggregation.column }!
-            let column = group.columns[columnIndex]
-            var window = SlidingWindow(times: group.times, length: aggregation.window)
-            var output: [FeatureValue] = []
-            output.reserveCapacity(times.count)
-            func append(_ outcome: AggregateOutcome) throws {
-                switch outcome {
-                case .value(let value): output.append(value)
-                case .outOfRange(let detail):
-                    throw OutOfRange(aggregation: aggregationIndex, position: output.count, detail: detail)
+        var order: [Shared] = []
+        var members: [Shared: [Int]] = [:]
+        for (index, aggregation) in aggregations.enumerated() {
+            let shared = Shared(
+                column: columns.firstIndex { $0.name == aggregation.column }!, window: aggregation.window,
+                partial: AggregateState.partialFunction(for: aggregation.function))
+            if members[shared] == nil { order.append(shared) }
+            members[shared, default: []].append(index)
+        }
+        var results = [[FeatureValue]](repeating: [], count: aggregations.count)
+        for shared in order {
+            let column = group.columns[shared.column]
+            let indexes = members[shared]!
+            for index in indexes { results[index].reserveCapacity(times.count) }
+            var window = SlidingWindow(times: group.times, length: shared.window)
+            var sliding = SlidingAggregate(function: shared.partial, count: group.times.count)
+            for t in times {
+                let state = sliding.state(of: window.advance(to: t)) { event, state in
+                    if column.present[event] {
+                        state.add(column.value(event), time: group.times[event], created: group.created[event])
+                    }
+                }
+                for index in indexes {
+                    let aggregation = aggregations[index]
+                    switch state.outcome(as: aggregation.function, inputType: aggregation.inputType) {
+                    case .value(let value): results[index].append(value)
+                    case .outOfRange(let detail):
+                        throw OutOfRange(aggregation: index, position: results[index].count, detail: detail)
+                    }
                 }
             }
-            switch aggregation.function {
-            case .count, .sum, .avg:
-                let sums = prefix(columnIndex)
-                var floats = column.type == .float64 ? SlidingFloatSum(column) : nil
-                for t in times {
-                    let (lo, hi) = window.advance(to: t)
-                    let present = Int64(sums.present[hi] - sums.present[lo])
-                    switch aggregation.function {
-                    case .count:
-                        output.append(.int64(present))
-                    case .sum:
-                        try append(
-                            floats != nil ? .sum(floats!.sum(lo, hi)) : .sum(sums.integers[hi] - sums.integers[lo]))
-                    default:
-                        try append(
-                            floats != nil
-                                ? .average(floats!.sum(lo, hi), count: present)
-                                : .average(sums.integers[hi] - sums.integers[lo], count: present))
-                    }
-                }
-            case .stddev:
-                for t in times {
-                    let (lo, hi) = window.advance(to: t)
-                    var state = AggregateState(function: .stddev)
-                    for i in lo..<hi where column.present[i] {
-                        state.add(column.value(i), time: group.times[i], created: group.created[i])
-                    }
-                    try append(state.outcome(inputType: aggregation.inputType))
-                }
-            case .min, .max:
-                var queue = MonotonicQueue(isMin: aggregation.function == .min)
-                var added = 0
-                for t in times {
-                    let (lo, hi) = window.advance(to: t)
-                    while added < hi {
-                        if column.present[added] { queue.push(added, column.value(added)) }
-                        added += 1
-                    }
-                    queue.dropBefore(lo)
-                    output.append(queue.front ?? .null)
-                }
-            case .last:
-                var lastPresent = [Int](repeating: -1, count: n + 1)
-                for i in 0..<n { lastPresent[i + 1] = column.present[i] ? i : lastPresent[i] }
-                for t in times {
-                    let (lo, hi) = window.advance(to: t)
-                    let index = lastPresent[hi]
-                    guard index >= lo else {
-                        output.append(.null)
-                        continue
-                    }
-                    // Among events tied on (time, created), the greatest value (as online).
-                    var best = column.value(index)
-                    var other = index - 1
-                    while other >= lo, group.times[other] == group.times[index],
-                        group.created[other] == group.created[index]
-                    {
-                        if column.present[other], best.isOrdered(before: column.value(other)) {
-                            best = column.value(other)
-                        }
-                        other -= 1
-                    }
-                    output.append(best)
-                }
-            case .countDistinct:
-                var counts: [FeatureValue: Int] = [:]
-                var added = 0
-                var removed = 0
-                for t in times {
-                    let (lo, hi) = window.advance(to: t)
-                    while added < hi {
-                        if column.present[added] { counts[column.value(added), default: 0] += 1 }
-                        added += 1
-                    }
-                    while removed < lo {
-                        if column.present[removed] {
-                            let value = column.value(removed)
-                            let left = counts[value]! - 1
-                            counts[value] = left == 0 ? nil : left
-                        }
-                        removed += 1
-                    }
-                    output.append(.int64(Int64(counts.count)))
-                }
-            }
-            results.append(output)
         }
         return results
     }
-}
-
-/// Float sums over a window that slides forward across one entity's events, each computed from
-/// the values inside the window only (two stacks: suffix sums of the window's older part, a running
-/// sum of its newer part), so a large value that left the window never cancels into a small sum.
-/// Amortized O(1) per step.
-struct SlidingFloatSum {
-    private let column: WindowedAggregates.ColumnValues
-    private let scaled: Bool
-    /// `suffix[i]` for `i` in the older part: the sum of values `i..<boundary`.
-    private var suffix: [FloatSum]
-    private var boundary = 0
-    /// The sum of values `boundary..<backEnd`.
-    private var back: FloatSum
-    private var backEnd = 0
-
-    init(_ column: WindowedAggregates.ColumnValues) {
-        self.column = column
-        scaled = column.numbers.indices.contains { column.present[$0] && FloatSum.needsScaling(column.numbers[$0]) }
-        suffix = [FloatSum](repeating: FloatSum(scaled: scaled), count: column.numbers.count)
-        back = FloatSum(scaled: scaled)
-    }
-
-    /// The sum of the present values `lo..<hi`; both bounds never move backward.
-    mutating func sum(_ lo: Int, _ hi: Int) -> FloatSum {
-        if lo >= boundary {
-            // The older part is used up: the window's values become it.
-            var running = FloatSum(scaled: scaled)
-            var index = hi
-            while index > lo {
-                index -= 1
-                if column.present[index] { running.add(column.numbers[index]) }
-                suffix[index] = running
-            }
-            boundary = hi
-            back = FloatSum(scaled: scaled)
-            backEnd = hi
-            return running
-        }
-        while backEnd < hi {
-            if column.present[backEnd] { back.add(column.numbers[backEnd]) }
-            backEnd += 1
-        }
-        return suffix[lo] + back
-    }
-}
-
-/// The event indexes `[lo, hi)` of the window ``WindowRange/ending(at:length:)`` as `t` grows.
-struct SlidingWindow {
-    let times: [Int64]
-    let length: TimeSpan
-    var lo = 0
-    var hi = 0
-
-    init(times: [Int64], length: TimeSpan) {
-        self.times = times
-        self.length = length
-    }
-
-    /// Moves to time `t` (never earlier than the last call's).
-    mutating func advance(to t: Int64) -> (Int, Int) {
-        let range = WindowRange.ending(at: Timestamp(microseconds: t), length: length)
-        while hi < times.count, times[hi] < range.end.microseconds { hi += 1 }
-        while lo < hi, times[lo] < range.start.microseconds { lo += 1 }
-        return (lo, Swift.max(lo, hi))
-    }
-}
-
-/// A monotonic deque of (index, value): the front is the window's minimum (or maximum).
-struct MonotonicQueue {
-    let isMin: Bool
-    private var items: [(Int, FeatureValue)] = []
-    private var head = 0
-
-    init(isMin: Bool) { self.isMin = isMin }
-
-    mutating func push(_ index: Int, _ value: FeatureValue) {
-        // Later equal values replace earlier ones, which leave the window first.
-        while items.count > head {
-            let last = items[items.count - 1].1
-            let dominated = isMin ? !last.isOrdered(before: value) : !value.isOrdered(before: last)
-            guard dominated else { break }
-            items.removeLast()
-        }
-        items.append((index, value))
-    }
-
-    mutating func dropBefore(_ lo: Int) {
-        while head < items.count, items[head].0 < lo { head += 1 }
-        if head > 1024, head * 2 > items.count {
-            items.removeFirst(head)
-            head = 0
-        }
-    }
-
-    var front: FeatureValue? { head < items.count ? items[head].1 : nil }
 }
