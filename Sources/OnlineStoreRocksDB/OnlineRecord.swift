@@ -77,17 +77,6 @@ public struct OnlineRecord: Hashable, Sendable {
         return OnlineRecord(eventTime: event, createdTime: created, values: values)
     }
 
-    /// Reads only the features named in `names` (UTF-8 bytes), in that order (`nil` for a name the
-    /// record lacks).
-    public static func decode(_ bytes: UnsafeRawBufferPointer, selecting names: [[UInt8]]) -> (
-        event: Timestamp, values: [FeatureValue?]
-    )? {
-        guard let (event, _) = times(of: bytes) else { return nil }
-        var result = [FeatureValue?](repeating: nil, count: names.count)
-        guard decode(bytes, selecting: names, { _, position, value in result[position] = value }) else { return nil }
-        return (event, result)
-    }
-
     /// Calls `body` with the event time, the position in `names` and the value of each feature the
     /// record holds that `names` asks for; false when the bytes are not a record.
     ///

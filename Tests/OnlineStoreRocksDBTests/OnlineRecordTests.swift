@@ -15,12 +15,18 @@ import Testing
         let bytes = record.encoded()
         let decoded = bytes.withUnsafeBytes { OnlineRecord.decode($0) }
         #expect(decoded == record)
+        var event: Timestamp?
+        var values = [FeatureValue?](repeating: nil, count: 4)
         let selected = bytes.withUnsafeBytes {
-            OnlineRecord.decode($0, selecting: ["t", "missing", "s", "n"].map { Array($0.utf8) })
+            OnlineRecord.decode($0, selecting: ["t", "missing", "s", "n"].map { Array($0.utf8) }) {
+                time, position, value in
+                event = time
+                values[position] = value
+            }
         }
-        #expect(selected?.event == Timestamp(seconds: 10))
-        #expect(
-            selected?.values == [.timestamp(Timestamp(microseconds: -5)), nil, .string("héllo, \u{0}world"), .null])
+        #expect(selected)
+        #expect(event == Timestamp(seconds: 10))
+        #expect(values == [.timestamp(Timestamp(microseconds: -5)), nil, .string("héllo, \u{0}world"), .null])
     }
 
     @Test func randomRecordsRoundTrip() {
