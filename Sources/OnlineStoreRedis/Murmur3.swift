@@ -8,7 +8,8 @@ enum Murmur3 {
         let blocks = bytes.count / 4
         for block in 0..<blocks {
             let i = block * 4
-            var k = UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16 | UInt32(bytes[i + 3]) << 24
+            var k =
+                UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16 | UInt32(bytes[i + 3]) << 24
             k = (k &* c1).rotatedLeft(15) &* c2
             h ^= k
             h = h.rotatedLeft(13) &* 5 &+ 0xe654_6b64

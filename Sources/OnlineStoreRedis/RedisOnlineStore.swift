@@ -45,7 +45,9 @@ public final class RedisOnlineStore: Sendable {
             let calls = keys[start..<end].map { key in
                 (keys: [key], arguments: arguments(entries[newest[key]!].row, in: keyspace))
             }
-            let replies = try await storage(keyspace) { () async throws(RedisError) in try await client.evaluate(MonotonicWriteScript.script, calls: calls) }
+            let replies = try await storage(keyspace) { () async throws(RedisError) in
+                try await client.evaluate(MonotonicWriteScript.script, calls: calls)
+            }
             for (offset, reply) in replies.enumerated() {
                 switch reply {
                 case .integer(1): written += 1
@@ -139,7 +141,8 @@ public final class RedisOnlineStore: Sendable {
         return result
     }
 
-    private func storage<T>(_ keyspace: RedisOnlineKeyspace, _ body: () async throws(RedisError) -> T) async throws -> T {
+    private func storage<T>(_ keyspace: RedisOnlineKeyspace, _ body: () async throws(RedisError) -> T) async throws -> T
+    {
         do {
             return try await body()
         } catch {
@@ -148,12 +151,13 @@ public final class RedisOnlineStore: Sendable {
     }
 
     static func describe(_ entity: [FeatureValue]) -> String {
-        "[" + entity.map { value in
-            switch value {
-            case .string(let text): Quote.value(text)
-            case .int64(let number): String(number)
-            default: String(describing: value)
-            }
-        }.joined(separator: ", ") + "]"
+        "["
+            + entity.map { value in
+                switch value {
+                case .string(let text): Quote.value(text)
+                case .int64(let number): String(number)
+                default: String(describing: value)
+                }
+            }.joined(separator: ", ") + "]"
     }
 }

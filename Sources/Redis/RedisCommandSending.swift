@@ -51,7 +51,8 @@ extension RedisCommandSending {
     public func evaluate(_ script: RedisScript, calls: [(keys: [[UInt8]], arguments: [[UInt8]])])
         async throws(RedisError) -> [RESPValue]
     {
-        var replies = try await pipeline(calls.map { script.command(keys: $0.keys, arguments: $0.arguments, bySHA: true) })
+        var replies = try await pipeline(
+            calls.map { script.command(keys: $0.keys, arguments: $0.arguments, bySHA: true) })
         let missing = replies.indices.filter { replies[$0].errorMessage?.hasPrefix("NOSCRIPT") == true }
         if !missing.isEmpty {
             let retried = try await pipeline(

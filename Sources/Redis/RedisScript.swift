@@ -12,7 +12,8 @@ public struct RedisScript: Sendable, Hashable {
     /// `EVALSHA sha numkeys key... arg...` (or `EVAL source ...`), routed by the first key.
     public func command(keys: [[UInt8]], arguments: [[UInt8]], bySHA: Bool) -> RedisCommand {
         var all: [[UInt8]] = [
-            Array((bySHA ? "EVALSHA" : "EVAL").utf8), Array((bySHA ? sha1 : source).utf8), Array(String(keys.count).utf8),
+            Array((bySHA ? "EVALSHA" : "EVAL").utf8), Array((bySHA ? sha1 : source).utf8),
+            Array(String(keys.count).utf8),
         ]
         all += keys
         all += arguments
@@ -28,7 +29,9 @@ enum SHA1 {
         padded.append(0x80)
         while padded.count % 64 != 56 { padded.append(0) }
         let bits = UInt64(message.count) &* 8
-        for shift in stride(from: 56, through: 0, by: -8) { padded.append(UInt8(truncatingIfNeeded: bits >> UInt64(shift))) }
+        for shift in stride(from: 56, through: 0, by: -8) {
+            padded.append(UInt8(truncatingIfNeeded: bits >> UInt64(shift)))
+        }
         var w = [UInt32](repeating: 0, count: 80)
         for chunk in stride(from: 0, to: padded.count, by: 64) {
             for i in 0..<16 {

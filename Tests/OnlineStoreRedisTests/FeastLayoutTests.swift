@@ -63,7 +63,9 @@ func hex(_ bytes: [UInt8]) -> String {
     }
 
     @Test func malformedValuesAreErrorsNeverCrashes() {
-        for bytes: [UInt8] in [[0x29, 0, 0], [0x12, 0x05, 0x61], [0x12, 0x01, 0xFF], [0x20], [0x5A, 0x00], [0x0F], [0x40, 0x80]] {
+        for bytes: [UInt8] in [
+            [0x29, 0, 0], [0x12, 0x05, 0x61], [0x12, 0x01, 0xFF], [0x20], [0x5A, 0x00], [0x0F], [0x40, 0x80],
+        ] {
             #expect(throws: FeastValueError.self, "\(hex(bytes))") { try FeastValue.decode(bytes) }
         }
         #expect { try FeastValue.decode([0x6A, 0x00]) } throws: { "\($0)".contains("list value") }
@@ -116,7 +118,8 @@ func randomValue(_ random: inout SplitMix64) -> FeatureValue {
         let edges: [Double] = [.nan, .infinity, -.infinity, 0, -0.0, .greatestFiniteMagnitude, .leastNonzeroMagnitude]
         return .float64(
             random.next() % 3 == 0 ? edges[Int(random.next() % 7)] : Double(bitPattern: random.next() >> 2))
-    case 3: return .string(String((0..<(random.next() % 12)).map { _ in "aé😀 \u{0}"[...].randomElement(using: &random)! }))
+    case 3:
+        return .string(String((0..<(random.next() % 12)).map { _ in "aé😀 \u{0}"[...].randomElement(using: &random)! }))
     case 4: return .bool(random.next() % 2 == 0)
     case 5: return .bytes((0..<(random.next() % 10)).map { _ in UInt8(truncatingIfNeeded: random.next()) })
     default: return .timestamp(randomTime(&random))

@@ -10,7 +10,9 @@ enum Backend: String, CaseIterable, CustomTestStringConvertible {
     case single, cluster
     var testDescription: String { rawValue }
 
-    func run(_ body: (any RedisCommandSending, @escaping @Sendable ([UInt8]) async throws -> RESPValue) async throws -> Void)
+    func run(
+        _ body: (any RedisCommandSending, @escaping @Sendable ([UInt8]) async throws -> RESPValue) async throws -> Void
+    )
         async throws
     {
         switch self {
@@ -18,13 +20,17 @@ enum Backend: String, CaseIterable, CustomTestStringConvertible {
             try await withRedisServer { server in
                 let client = RedisClient(address: server.address)
                 defer { Task { await client.close() } }
-                try await body(client) { key in try await client.send(RedisCommand([Array("TTL".utf8), key], keyIndex: 1)) }
+                try await body(client) { key in
+                    try await client.send(RedisCommand([Array("TTL".utf8), key], keyIndex: 1))
+                }
             }
         case .cluster:
             try await withRedisCluster { cluster in
                 let client = RedisClusterClient(seeds: cluster.addresses)
                 defer { Task { await client.close() } }
-                try await body(client) { key in try await client.send(RedisCommand([Array("TTL".utf8), key], keyIndex: 1)) }
+                try await body(client) { key in
+                    try await client.send(RedisCommand([Array("TTL".utf8), key], keyIndex: 1))
+                }
             }
         }
     }
@@ -149,8 +155,12 @@ func at(_ seconds: Int64, _ micros: Int64 = 0) -> Timestamp { Timestamp(microsec
                         let event = at(Int64(random.next() % 5))
                         let created = at(0, Int64(writer * 1000 + round))
                         batches.append(
-                            ([.int64(Int64(entity))],
-                             RedisOnlineRow(eventTime: event, createdTime: created, values: ["w": .int64(Int64(writer * 1000 + round))])))
+                            (
+                                [.int64(Int64(entity))],
+                                RedisOnlineRow(
+                                    eventTime: event, createdTime: created,
+                                    values: ["w": .int64(Int64(writer * 1000 + round))])
+                            ))
                     }
                 }
                 all.append(batches)
@@ -190,22 +200,32 @@ func at(_ seconds: Int64, _ micros: Int64 = 0) -> Timestamp { Timestamp(microsec
                 for _ in 0..<(5 + Int(random.next() % 10)) {
                     var batch: [(key: [FeatureValue], row: RedisOnlineRow)] = []
                     for _ in 0..<(1 + Int(random.next() % 30)) {
-                        let entity: [FeatureValue] = [.int64(Int64(random.next() % 8) - 4), .string(["n", "s", "é"][Int(random.next() % 3)])]
+                        let entity: [FeatureValue] = [
+                            .int64(Int64(random.next() % 8) - 4), .string(["n", "s", "é"][Int(random.next() % 3)]),
+                        ]
                         var values: [String: FeatureValue] = [:]
                         for feature in features { values[feature] = randomValue(&random) }
                         let row = RedisOnlineRow(
-                            eventTime: times[Int(random.next() % 6)], createdTime: times[Int(random.next() % 6)], values: values)
+                            eventTime: times[Int(random.next() % 6)], createdTime: times[Int(random.next() % 6)],
+                            values: values)
                         batch.append((entity, row))
                     }
                     try await store.write(batch, to: keyspace)
                     // The model: within a batch the later entry wins ties; across batches a row
                     // is written unless the stored one is strictly newer.
                     var newest: [[FeatureValue]: RedisOnlineRow] = [:]
-                    for (key, row) in batch where newest[key].map({ !$0.isNewer(than: row) }) ?? true { newest[key] = row }
-                    for (key, row) in newest where model[key].map({ !$0.isNewer(than: row) }) ?? true { model[key] = row }
+                    for (key, row) in batch where newest[key].map({ !$0.isNewer(than: row) }) ?? true {
+                        newest[key] = row
+                    }
+                    for (key, row) in newest where model[key].map({ !$0.isNewer(than: row) }) ?? true {
+                        model[key] = row
+                    }
                 }
-                let entities = (-4..<4).flatMap { id in ["n", "s", "é", "x"].map { [FeatureValue.int64(Int64(id)), .string($0)] } }
-                let read = try await store.read(entities, from: keyspace, features: features + ["d"], ttl: .zero, now: at(0))
+                let entities = (-4..<4).flatMap { id in
+                    ["n", "s", "é", "x"].map { [FeatureValue.int64(Int64(id)), .string($0)] }
+                }
+                let read = try await store.read(
+                    entities, from: keyspace, features: features + ["d"], ttl: .zero, now: at(0))
                 for (index, entity) in entities.enumerated() {
                     guard let row = model[entity] else {
                         #expect(read[index] == Array(repeating: .notFound, count: 4), "seed \(seed) \(entity)")
@@ -214,7 +234,8 @@ func at(_ seconds: Int64, _ micros: Int64 = 0) -> Timestamp { Timestamp(microsec
                     for (position, feature) in features.enumerated() {
                         let expected = floored(row.values[feature]!)
                         let got = read[index][position]
-                        #expect(same(got.value, expected), "seed \(seed) \(entity) \(feature): \(got.value) vs \(expected)")
+                        #expect(
+                            same(got.value, expected), "seed \(seed) \(entity) \(feature): \(got.value) vs \(expected)")
                         #expect(got.status == (expected.isNull ? .nullValue : .present))
                         #expect(got.eventTime == row.eventTime)
                     }

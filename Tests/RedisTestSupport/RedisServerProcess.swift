@@ -75,7 +75,8 @@ public final class RedisServerProcess: @unchecked Sendable {
             let candidate = URL(fileURLWithPath: String(directory)).appendingPathComponent("redis-server")
             if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
         }
-        throw HarnessError("redis-server is not installed (Debian: apt-get install redis-server; scripts/test installs it)")
+        throw HarnessError(
+            "redis-server is not installed (Debian: apt-get install redis-server; scripts/test installs it)")
     }
 
     /// A loopback port nothing listens on (the kernel's pick for an ephemeral bind).
@@ -88,7 +89,9 @@ public final class RedisServerProcess: @unchecked Sendable {
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         address.sin_port = 0
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard bound == 0 else { throw HarnessError("bind() failed") }
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)

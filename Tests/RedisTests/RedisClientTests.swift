@@ -57,8 +57,11 @@ import Testing
             _ = try await client.send(RedisCommand("SCRIPT", ["FLUSH"], keyed: false))
             let replies = try await client.evaluate(
                 script, calls: [([Array("k".utf8)], [Array("1".utf8)]), ([Array("j".utf8)], [Array("2".utf8)])])
-            #expect(replies == [.array([.bulkString(Array("k".utf8)), .bulkString(Array("1".utf8))]),
-                .array([.bulkString(Array("j".utf8)), .bulkString(Array("2".utf8))])])
+            #expect(
+                replies == [
+                    .array([.bulkString(Array("k".utf8)), .bulkString(Array("1".utf8))]),
+                    .array([.bulkString(Array("j".utf8)), .bulkString(Array("2".utf8))]),
+                ])
             let loaded = try await client.send(RedisCommand("SCRIPT", ["EXISTS", script.sha1], keyed: false))
             #expect(loaded == .array([.integer(1)]))
         }
@@ -88,13 +91,16 @@ import Testing
         try await withRedisServer { server in
             let client = RedisClient(
                 address: server.address,
-                configuration: RedisConfiguration(reconnectBackoff: .milliseconds(100), maxReconnectBackoff: .milliseconds(400)))
+                configuration: RedisConfiguration(
+                    reconnectBackoff: .milliseconds(100), maxReconnectBackoff: .milliseconds(400)))
             defer { Task { await client.close() } }
             _ = try await client.send(RedisCommand("SET", ["k", "v"]))
             server.kill()
             var failures: [RedisError] = []
             for _ in 0..<3 {
-                do throws(RedisError) { _ = try await client.send(RedisCommand("GET", ["k"])) } catch { failures.append(error) }
+                do throws(RedisError) { _ = try await client.send(RedisCommand("GET", ["k"])) } catch {
+                    failures.append(error)
+                }
             }
             #expect(failures.count == 3)
             #expect(failures.allSatisfy { $0.description.contains("127.0.0.1:\(server.port)") })

@@ -22,7 +22,9 @@ import Testing
             // Every node holds its share, and together exactly the keys written.
             var perNode: [Int64] = []
             for node in cluster.nodes {
-                guard case .integer(let size) = try await cluster.run(node, ["DBSIZE"]) else { throw HarnessError("DBSIZE") }
+                guard case .integer(let size) = try await cluster.run(node, ["DBSIZE"]) else {
+                    throw HarnessError("DBSIZE")
+                }
                 perNode.append(size)
             }
             #expect(perNode.allSatisfy { $0 > 50 }, "\(perNode)")
@@ -34,7 +36,9 @@ import Testing
 
     /// Moves `slot` from its owner to `target` by hand, as `redis-cli --cluster reshard` does;
     /// `finish: false` stops half way (keys moved, slot still owned by the source: ASK).
-    func migrate(_ slot: Int, keys: [String], to target: RedisServerProcess, in cluster: RedisClusterProcesses, finish: Bool)
+    func migrate(
+        _ slot: Int, keys: [String], to target: RedisServerProcess, in cluster: RedisClusterProcesses, finish: Bool
+    )
         async throws
     {
         let source = cluster.owner(of: slot)
@@ -45,7 +49,9 @@ import Testing
         try await cluster.run(
             source, ["MIGRATE", "127.0.0.1", "\(target.port)", "", "0", "5000", "KEYS"] + keys)
         if finish {
-            for node in cluster.nodes { try await cluster.run(node, ["CLUSTER", "SETSLOT", "\(slot)", "NODE", targetID]) }
+            for node in cluster.nodes {
+                try await cluster.run(node, ["CLUSTER", "SETSLOT", "\(slot)", "NODE", targetID])
+            }
         }
     }
 
@@ -90,7 +96,8 @@ import Testing
 
     @Test func redirectsAreBounded() async throws {
         try await withRedisCluster { cluster in
-            let client = RedisClusterClient(seeds: cluster.addresses, configuration: RedisConfiguration(maxRedirects: 0))
+            let client = RedisClusterClient(
+                seeds: cluster.addresses, configuration: RedisConfiguration(maxRedirects: 0))
             defer { Task { await client.close() } }
             let slot = ClusterSlot.of(Array("bounded".utf8))
             let target = cluster.nodes.first { $0 !== cluster.owner(of: slot) }!
@@ -115,11 +122,15 @@ import Testing
                     maxReconnectBackoff: .milliseconds(200)))
             defer { Task { await client.close() } }
             let victim = cluster.nodes[2]
-            let lost = "{victim}"  // pick keys by slot, whatever their names hash to
-            let keyOnVictim = (0..<1000).map { "k\($0)" }.first { cluster.owner(of: ClusterSlot.of(Array($0.utf8))) === victim }!
-            let keyElsewhere = (0..<1000).map { "k\($0)" }.first { cluster.owner(of: ClusterSlot.of(Array($0.utf8))) !== victim }!
-            _ = lost
-            _ = try await client.pipeline([RedisCommand("SET", [keyOnVictim, "1"]), RedisCommand("SET", [keyElsewhere, "2"])])
+            let keyOnVictim = (0..<1000).map { "k\($0)" }.first {
+                cluster.owner(of: ClusterSlot.of(Array($0.utf8))) === victim
+            }!
+            let keyElsewhere = (0..<1000).map { "k\($0)" }.first {
+                cluster.owner(of: ClusterSlot.of(Array($0.utf8))) !== victim
+            }!
+            _ = try await client.pipeline([
+                RedisCommand("SET", [keyOnVictim, "1"]), RedisCommand("SET", [keyElsewhere, "2"]),
+            ])
             victim.kill()
             do throws(RedisError) {
                 _ = try await client.pipeline([RedisCommand("GET", [keyOnVictim])])
