@@ -126,6 +126,8 @@ public final class RedisClusterClient: RedisCommandSending {
                 )
             }
             if moved { current = (try? await refreshTopology()) ?? current }
+            // A redirect followed by another: nodes are mid-reshard; give them a moment to agree.
+            if redirects > 1 { try? await Task.sleep(for: .milliseconds(min(25 * redirects, 200))) }
         }
         return replies.map { $0! }
     }

@@ -33,7 +33,7 @@ public final class RedisClusterProcesses: Sendable {
     }
 
     /// Waits until every node reports `cluster_state:ok` and sees all three masters with their slots.
-    public func waitUntilStable(timeout: TimeInterval = 20) async throws {
+    public func waitUntilStable(timeout: TimeInterval = RedisServerProcess.startTimeout) async throws {
         let deadline = Date().addingTimeInterval(timeout)
         var last = ""
         while Date() < deadline {

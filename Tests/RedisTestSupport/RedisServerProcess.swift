@@ -36,6 +36,10 @@ public final class RedisServerProcess: @unchecked Sendable {
         try await start()
     }
 
+    /// How long a started server may take to answer: generous, because the whole test suite shares
+    /// two cores and a loaded machine delays everything.
+    public static let startTimeout: TimeInterval = 60
+
     /// Starts (or restarts) the process and waits until it answers `PING`.
     public func start() async throws {
         let process = Process()
@@ -45,7 +49,7 @@ public final class RedisServerProcess: @unchecked Sendable {
         process.standardError = FileHandle.nullDevice
         try process.run()
         self.process = process
-        let deadline = Date().addingTimeInterval(10)
+        let deadline = Date().addingTimeInterval(Self.startTimeout)
         while Date() < deadline {
             let client = RedisClient(address: address)
             defer { Task { await client.close() } }
@@ -53,7 +57,8 @@ public final class RedisServerProcess: @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(50))
         }
         let log = (try? String(contentsOf: directory.appendingPathComponent("redis.log"), encoding: .utf8)) ?? ""
-        throw HarnessError("redis-server on port \(port) did not answer PING within 10 s; its log:\n\(log)")
+        throw HarnessError(
+            "redis-server on port \(port) did not answer PING within \(Int(Self.startTimeout)) s; its log:\n\(log)")
     }
 
     /// Kills the process at once (SIGKILL), as a crash would.

@@ -49,7 +49,10 @@ import Testing
         try await cluster.run(
             source, ["MIGRATE", "127.0.0.1", "\(target.port)", "", "0", "5000", "KEYS"] + keys)
         if finish {
-            for node in cluster.nodes {
+            // The target first, then the source, then the others (the order the cluster spec gives),
+            // so no two nodes ever send a client back and forth.
+            let others = cluster.nodes.filter { $0 !== target && $0 !== source }
+            for node in [target, source] + others {
                 try await cluster.run(node, ["CLUSTER", "SETSLOT", "\(slot)", "NODE", targetID])
             }
         }
