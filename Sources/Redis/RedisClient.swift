@@ -7,7 +7,7 @@ public final class RedisClient: RedisCommandSending {
 
     public init(
         address: RedisAddress, configuration: RedisConfiguration = RedisConfiguration(),
-        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        group: any EventLoopGroup = RedisEventLoops.shared
     ) {
         pool = RedisConnectionPool(address: address, configuration: configuration, group: group)
     }

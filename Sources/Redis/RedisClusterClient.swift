@@ -15,7 +15,7 @@ public final class RedisClusterClient: RedisCommandSending {
 
     public init(
         seeds: [RedisAddress], configuration: RedisConfiguration = RedisConfiguration(),
-        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        group: any EventLoopGroup = RedisEventLoops.shared
     ) {
         self.seeds = seeds
         self.configuration = configuration

@@ -16,7 +16,7 @@ public final class RedisConnection: Sendable {
     /// Opens a connection, failing after the configuration's connect timeout.
     public static func connect(
         to address: RedisAddress, configuration: RedisConfiguration,
-        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        group: any EventLoopGroup = RedisEventLoops.shared
     ) async throws(RedisError) -> RedisConnection {
         do {
             return try await makeConnection(to: address, configuration: configuration, group: group).get()

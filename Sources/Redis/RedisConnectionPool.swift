@@ -34,7 +34,7 @@ public final class RedisConnectionPool: Sendable {
 
     public init(
         address: RedisAddress, configuration: RedisConfiguration,
-        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        group: any EventLoopGroup = RedisEventLoops.shared
     ) {
         self.address = address
         self.configuration = configuration

@@ -50,15 +50,21 @@ public final class RedisServerProcess: @unchecked Sendable {
         try process.run()
         self.process = process
         let deadline = Date().addingTimeInterval(Self.startTimeout)
+        var lastError = "none"
         while Date() < deadline {
             let client = RedisClient(address: address)
             defer { Task { await client.close() } }
-            if (try? await client.send(RedisCommand("PING", [], keyed: false))) == .simpleString("PONG") { return }
+            do {
+                if try await client.send(RedisCommand("PING", [], keyed: false)) == .simpleString("PONG") { return }
+            } catch {
+                lastError = "\(error)"
+            }
             try await Task.sleep(for: .milliseconds(50))
         }
         let log = (try? String(contentsOf: directory.appendingPathComponent("redis.log"), encoding: .utf8)) ?? ""
         throw HarnessError(
-            "redis-server on port \(port) did not answer PING within \(Int(Self.startTimeout)) s; its log:\n\(log)")
+            "redis-server on port \(port) did not answer PING within \(Int(Self.startTimeout)) s (last error: \(lastError)); its log:\n\(log)"
+        )
     }
 
     /// Kills the process at once (SIGKILL), as a crash would.
