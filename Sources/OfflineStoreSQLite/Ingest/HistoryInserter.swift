@@ -47,7 +47,8 @@ struct HistoryInserter {
                 "\(quoteIdentifier(column)) IS ?\(names.count + index + 1)"
             }
             let createdParameter = 2  // the created time is the second inserted column
-            let condition = "\(match.joined(separator: " AND ")) AND \(HistoryTable.createdColumn) <= ?\(createdParameter)"
+            let condition =
+                "\(match.joined(separator: " AND ")) AND \(HistoryTable.createdColumn) <= ?\(createdParameter)"
             replace = try database.prepare(
                 "UPDATE \(quoteIdentifier(table.name)) SET \(assignments) WHERE \(condition)")
             // The old version moves when the new one is earlier (the event time is the first
