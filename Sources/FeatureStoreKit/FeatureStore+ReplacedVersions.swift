@@ -3,6 +3,29 @@ import OfflineStoreSQLite
 import OnlineStoreRocksDB
 
 extension FeatureStore {
+    /// Takes back replaced versions (see below) for the snapshot views among `views` after a push
+    /// replaced events, so the push's corrections are served at once rather than after the next
+    /// materialization.
+    ///
+    /// - Parameter arrivedAfter: the arrival number before the push's first row.
+    /// - Returns: how many online rows changed.
+    @discardableResult
+    public func takeBackReplacedVersions(
+        views: [FeatureView], snapshot: RegistrySnapshot, arrivedAfter: Int64
+    ) throws -> Int {
+        let online = try onlineStore()
+        let offline = try offlineStore()
+        var changed = 0
+        for view in views where view.online && !view.isAggregate {
+            changed += try takeBackReplacedVersions(
+                of: view, history: historyLocation(of: view, in: snapshot),
+                joinKeys: snapshot.definitions.joinKeys(of: view),
+                keyspace: OnlineKeyspace(view: view.name, generation: snapshot.generation(ofView: view.name)),
+                arrivedAfter: arrivedAfter, online: online, offline: offline)
+        }
+        return changed
+    }
+
     /// Takes back online rows of a snapshot view that show a version of an event which a later
     /// version replaced at an earlier event time or under another entity (a source with
     /// `dedupe_on`): such an entity's row becomes its newest remaining offline row, or goes when it
