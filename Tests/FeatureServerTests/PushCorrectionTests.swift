@@ -41,15 +41,18 @@ import Testing
             _ = try FeatureStore(repo: repo, clock: { ServerFixture.now }).apply()
         })
         try await fixture.test { client in
-            #expect(try await Self.push(client, event: 1, driver: 5, at: "2026-11-19T20:00:00Z", score: 1).status == 200)
-            #expect(try await Self.push(client, event: 2, driver: 5, at: "2026-11-19T22:00:00Z", score: 2).status == 200)
+            #expect(
+                try await Self.push(client, event: 1, driver: 5, at: "2026-11-19T20:00:00Z", score: 1).status == 200)
+            #expect(
+                try await Self.push(client, event: 2, driver: 5, at: "2026-11-19T22:00:00Z", score: 2).status == 200)
             #expect(try await Self.scores(client, [5]).compactMap { $0 as? Double } == [2])
             // Event 2 happened at 19:00: event 1 is driver 5's newest.
             let earlier = try await Self.push(client, event: 2, driver: 5, at: "2026-11-19T19:00:00Z", score: 3)
             #expect(earlier.json["offline_replaced"] as? Int == 1, "\(earlier.json)")
             #expect(try await Self.scores(client, [5]).compactMap { $0 as? Double } == [1])
             // Event 1 belonged to driver 6: driver 5 is left with event 2 (19:00).
-            #expect(try await Self.push(client, event: 1, driver: 6, at: "2026-11-19T20:00:00Z", score: 4).status == 200)
+            #expect(
+                try await Self.push(client, event: 1, driver: 6, at: "2026-11-19T20:00:00Z", score: 4).status == 200)
             #expect(try await Self.scores(client, [5, 6]).compactMap { $0 as? Double } == [3, 4])
         }
     }
