@@ -24,11 +24,13 @@ import Testing
     static let requestID = HTTPField.Name("X-Request-ID")!
 
     /// The fixture with the logging services applied.
-    static func make() async throws -> ServerFixture {
-        try await ServerFixture.make(beforeOpening: { repo in
-            try servicesYAML.write(toFile: repo + "/logged.yaml", atomically: true, encoding: .utf8)
-            _ = try FeatureStore(repo: repo, clock: { ServerFixture.now }).apply()
-        })
+    static func make(configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> ServerFixture {
+        try await ServerFixture.make(
+            configure: configure,
+            beforeOpening: { repo in
+                try servicesYAML.write(toFile: repo + "/logged.yaml", atomically: true, encoding: .utf8)
+                _ = try FeatureStore(repo: repo, clock: { ServerFixture.now }).apply()
+            })
     }
 
     static func seed(_ client: any TestClientProtocol) async throws {
