@@ -16,17 +16,7 @@ struct ServedLogEntry: Sendable {
     var logTimestamp: Timestamp
 
     /// The log layout of the entry's service as the plan read it.
-    var layout: ServedLogLayout {
-        var features: [ServedLogLayout.LoggedFeature] = []
-        for read in plan.reads {
-            for feature in read.features {
-                let type = read.view.feature(named: feature)?.type ?? .string
-                features.append(.init(view: read.view.name, feature: feature, type: type))
-            }
-        }
-        return ServedLogLayout(
-            service: service, keys: plan.joinKeys.map { Field(name: $0.name, type: $0.valueType) }, features: features)
-    }
+    var layout: ServedLogLayout { ServedLogLayout(service: service, plan: plan) }
 
     /// The log rows of ``rows``, in ``layout`` order.
     var logRows: [ServedLogRow] {

@@ -69,6 +69,26 @@ extension OfflineStore {
     }
 }
 
+extension OfflineStore {
+    /// Per request id, the latest value of each outcome name (by event time; of two at one
+    /// time, the one received last).
+    public func latestOutcomes() throws -> [String: [String: FeatureValue]] {
+        try storage {
+            guard try database.tableExists(OutcomesTable.name) else { return [:] }
+            let statement = try database.prepare(
+                "SELECT request_id, name, value_type, value FROM served_log_outcomes ORDER BY event_ts, __outcome_seq")
+            var result: [String: [String: FeatureValue]] = [:]
+            let origin = SourceOrigin(view: "outcomes", source: OutcomesTable.name)
+            while try statement.step() {
+                let type = ValueType(rawValue: statement.text(2)) ?? .string
+                result[statement.text(0), default: [:]][statement.text(1)] = try SourceValues.value(
+                    statement, 3, type, nil, origin: origin)
+            }
+            return result
+        }
+    }
+}
+
 extension SourceOrigin {
     init(view: String, source: String) {
         self.view = view

@@ -38,6 +38,22 @@ public struct ServedLogLayout: Hashable, Sendable {
         self.features = features
     }
 
+    /// The layout of `service`'s lookups resolved as `plan`: its join keys, then its features in
+    /// the plan's order of views.
+    public init(service: String, plan: OnlineReadPlan) {
+        var features: [LoggedFeature] = []
+        for read in plan.reads {
+            for feature in read.features {
+                features.append(
+                    .init(
+                        view: read.view.name, feature: feature, type: read.view.feature(named: feature)?.type ?? .string
+                    ))
+            }
+        }
+        self.init(
+            service: service, keys: plan.joinKeys.map { Field(name: $0.name, type: $0.valueType) }, features: features)
+    }
+
     public static let logTimestampColumn = "__log_timestamp"
     public static let requestIDColumn = "__request_id"
     public static let serviceVersionColumn = "__service_version"
