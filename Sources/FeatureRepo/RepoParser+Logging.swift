@@ -1,8 +1,9 @@
 import FeatureStoreCore
 
 extension RepoParser {
-    /// A feature service's `logging: { sample_rate: 0.1, sample_by: key | request }` (both fields
-    /// optional: every request is logged by default), or `nil` when the service has none.
+    /// A feature service's `logging: { sample_rate: 0.1, sample_by: key | request, retention: 90d }`
+    /// (every field optional: every request is logged and kept by default), or `nil` when the
+    /// service has none.
     func parseLogging(_ service: MappingReader, service name: String) -> LoggingSettings? {
         guard let node = service.value("logging") else { return nil }
         guard
@@ -28,6 +29,16 @@ extension RepoParser {
                 reader.error(
                     position,
                     "'sample_by' of the logging of feature service '\(name)' must be key (every lookup of a sampled entity) or request (each lookup at random), not '\(text)'.\(Suggestion.didYouMean(text, in: names))"
+                )
+            }
+        }
+        if let (text, position) = reader.string("retention") {
+            if case .success(let span) = TimeSpan.parse(text), span >= .days(1) {
+                settings.retention = span
+            } else {
+                reader.error(
+                    position,
+                    "'retention' of the logging of feature service '\(name)' must be a duration of at least 1d, not '\(text)' (logs are pruned by whole days; e.g. 90d)"
                 )
             }
         }

@@ -36,3 +36,24 @@ extension FeatureStore {
         return ServedLogReport(layout: layout, rows: rows, outcomes: try offline.latestOutcomes())
     }
 }
+
+extension FeatureStore {
+    /// Deletes served-log rows (and, for every service, outcomes) older than `olderThan` from now,
+    /// by whole UTC days: rows logged before the midnight on or before `now - olderThan`.
+    ///
+    /// - Throws: `notFound` for a `service` that is neither registered nor has a log.
+    public func pruneServedLogs(olderThan: TimeSpan, service: String? = nil) throws -> ServedLogPruneReport {
+        let before = OfflineStore.startOfDay(clock().subtractingClamped(olderThan))
+        if let service, try snapshot().definitions.featureService(service) == nil {
+            let report = try offlineStore().pruneServedLog(service: service, before: before)
+            guard !report.rows.isEmpty else {
+                let names = try snapshot().definitions.featureServices.map(\.name)
+                throw FeatureStoreError.notFound(
+                    "unknown feature service '\(service)' and no served log of that name.\(Suggestion.didYouMean(service, in: names))"
+                )
+            }
+            return report
+        }
+        return try offlineStore().pruneServedLog(service: service, before: before)
+    }
+}

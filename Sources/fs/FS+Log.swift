@@ -6,7 +6,7 @@ extension FS {
     struct Log: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Read the served-vector logs that fs serve writes for feature services with `logging:`.",
-            subcommands: [Show.self])
+            subcommands: [Show.self, Prune.self])
 
         struct Show: ParsableCommand {
             static let configuration = CommandConfiguration(
@@ -75,5 +75,54 @@ extension FS {
                 out += Array((firstOutcome ? "{}}" : "}}").utf8)
             }
         }
+
+        struct Prune: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Delete served-vector log rows older than a duration, by whole days.",
+                discussion: """
+                    Deletes the rows logged before the UTC midnight on or before now minus --older-than \
+                    (so a day is kept whole until all of it is older), of one service or of every \
+                    service; pruning every service also deletes outcomes whose event time is before \
+                    that midnight. One transaction. A service's `logging: { retention: 90d }` makes \
+                    fs serve do this for it once an hour.
+                    """)
+
+            @OptionGroup var repoOptions: RepoOptions
+
+            @Option(
+                name: .customLong("older-than"),
+                help: ArgumentHelp("Delete rows older than this (e.g. 90d).", valueName: "duration"))
+            var olderThan: PositiveDuration
+
+            @Option(
+                help: ArgumentHelp(
+                    "Only this feature service's log (default: every service's, and outcomes).", valueName: "name"))
+            var service: String?
+
+            func run() throws {
+                let report = try reportingErrors {
+                    try repoOptions.open().pruneServedLogs(olderThan: olderThan.span, service: service)
+                }
+                if report.rows.isEmpty {
+                    print("No served logs\(service.map { " of '\($0)'" } ?? "") to prune.")
+                }
+                for (name, rows) in report.rows.sorted(by: { $0.key < $1.key }) {
+                    print("Deleted \(rows) rows logged before \(report.before.rfc3339) from the log of '\(name)'.")
+                }
+                if service == nil {
+                    print("Deleted \(report.outcomes) outcome values before \(report.before.rfc3339).")
+                }
+            }
+        }
+    }
+}
+
+/// Any positive duration (`90d`, `2w`), without the profile window's upper limit.
+struct PositiveDuration: ExpressibleByArgument {
+    var span: TimeSpan
+
+    init?(argument: String) {
+        guard let span = TimeSpan(parsing: argument), span > .zero else { return nil }
+        self.span = span
     }
 }

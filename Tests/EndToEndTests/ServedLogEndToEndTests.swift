@@ -85,6 +85,13 @@ import Testing
         #expect(joined?["prediction"] as? Double == 0.8)
         #expect(joined?["label"] as? Int == 1)
         #expect((rows[3]["__outcomes"] as? [String: Any])?.isEmpty == true)
+
+        // Pruning keeps whole days: today's rows stay.
+        let prune = try FSRunner.run(["log", "prune", "--older-than", "1d", "--service", "ranking", "--repo", repo])
+        #expect(prune.status == 0, "\(prune.stderr)")
+        #expect(prune.stdout.hasPrefix("Deleted 0 rows logged before "), "\(prune.stdout)")
+        #expect(try Self.logged(repo).count == 4)
+        #expect(try FSRunner.run(["log", "prune", "--older-than", "soon", "--repo", repo]).status != 0)
     }
 
     @Test func killMinus9LosesOnlyWholeBatches() throws {

@@ -78,4 +78,19 @@ import Testing
         let removed = RegistryPlan(from: before, to: try parse(""))
         #expect(removed.changes.count == 1 && removed.breakingChanges.isEmpty)
     }
+
+    @Test func retentionIsAtLeastADayAndAPlanChange() throws {
+        #expect(try parse("    logging: {retention: 90d}\n").featureService("s")?.logging?.retention == .days(90))
+        for bad in ["0", "12h", "soon", "-1d", "99999999999999999999d"] {
+            let message = only("    logging:\n      retention: \"\(bad)\"\n")
+            #expect(
+                message.hasPrefix(
+                    "services.yaml:5:18: 'retention' of the logging of feature service 's' must be a duration of at least 1d, not '\(bad)'"
+                ), "\(message)")
+        }
+        let plan = RegistryPlan(
+            from: try parse("    logging: {retention: 30d}\n"), to: try parse("    logging: {retention: 90d}\n"))
+        #expect(plan.changes.first?.fields.map(\.path) == ["logging.retention"])
+        #expect(plan.breakingChanges.isEmpty)
+    }
 }

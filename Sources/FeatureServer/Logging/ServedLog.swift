@@ -88,6 +88,35 @@ public final class ServedLog: Sendable {
         try await lane.run { try $0.offlineStore().writeOutcomes(outcomes, receivedAt: receivedAt) }
     }
 
+    /// Prunes the log of each service with `logging.retention` by whole days (as
+    /// `fs log prune --older-than RETENTION --service S`). Failures are logged, never thrown.
+    ///
+    /// - Returns: the rows deleted per service.
+    @discardableResult
+    public func applyRetention(_ definitions: RepoDefinitions, now: Timestamp) async -> [String: Int] {
+        var deleted: [String: Int] = [:]
+        for service in definitions.featureServices {
+            guard let retention = service.logging?.retention else { continue }
+            let before = OfflineStore.startOfDay(now.subtractingClamped(retention))
+            do {
+                let report = try await lane.run {
+                    try $0.offlineStore().pruneServedLog(service: service.name, before: before)
+                }
+                deleted[service.name] = report.rows[service.name] ?? 0
+                if let rows = report.rows[service.name], rows > 0 {
+                    logger.info(
+                        "pruned the served log by its retention",
+                        metadata: ["service": "\(service.name)", "rows": "\(rows)", "before": "\(before.rfc3339)"])
+                }
+            } catch {
+                logger.error(
+                    "cannot prune the served log; retrying in an hour",
+                    metadata: ["service": "\(service.name)", "error": "\(error)"])
+            }
+        }
+        return deleted
+    }
+
     /// Refuses later lookups (counted as dropped) and writes everything queued.
     func close() async {
         queue.close()

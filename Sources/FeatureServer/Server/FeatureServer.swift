@@ -71,7 +71,10 @@ public final class FeatureServer: Sendable {
     /// last and it writes what the lookups logged), the registry watcher and (unless disabled) the
     /// scheduler.
     public var services: [any Service] {
-        var services: [any Service] = [ServedLogWriter(log: servedLog), RegistryWatcher(server: self)]
+        let writer = ServedLogWriter(log: servedLog) { [state, servedLog, clock] in
+            await servedLog.applyRetention(state.current.snapshot.definitions, now: clock())
+        }
+        var services: [any Service] = [writer, RegistryWatcher(server: self)]
         if configuration.schedulerEnabled { services.append(Scheduler(server: self)) }
         return services
     }

@@ -17,6 +17,9 @@ public struct LoggingSettings: Codable, Hashable, Sendable {
     /// The share of lookups logged, above 0 and at most 1.
     public var sampleRate: Double
     public var sampleBy: SampleBy
+    /// How long `fs serve` keeps the service's log rows (pruned by whole days, once an hour);
+    /// `nil` keeps them until `fs log prune`.
+    public var retention: TimeSpan?
 
     public static let defaultSampleRate = 1.0
     public static let defaultSampleBy = SampleBy.request
@@ -31,6 +34,7 @@ public struct LoggingSettings: Codable, Hashable, Sendable {
     enum CodingKeys: String, CodingKey {
         case sampleRate = "sample_rate"
         case sampleBy = "sample_by"
+        case retention
     }
 
     /// Whether `rate` is a sample rate: a finite number above 0 and at most 1.

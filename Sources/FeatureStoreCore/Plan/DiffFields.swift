@@ -74,6 +74,7 @@ extension FeatureService: DiffFields {
         if let logging {
             fields["logging.sample_rate"] = "\(logging.sampleRate)"
             fields["logging.sample_by"] = logging.sampleBy.rawValue
+            fields["logging.retention"] = logging.retention?.description
         }
         return fields
     }
