@@ -212,3 +212,26 @@ public final class ServerMetrics: Sendable {
         return out
     }
 }
+
+// MARK: Served-vector logging
+
+extension ServerMetrics.Names {
+    /// Log rows dropped because the log queue was full (or the writer had stopped), per service.
+    public static let logDropped = "fs_feature_log_dropped_total"
+    /// Log rows written to the offline store, per service.
+    public static let logWritten = "fs_feature_log_rows_written_total"
+    /// Log rows lost because their batch could not be written, per service.
+    public static let logFailed = "fs_feature_log_write_failed_rows_total"
+}
+
+extension ServerMetrics {
+    /// Counts log rows of `service` dropped before they were queued.
+    public func recordLogDropped(service: String, rows: Int) {
+        counter(Names.logDropped, [("service", service)]).increment(by: rows)
+    }
+
+    /// Counts log rows of `service` written (`failed`: lost with a batch that failed).
+    public func recordLogWritten(service: String, rows: Int, failed: Bool) {
+        counter(failed ? Names.logFailed : Names.logWritten, [("service", service)]).increment(by: rows)
+    }
+}

@@ -26,6 +26,8 @@ public final class FeatureServer: Sendable {
     let connections = ConnectionCounter()
     /// The TLS configuration when serving HTTPS.
     let tls: TLSConfiguration?
+    /// The served-vector log of services with `logging:`.
+    public let servedLog: ServedLog
 
     /// Opens the repo at `repo` and its online store, and loads the registry.
     ///
@@ -50,7 +52,9 @@ public final class FeatureServer: Sendable {
         self.stores = stores
         let snapshot = try await stores.snapshot()
         self.state = ServerState(ReadState(snapshot: snapshot, store: stores.onlineStore))
-        self.metrics = ServerMetrics()
+        let metrics = ServerMetrics()
+        self.metrics = metrics
+        self.servedLog = try ServedLog(stores: stores, clock: clock, metrics: metrics, logger: logger)
         metrics.recordRegistryVersion(snapshot.version)
         _ = try await stores.check()
         try await stores.refreshWatermarks(for: snapshot)
@@ -63,9 +67,14 @@ public final class FeatureServer: Sendable {
         }
     }
 
-    /// The background services: the registry watcher and (unless disabled) the scheduler.
+    /// The background services: the served-vector log writer (first, so a `ServiceGroup` stops it
+    /// last and it writes what the lookups logged), the registry watcher and (unless disabled) the
+    /// scheduler.
     public var services: [any Service] {
-        var services: [any Service] = [RegistryWatcher(server: self)]
+        let writer = ServedLogWriter(log: servedLog) { [state, servedLog, clock] in
+            await servedLog.applyRetention(state.current.snapshot.definitions, now: clock())
+        }
+        var services: [any Service] = [writer, RegistryWatcher(server: self)]
         if configuration.schedulerEnabled { services.append(Scheduler(server: self)) }
         return services
     }
