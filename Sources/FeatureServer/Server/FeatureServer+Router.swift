@@ -11,6 +11,7 @@ extension FeatureServer {
         addMaterializeRoutes(to: router)
         addHealthRoutes(to: router)
         addRegistryRoutes(to: router)
+        addMonitoringRoutes(to: router)
         return router
     }
 

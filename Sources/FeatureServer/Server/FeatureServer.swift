@@ -17,6 +17,8 @@ public final class FeatureServer: Sendable {
     public let stores: ServerStores
     public let state: ServerState
     public let metrics: ServerMetrics
+    /// Profiles, drift and freshness: the `/stats` and `/drift` routes and the monitoring gauges.
+    public let monitoring: ServerMonitoring
     public let logger: Logger
     /// The clock used for ttl checks and scheduling; tests inject a fixed one.
     public let clock: @Sendable () -> Timestamp
@@ -48,6 +50,7 @@ public final class FeatureServer: Sendable {
         self.tls = tls
         let stores = try ServerStores(repo: repo, clock: clock)
         self.stores = stores
+        self.monitoring = try ServerMonitoring(repo: repo, clock: clock, onlineStore: stores.onlineStore)
         let snapshot = try await stores.snapshot()
         self.state = ServerState(ReadState(snapshot: snapshot, store: stores.onlineStore))
         self.metrics = ServerMetrics()
@@ -63,9 +66,10 @@ public final class FeatureServer: Sendable {
         }
     }
 
-    /// The background services: the registry watcher and (unless disabled) the scheduler.
+    /// The background services: the registry watcher, the monitoring refresher and (unless
+    /// disabled) the scheduler.
     public var services: [any Service] {
-        var services: [any Service] = [RegistryWatcher(server: self)]
+        var services: [any Service] = [RegistryWatcher(server: self), MonitoringRefresher(server: self)]
         if configuration.schedulerEnabled { services.append(Scheduler(server: self)) }
         return services
     }
