@@ -12,6 +12,7 @@ extension FeatureServer {
         addHealthRoutes(to: router)
         addRegistryRoutes(to: router)
         addMonitoringRoutes(to: router)
+        addUIRoutes(to: router)
         return router
     }
 
