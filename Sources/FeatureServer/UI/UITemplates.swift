@@ -12,6 +12,7 @@ enum UITemplates {
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>{{title}} · fs</title>
         <link rel="stylesheet" href="/ui/style.css">
+        <link rel="icon" href="data:,">
         </head>
         <body>
         <nav>
