@@ -71,6 +71,9 @@ public final class ServerMetrics: Sendable {
         public static let schedulerRuns = "fs_scheduler_runs_total"
         public static let schedulerLastSuccess = "fs_scheduler_last_success_timestamp_seconds"
         public static let registryVersion = "fs_registry_version"
+        public static let featureDrift = "fs_feature_drift"
+        public static let featureNullRatio = "fs_feature_null_ratio"
+        public static let featureFreshness = "fs_feature_freshness_seconds"
     }
 
     private func counter(_ name: String, _ labels: [(String, String)]) -> CoreMetrics.Counter {
@@ -203,6 +206,22 @@ public final class ServerMetrics: Sendable {
     /// The registry version being served.
     public func recordRegistryVersion(_ version: Int64) {
         gauge(Names.registryVersion, []).record(Double(version))
+    }
+
+    /// A drift figure (`psi` or `js`) of a monitored service's feature against its baseline.
+    public func recordDrift(service: String, view: String, feature: String, metric: String, value: Double) {
+        gauge(Names.featureDrift, [("service", service), ("view", view), ("feature", feature), ("metric", metric)])
+            .record(value)
+    }
+
+    /// The share of nulls among a feature's values in the offline history's last day.
+    public func recordNullRatio(view: String, feature: String, ratio: Double) {
+        gauge(Names.featureNullRatio, [("view", view), ("feature", feature)]).record(ratio)
+    }
+
+    /// How old a view's newest event is, in seconds (now minus the newest event time).
+    public func recordFreshness(view: String, seconds: Double) {
+        gauge(Names.featureFreshness, [("view", view)]).record(seconds)
     }
 
     /// Every metric in Prometheus' text format.

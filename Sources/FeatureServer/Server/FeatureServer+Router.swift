@@ -12,6 +12,8 @@ extension FeatureServer {
         addMaterializeRoutes(to: router)
         addHealthRoutes(to: router)
         addRegistryRoutes(to: router)
+        addMonitoringRoutes(to: router)
+        addUIRoutes(to: router)
         return router
     }
 
