@@ -34,6 +34,8 @@ let package = Package(
         .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0", traits: []),
+        // The web UI's server-rendered templates (compiled into the binary as string literals).
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // C edges: the system SQLite and RocksDB, linked through pkg-config, never vendored.
@@ -114,7 +116,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // The HTTP feature server (Hummingbird 2): lookups, push, materialization, metrics, scheduler.
+        // The HTTP feature server (Hummingbird 2): lookups, push, materialization, metrics, scheduler,
+        // monitoring (stats, drift, gauges) and the web UI.
         .target(
             name: "FeatureServer",
             dependencies: [
@@ -131,6 +134,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Mustache", package: "swift-mustache"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -418,7 +418,8 @@ struct RepoParser {
         }
         let service = FeatureService(
             name: name, features: references, description: reader.string("description")?.value ?? "",
-            tags: reader.stringMap("tags"), monitoring: parseMonitoring(reader, service: name))
+            tags: reader.stringMap("tags"), monitoring: parseMonitoring(reader, service: name),
+            logging: parseLogging(reader, service: name))
         reader.finish()
         featureServices.append((service, site))
     }

@@ -94,12 +94,13 @@ extension FeatureStore {
             }
             let features = view.features
             let names = features.map(\.name)
+            let history = try historyLocation(of: view, in: snapshot)
+            let joinKeys = snapshot.definitions.joinKeys(of: view)
             var entities = 0
             var written = 0
             var scannedSoFar = 0
             let scanned = try offline.scanLatestRows(
-                history: historyLocation(of: view, in: snapshot), viewName: view.name,
-                joinKeys: snapshot.definitions.joinKeys(of: view), features: features, from: from, to: to,
+                history: history, viewName: view.name, joinKeys: joinKeys, features: features, from: from, to: to,
                 arrivedAfter: lateAfter
             ) { batch in
                 entities += batch.count
@@ -118,6 +119,9 @@ extension FeatureStore {
                         view: view.name, viewIndex: index, viewCount: selected.count, rowsScanned: scannedSoFar))
                 try FaultInjection.trigger(.materializeAfterBatch)
             }
+            written += try takeBackReplacedVersions(
+                of: view, history: history, joinKeys: joinKeys, keyspace: keyspace, arrivedAfter: lateAfter,
+                online: online, offline: offline)
             reports.append(
                 MaterializationReport.ViewReport(
                     view: view.name, from: from, to: to, rowsScanned: scanned, entities: entities, written: written,

@@ -52,13 +52,8 @@ public final class OfflineStore {
                 let existing = try tableNames()
                 for table in tables {
                     if existing.contains(table.name) {
-                        let present = Set(try database.columns(of: table.name).map(\.name))
-                        let missing = table.valueColumns.filter { !present.contains($0.name) }
-                        for column in missing {
-                            try database.execute(
-                                "ALTER TABLE \(quoteIdentifier(table.name)) ADD COLUMN \(column.declaration)")
-                        }
-                        if !missing.isEmpty { report.addedColumns[table.source.name] = missing.map(\.name) }
+                        let missing = try addMissingColumns(of: table, to: table.name)
+                        if !missing.isEmpty { report.addedColumns[table.source.name] = missing }
                     } else {
                         try database.execute(table.createSQL)
                         if let legacy = Self.legacyTable(of: table, among: existing) {
@@ -71,10 +66,28 @@ public final class OfflineStore {
                     } else {
                         try database.execute(table.createDedupeIndexSQL)
                     }
+                    if table.keepsReplacedVersions {
+                        try database.execute(table.createReplacedSQL)
+                        try addMissingColumns(of: table, to: table.replacedName)
+                    }
                 }
                 return report
             }
         }
+    }
+
+    /// Adds the value columns of `table` missing from `name` (the history table or its replaced
+    /// versions) in place; older rows read them as null.
+    ///
+    /// - Returns: the added columns.
+    @discardableResult
+    private func addMissingColumns(of table: HistoryTable, to name: String) throws -> [String] {
+        let present = Set(try database.columns(of: name).map(\.name))
+        let missing = table.valueColumns.filter { !present.contains($0.name) }
+        for column in missing {
+            try database.execute("ALTER TABLE \(quoteIdentifier(name)) ADD COLUMN \(column.declaration)")
+        }
+        return missing.map(\.name)
     }
 
     /// A history table of the layout before arrival numbers (`history_<source>_g<generation>_<hash>`,
@@ -127,11 +140,13 @@ public final class OfflineStore {
     }
 
     /// Drops every history table whose name is not in `keep`: the data of removed sources, of
-    /// generations that a breaking change replaced, and of migrated legacy layouts.
+    /// generations that a breaking change replaced, and of migrated legacy layouts (with their
+    /// tables of replaced versions).
     public func dropHistoryTables(except keep: Set<String>) throws {
         try storage {
             try database.transaction {
-                for name in try tableNames() where !keep.contains(name) {
+                for name in try tableNames()
+                where !keep.contains(HistoryTable.historyName(ofReplaced: name) ?? name) {
                     try database.execute("DROP TABLE IF EXISTS \(quoteIdentifier(name))")
                 }
             }

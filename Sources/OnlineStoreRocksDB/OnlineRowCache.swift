@@ -151,7 +151,7 @@ final class OnlineRowCache: Sendable {
 
     /// Called after a write committed `records` under their keys: cached entries take the new
     /// records, and readers that missed before the write do not cache what they read.
-    func written(_ keys: [[UInt8]], records: [[UInt8]]) {
+    func written(_ keys: [[UInt8]], records: [[UInt8]?]) {
         if shards.isEmpty { return }
         for (key, record) in zip(keys, records) {
             let hash = Self.hash(key)

@@ -43,6 +43,14 @@ extension FS {
         @Flag(help: "Do not run scheduled materializations.")
         var noScheduler = false
 
+        @Flag(help: "Do not serve the web UI (/ui).")
+        var noUi = false
+
+        @Option(
+            help: ArgumentHelp(
+                "Recompute the monitoring gauges (drift, null ratios, freshness) this often.", valueName: "seconds"))
+        var monitoringInterval = 60
+
         @Option(help: ArgumentHelp("Close a keep-alive connection idle this long.", valueName: "seconds"))
         var idleTimeout = Int(ConnectionLimits.defaultIdleTimeout.components.seconds)
 
@@ -79,6 +87,10 @@ extension FS {
             ] where !(1...86_400).contains(value) {
                 throw ValidationError("\(name) \(value) is not a timeout; give 1...86400 seconds")
             }
+            guard (1...86_400).contains(monitoringInterval) else {
+                throw ValidationError(
+                    "--monitoring-interval \(monitoringInterval) is not an interval; give 1...86400 seconds")
+            }
             guard maxConnections > 0 else { throw ValidationError("--max-connections must be at least 1") }
             guard (tlsCert == nil) == (tlsKey == nil) else {
                 throw ValidationError("--tls-cert and --tls-key go together; give both or neither")
@@ -92,7 +104,7 @@ extension FS {
             let tls = tlsCert.map { ServerConfiguration.TLSFiles(certificatePath: $0, keyPath: tlsKey ?? "") }
             var configuration = ServerConfiguration(
                 host: host, port: port, maxEntities: maxEntities, maxBodyBytes: maxBody, schedulerEnabled: !noScheduler,
-                limits: limits, tls: tls)
+                monitoringInterval: .seconds(monitoringInterval), uiEnabled: !noUi, limits: limits, tls: tls)
             do {
                 try configuration.setLogLevel(named: logLevel)
             } catch let error as FeatureStoreError {

@@ -48,7 +48,8 @@ import Testing
     @Test func tokensAndRolesGuardTheRealServer() throws {
         let repo = try Self.repo(auth: true)
         let server = try FSRunner.start(
-            ["serve", "--repo", repo, "--port", "0", "--no-scheduler"], environment: Self.environment)
+            ["serve", "--repo", repo, "--port", "0", "--grpc-port", "0", "--no-scheduler"],
+            environment: Self.environment)
         defer { if server.process.isRunning { server.process.terminate() } }
         let base = try ServerEndToEndTests.waitForListening(server)
 
@@ -94,7 +95,9 @@ import Testing
     /// Without `auth:` on a non-loopback address the server starts, with one warning line.
     @Test func aWildcardBindWithoutAuthWarnsOnce() throws {
         let repo = try Self.repo(auth: false)
-        let server = try FSRunner.start(["serve", "--repo", repo, "--host", "0.0.0.0", "--port", "0", "--no-scheduler"])
+        let server = try FSRunner.start([
+            "serve", "--repo", repo, "--host", "0.0.0.0", "--port", "0", "--grpc-port", "0", "--no-scheduler",
+        ])
         defer { if server.process.isRunning { server.process.terminate() } }
         let base = try ServerEndToEndTests.waitForListening(server)
         let port = try #require(base.split(separator: ":").last)

@@ -43,6 +43,7 @@ import Testing
             feature_services:
               - name: svc
                 features: ["driver_stats:*", "fares:fare_sd"]
+                logging: {sample_rate: 0.5, sample_by: key}
             """
         )
     ]

@@ -71,6 +71,9 @@ public final class ServerMetrics: Sendable {
         public static let schedulerRuns = "fs_scheduler_runs_total"
         public static let schedulerLastSuccess = "fs_scheduler_last_success_timestamp_seconds"
         public static let registryVersion = "fs_registry_version"
+        public static let featureDrift = "fs_feature_drift"
+        public static let featureNullRatio = "fs_feature_null_ratio"
+        public static let featureFreshness = "fs_feature_freshness_seconds"
     }
 
     private func counter(_ name: String, _ labels: [(String, String)]) -> CoreMetrics.Counter {
@@ -205,10 +208,49 @@ public final class ServerMetrics: Sendable {
         gauge(Names.registryVersion, []).record(Double(version))
     }
 
+    /// A drift figure (`psi` or `js`) of a monitored service's feature against its baseline.
+    public func recordDrift(service: String, view: String, feature: String, metric: String, value: Double) {
+        gauge(Names.featureDrift, [("service", service), ("view", view), ("feature", feature), ("metric", metric)])
+            .record(value)
+    }
+
+    /// The share of nulls among a feature's values in the offline history's last day.
+    public func recordNullRatio(view: String, feature: String, ratio: Double) {
+        gauge(Names.featureNullRatio, [("view", view), ("feature", feature)]).record(ratio)
+    }
+
+    /// How old a view's newest event is, in seconds (now minus the newest event time).
+    public func recordFreshness(view: String, seconds: Double) {
+        gauge(Names.featureFreshness, [("view", view)]).record(seconds)
+    }
+
     /// Every metric in Prometheus' text format.
     public func render() -> [UInt8] {
         var out: [UInt8] = []
         registry.emit(into: &out)
         return out
+    }
+}
+
+// MARK: Served-vector logging
+
+extension ServerMetrics.Names {
+    /// Log rows dropped because the log queue was full (or the writer had stopped), per service.
+    public static let logDropped = "fs_feature_log_dropped_total"
+    /// Log rows written to the offline store, per service.
+    public static let logWritten = "fs_feature_log_rows_written_total"
+    /// Log rows lost because their batch could not be written, per service.
+    public static let logFailed = "fs_feature_log_write_failed_rows_total"
+}
+
+extension ServerMetrics {
+    /// Counts log rows of `service` dropped before they were queued.
+    public func recordLogDropped(service: String, rows: Int) {
+        counter(Names.logDropped, [("service", service)]).increment(by: rows)
+    }
+
+    /// Counts log rows of `service` written (`failed`: lost with a batch that failed).
+    public func recordLogWritten(service: String, rows: Int, failed: Bool) {
+        counter(failed ? Names.logFailed : Names.logWritten, [("service", service)]).increment(by: rows)
     }
 }

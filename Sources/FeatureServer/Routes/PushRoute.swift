@@ -44,6 +44,11 @@ extension FeatureServer {
             metrics.recordOnlineWrites(view: write.keyspace.view, rows: count)
             written.append((write.keyspace.view, count))
         }
+        if let appended, appended.replaced > 0, let first = appended.sequences.min(), !onlineWrites.isEmpty {
+            // Corrections that moved an event earlier or to another entity: monotonic writes kept
+            // the version they replaced online.
+            _ = try await stores.takeBackReplacedVersions(views: views, snapshot: snapshot, arrivedAfter: first - 1)
+        }
         if push.destination.writesOnline {
             // Aggregate views: the events join their online state (tiles and edge events).
             let now = clock()
@@ -61,6 +66,8 @@ extension FeatureServer {
         metrics.recordPush(source: push.source.name, to: push.destination.rawValue, rows: push.rows.count)
         var out = Array(#"{"rows":"#.utf8) + Array(String(push.rows.count).utf8)
         out += Array(#","offline_inserted":"#.utf8) + Array(String(appended?.inserted ?? 0).utf8)
+        out += Array(#","offline_replaced":"#.utf8) + Array(String(appended?.replaced ?? 0).utf8)
+        out += Array(#","offline_duplicates":"#.utf8) + Array(String(appended?.duplicates ?? 0).utf8)
         out += Array(#","online_written":{"#.utf8)
         for (index, (view, count)) in written.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }

@@ -17,7 +17,7 @@ struct RequestMiddleware<Context: RequestContext>: RouterMiddleware {
     static var endpoints: Set<String> {
         [
             "/get-online-features", "/feast.serving.ServingService/GetOnlineFeatures", "/push",
-            "/write-to-online-store",
+            "/write-to-online-store", "/log/outcomes",
             "/materialize", "/materialize-incremental", "/health", "/metrics", "/feature-views", "/feature-services",
         ]
     }

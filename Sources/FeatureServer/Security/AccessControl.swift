@@ -33,7 +33,7 @@ struct AccessControl: Sendable {
     static func requiredRole(path: String) -> RepoConfig.Role? {
         switch path {
         case "/health": nil
-        case "/push", "/write-to-online-store": .write
+        case "/push", "/write-to-online-store", "/log/outcomes": .write
         case "/materialize", "/materialize-incremental": .admin
         default: .read
         }

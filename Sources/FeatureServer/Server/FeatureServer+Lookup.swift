@@ -45,8 +45,9 @@ public struct FeatureSelection: Sendable, Hashable {
 extension FeatureServer {
     /// The server's one online lookup, behind every transport: the current registry snapshot, its
     /// cached plan for `selection`, the entities typed against that plan, the read at the server's
-    /// clock (ttl enforced against it) and the served-values metrics. It never waits for store work
-    /// (materializations, offline writes, registry reloads).
+    /// clock (ttl enforced against it), the served-values metrics, and the hand-over of a logging
+    /// service's lookup to the served-vector log (``ServedLog``; never waited for). It never waits
+    /// for store work (materializations, offline writes, registry reloads, log writes).
     ///
     /// - Parameters:
     ///   - selection: what to read.
@@ -61,10 +62,16 @@ extension FeatureServer {
         let current = state.current
         let plan = try selection.plan(current)
         let rows = try entities(plan)
-        let response = try current.reader.read(plan, entities: rows, now: clock())
+        let now = clock()
+        let response = try current.reader.read(plan, entities: rows, now: now)
         let count = rows.count
         for read in plan.reads {
             metrics.recordServed(view: read.view.name, entities: count, features: read.features.count)
+        }
+        if let service = selection.service {
+            servedLog.record(
+                service: service, state: current, plan: plan, response: response,
+                requestID: RequestScope.current?.requestID ?? RequestScope.newID(), now: now)
         }
         return response
     }

@@ -8,9 +8,12 @@ extension FeatureServer {
         router.add(middleware: RequestMiddleware(metrics: metrics, logger: logger, access: access))
         addOnlineFeaturesRoutes(to: router)
         addWriteRoutes(to: router)
+        addLogRoutes(to: router)
         addMaterializeRoutes(to: router)
         addHealthRoutes(to: router)
         addRegistryRoutes(to: router)
+        addMonitoringRoutes(to: router)
+        addUIRoutes(to: router)
         return router
     }
 

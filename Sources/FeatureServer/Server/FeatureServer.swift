@@ -17,6 +17,8 @@ public final class FeatureServer: Sendable {
     public let stores: ServerStores
     public let state: ServerState
     public let metrics: ServerMetrics
+    /// Profiles, drift and freshness: the `/stats` and `/drift` routes and the monitoring gauges.
+    public let monitoring: ServerMonitoring
     public let logger: Logger
     /// The clock used for ttl checks and scheduling; tests inject a fixed one.
     public let clock: @Sendable () -> Timestamp
@@ -26,6 +28,8 @@ public final class FeatureServer: Sendable {
     let connections = ConnectionCounter()
     /// The TLS configuration when serving HTTPS.
     let tls: TLSConfiguration?
+    /// The served-vector log of services with `logging:`.
+    public let servedLog: ServedLog
 
     /// Opens the repo at `repo` and its online store, and loads the registry.
     ///
@@ -48,9 +52,12 @@ public final class FeatureServer: Sendable {
         self.tls = tls
         let stores = try ServerStores(repo: repo, clock: clock)
         self.stores = stores
+        self.monitoring = try ServerMonitoring(repo: repo, clock: clock, onlineStore: stores.onlineStore)
         let snapshot = try await stores.snapshot()
         self.state = ServerState(ReadState(snapshot: snapshot, store: stores.onlineStore))
-        self.metrics = ServerMetrics()
+        let metrics = ServerMetrics()
+        self.metrics = metrics
+        self.servedLog = try ServedLog(stores: stores, clock: clock, metrics: metrics, logger: logger)
         metrics.recordRegistryVersion(snapshot.version)
         _ = try await stores.check()
         try await stores.refreshWatermarks(for: snapshot)
@@ -63,9 +70,14 @@ public final class FeatureServer: Sendable {
         }
     }
 
-    /// The background services: the registry watcher and (unless disabled) the scheduler.
+    /// The background services: the served-vector log writer (first, so a `ServiceGroup` stops it
+    /// last and it writes what the lookups logged), the registry watcher, the monitoring refresher
+    /// and (unless disabled) the scheduler.
     public var services: [any Service] {
-        var services: [any Service] = [RegistryWatcher(server: self)]
+        let writer = ServedLogWriter(log: servedLog) { [state, servedLog, clock] in
+            await servedLog.applyRetention(state.current.snapshot.definitions, now: clock())
+        }
+        var services: [any Service] = [writer, RegistryWatcher(server: self), MonitoringRefresher(server: self)]
         if configuration.schedulerEnabled { services.append(Scheduler(server: self)) }
         return services
     }

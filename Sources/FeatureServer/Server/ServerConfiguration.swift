@@ -27,6 +27,10 @@ public struct ServerConfiguration: Sendable {
     public var schedulerTick: Duration
     /// Whether the scheduler runs at all.
     public var schedulerEnabled: Bool
+    /// How often the monitoring gauges (drift, null ratios, freshness) are recomputed.
+    public var monitoringInterval: Duration
+    /// Whether the web UI (`/ui`) is served.
+    public var uiEnabled: Bool
     public var logLevel: Logger.Level
     /// Timeouts and the connection limit.
     public var limits: ConnectionLimits
@@ -44,7 +48,7 @@ public struct ServerConfiguration: Sendable {
         maxEntities: Int = ServerConfiguration.defaultMaxEntities,
         maxBodyBytes: Int = ServerConfiguration.defaultMaxBodyBytes,
         registryPollInterval: Duration = .seconds(1), schedulerTick: Duration = .seconds(5),
-        schedulerEnabled: Bool = true,
+        schedulerEnabled: Bool = true, monitoringInterval: Duration = .seconds(60), uiEnabled: Bool = true,
         logLevel: Logger.Level = .info, limits: ConnectionLimits = ConnectionLimits(), tls: TLSFiles? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) {
@@ -55,6 +59,8 @@ public struct ServerConfiguration: Sendable {
         self.registryPollInterval = registryPollInterval
         self.schedulerTick = schedulerTick
         self.schedulerEnabled = schedulerEnabled
+        self.monitoringInterval = monitoringInterval
+        self.uiEnabled = uiEnabled
         self.logLevel = logLevel
         self.limits = limits
         self.tls = tls

@@ -88,6 +88,16 @@ public final class ServerStores: Sendable {
         try await offlineLane.run { try $0.offlineStore().append(rows: rows, to: table) }
     }
 
+    /// After a push replaced events of `views`' source: online rows still showing a replaced
+    /// version take the entity's newest remaining row (``FeatureStore/takeBackReplacedVersions(views:snapshot:arrivedAfter:)``).
+    public func takeBackReplacedVersions(
+        views: [FeatureView], snapshot: RegistrySnapshot, arrivedAfter: Int64
+    ) async throws -> Int {
+        try await offlineLane.run {
+            try $0.takeBackReplacedVersions(views: views, snapshot: snapshot, arrivedAfter: arrivedAfter)
+        }
+    }
+
     // MARK: Job lane
 
     /// `fs materialize START END` in the server; ``watermarks`` is refreshed after it.

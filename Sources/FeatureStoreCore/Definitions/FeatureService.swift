@@ -44,15 +44,18 @@ public struct FeatureService: Codable, Hashable, Sendable {
     public var tags: [String: String]
     /// How `fs drift` watches the service's features (`monitoring:`), when declared.
     public var monitoring: MonitoringSettings?
+    /// Which of the service's lookups the server logs (`logging:`), when declared.
+    public var logging: LoggingSettings?
 
     public init(
         name: String, features: [FeatureReference], description: String = "", tags: [String: String] = [:],
-        monitoring: MonitoringSettings? = nil
+        monitoring: MonitoringSettings? = nil, logging: LoggingSettings? = nil
     ) {
         self.name = name
         self.features = features
         self.description = description
         self.tags = tags
         self.monitoring = monitoring
+        self.logging = logging
     }
 }

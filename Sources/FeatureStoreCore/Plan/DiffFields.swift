@@ -71,6 +71,11 @@ extension FeatureService: DiffFields {
             fields["monitoring.psi_warn"] = "\(monitoring.psiWarn)"
             fields["monitoring.psi_alert"] = "\(monitoring.psiAlert)"
         }
+        if let logging {
+            fields["logging.sample_rate"] = "\(logging.sampleRate)"
+            fields["logging.sample_by"] = logging.sampleBy.rawValue
+            fields["logging.retention"] = logging.retention?.description
+        }
         return fields
     }
 }

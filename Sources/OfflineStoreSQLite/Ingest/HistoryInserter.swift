@@ -7,13 +7,18 @@ import SQLite
 /// batch instead of per row). With `dedupe_on`, each row is inserted unless an event with the same
 /// dedupe values is stored; then it replaces that event unless the stored one has a later created
 /// time (on equal created times the later arrival wins), taking a new arrival number so
-/// incremental materialization sees it; else it is a duplicate.
+/// incremental materialization sees it; else it is a duplicate. A replaced version whose event time
+/// is later, or whose entity columns differ, is kept in the table of replaced versions
+/// (``HistoryTable/replacedName``) so materialization can take it back from the online store.
 struct HistoryInserter {
     static let batchSize = 64
 
     private let batch: Statement
     private let single: Statement
     private let replace: Statement?
+    /// Copies the version `replace` is about to overwrite into the table of replaced versions,
+    /// when it moves (same parameters as `replace`).
+    private let recordReplaced: Statement?
     private let types: [ValueType]
     private let table: HistoryTable
     private var pending: [(row: Int, sequence: Int64)] = []
@@ -32,6 +37,7 @@ struct HistoryInserter {
         if table.source.dedupeOn.isEmpty {
             single = try database.prepare(prefix + row)
             replace = nil
+            recordReplaced = nil
         } else {
             let dedupe = table.dedupeColumns.map(quoteIdentifier).joined(separator: ", ")
             single = try database.prepare(prefix + row + " ON CONFLICT (\(dedupe)) DO NOTHING")
@@ -41,8 +47,21 @@ struct HistoryInserter {
                 "\(quoteIdentifier(column)) IS ?\(names.count + index + 1)"
             }
             let createdParameter = 2  // the created time is the second inserted column
+            let condition =
+                "\(match.joined(separator: " AND ")) AND \(HistoryTable.createdColumn) <= ?\(createdParameter)"
             replace = try database.prepare(
-                "UPDATE \(quoteIdentifier(table.name)) SET \(assignments) WHERE \(match.joined(separator: " AND ")) AND \(HistoryTable.createdColumn) <= ?\(createdParameter)"
+                "UPDATE \(quoteIdentifier(table.name)) SET \(assignments) WHERE \(condition)")
+            // The old version moves when the new one is earlier (the event time is the first
+            // inserted column) or names another entity.
+            let moved =
+                ["\(HistoryTable.eventColumn) > ?1"]
+                + table.requiredColumns.compactMap { column in
+                    table.columnNames.firstIndex(of: column).map { "\(quoteIdentifier(column)) IS NOT ?\($0 + 1)" }
+                }
+            try database.execute(table.createReplacedSQL)
+            let copied = names.joined(separator: ", ")
+            recordReplaced = try database.prepare(
+                "INSERT INTO \(quoteIdentifier(table.replacedName)) (\(HistoryTable.replacedByColumn), \(copied)) SELECT ?\(names.count), \(copied) FROM \(quoteIdentifier(table.name)) WHERE \(condition) AND (\(moved.joined(separator: " OR ")))"
             )
         }
         self.types = types
@@ -59,12 +78,11 @@ struct HistoryInserter {
                 inserted += 1
                 return
             }
-            try bind(row, of: rows, to: replace, offset: 0)
-            try replace.bind(sequence, at: Int32(rows.width + 1))
-            for (index, column) in table.dedupeColumns.enumerated() {
-                let source = table.columnNames.firstIndex(of: column)!
-                try bindCell(row, column: source, of: rows, to: replace, at: Int32(rows.width + 2 + index))
+            if let recordReplaced {
+                try bindReplacement(row, sequence: sequence, of: rows, to: recordReplaced)
+                try recordReplaced.executeBound()
             }
+            try bindReplacement(row, sequence: sequence, of: rows, to: replace)
             if try replace.executeBound() == 1 { replaced += 1 } else { duplicates += 1 }
             return
         }
@@ -87,6 +105,17 @@ struct HistoryInserter {
             inserted += try single.executeBound()
         }
         pending.removeAll()
+    }
+
+    /// Parameters of `replace` and `recordReplaced`: 1...n the new row, n + 1 its arrival number,
+    /// then its dedupe values.
+    private func bindReplacement(_ row: Int, sequence: Int64, of rows: ParsedRows, to statement: Statement) throws {
+        try bind(row, of: rows, to: statement, offset: 0)
+        try statement.bind(sequence, at: Int32(rows.width + 1))
+        for (index, column) in table.dedupeColumns.enumerated() {
+            let source = table.columnNames.firstIndex(of: column)!
+            try bindCell(row, column: source, of: rows, to: statement, at: Int32(rows.width + 2 + index))
+        }
     }
 
     private func bind(_ row: Int, of rows: ParsedRows, to statement: Statement, offset: Int) throws {

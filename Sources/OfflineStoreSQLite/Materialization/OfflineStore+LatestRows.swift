@@ -13,7 +13,8 @@ public struct LatestRow: Sendable, Hashable {
 extension OfflineStore {
     /// Streams, per entity, the row with the greatest (event time, created time) among those with
     /// `from <= event time <= to` (and, when `arrivedAfter` is given, the rows that arrived after
-    /// that arrival number with an earlier event time), in batches of `batchSize`.
+    /// that arrival number with an earlier event time), in batches of `batchSize`; only the rows of
+    /// `entities` when given.
     ///
     /// Memory holds one row per entity of the range.
     ///
@@ -21,7 +22,8 @@ extension OfflineStore {
     @discardableResult
     public func scanLatestRows(
         history: HistoryLocation, viewName: String, joinKeys: [JoinKey], features: [Feature], from: Timestamp,
-        to: Timestamp, arrivedAfter: Int64? = nil, batchSize: Int = 10_000, _ body: ([LatestRow]) throws -> Void
+        to: Timestamp, arrivedAfter: Int64? = nil, entities: Set<[FeatureValue]>? = nil, batchSize: Int = 10_000,
+        _ body: ([LatestRow]) throws -> Void
     ) throws -> Int {
         var query = SourceQuery(history: history, joinKeys: joinKeys, features: features, viewName: viewName)
         query.arrivedAfter = arrivedAfter
@@ -34,6 +36,7 @@ extension OfflineStore {
             while try statement.step() {
                 scanned += 1
                 guard let key = try query.key(statement), let times = try query.times(statement) else { continue }
+                if let entities, !entities.contains(key) { continue }
                 let late = arrivedAfter != nil && times.event < from.microseconds
                 guard late || (times.event >= from.microseconds && times.event <= to.microseconds) else { continue }
                 let event = Timestamp(microseconds: times.event)

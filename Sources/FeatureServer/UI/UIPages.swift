@@ -1,0 +1,479 @@
+import FeatureStoreKit
+import Foundation
+import Hummingbird
+import Mustache
+
+/// The UI's pages: each builds a template context (dictionaries of strings, lists and flags) from
+/// what the server holds (the registry snapshot being served, the cached watermarks) or computes on
+/// the monitoring lane (newest events, profiles, drift), and renders it.
+struct UIPages: Sendable {
+    let server: FeatureServer
+    let locator: DefinitionLocator
+
+    enum Kind: String, CaseIterable, Sendable {
+        case entities, sources
+        case featureViews = "feature-views"
+        case featureServices = "feature-services"
+
+        var title: String {
+            switch self {
+            case .entities: "Entities"
+            case .sources: "Sources"
+            case .featureViews: "Feature views"
+            case .featureServices: "Feature services"
+            }
+        }
+
+        var singular: String {
+            switch self {
+            case .entities: "entity"
+            case .sources: "source"
+            case .featureViews: "feature view"
+            case .featureServices: "feature service"
+            }
+        }
+
+        var section: String { rawValue.replacingOccurrences(of: "-", with: "_") }
+    }
+
+    /// Renders `page` into an HTML answer; a ``UIProblem`` or a store error becomes the error page.
+    func respond(_ page: @Sendable () async throws -> (template: String, context: [String: Any])) async throws
+        -> Response
+    {
+        do {
+            let (template, context) = try await page()
+            return .html(render(template, context))
+        } catch let problem as UIProblem {
+            return .html(render("error", ["title": "Not shown", "message": problem.message]), status: problem.status)
+        } catch let error as FeatureStoreError {
+            let status: HTTPResponse.Status =
+                switch error.code {
+                case .notFound: .notFound
+                case .invalidArgument, .invalidInput: .badRequest
+                default: .internalServerError
+                }
+            if status == .internalServerError { throw error }
+            return .html(render("error", ["title": "Not shown", "message": error.message]), status: status)
+        }
+    }
+
+    func render(_ template: String, _ context: [String: Any]) -> String {
+        var context = context
+        context["version"] = server.state.current.version
+        return UITemplates.library.render(context, withTemplate: template) ?? ""
+    }
+
+    // MARK: Overview and jobs
+
+    func overview() async throws -> (template: String, context: [String: Any]) {
+        let current = server.state.current
+        let snapshot = current.snapshot
+        let definitions = snapshot.definitions
+        let newest = try await server.monitoring.read { store in try store.newestEvents(snapshot) }
+        let marks = server.stores.watermarks.current
+        let now = server.clock()
+        var stale = 0
+        let rows: [[String: Any]] = definitions.featureViews.map { view in
+            var row: [String: Any] = [
+                "name": view.name, "newest": newest[view.name].map(\.rfc3339) ?? "no rows",
+                "age": newest[view.name].map { Self.age(from: $0, to: now) } ?? "",
+                "materialized": marks[view.name].map(\.updatedAt.rfc3339) ?? (view.online ? "never" : "offline only"),
+                "watermark": marks[view.name].map(\.watermark.rfc3339) ?? "",
+                "schedule": view.schedule.map(\.description) ?? "",
+                "ttl": view.ttl == .zero ? "none" : view.ttl.description,
+            ]
+            var reasons: [String] = []
+            if view.ttl > .zero, let event = newest[view.name], event.addingClamped(view.ttl) < now {
+                reasons.append("newest event older than the ttl \(view.ttl)")
+            }
+            if let schedule = view.schedule, let mark = marks[view.name],
+                mark.updatedAt.addingClamped(schedule.interval).addingClamped(schedule.interval) < now
+            {
+                reasons.append("last materialization older than two schedule intervals")
+            }
+            if !reasons.isEmpty {
+                stale += 1
+                row["stale"] = true
+                row["why"] = reasons.joined(separator: "; ")
+            }
+            return row
+        }
+        var context: [String: Any] = [
+            "title": "Overview", "entities": definitions.entities.count, "sources": definitions.sources.count,
+            "views": definitions.featureViews.count, "services": definitions.featureServices.count,
+            "scheduler": schedulerState, "now": now.rfc3339, "rows": rows,
+        ]
+        if let project = snapshot.project { context["project"] = project }
+        if stale > 0 { context["staleCount"] = "\(stale)" }
+        return ("overview", context)
+    }
+
+    var schedulerState: String {
+        server.configuration.schedulerEnabled
+            ? "on, checking every \(server.configuration.schedulerTick)" : "off (--no-scheduler)"
+    }
+
+    func jobs() -> (template: String, context: [String: Any]) {
+        let views = server.state.current.snapshot.definitions.featureViews.filter(\.online)
+        let marks = server.stores.watermarks.current
+        let now = server.clock()
+        let rows: [[String: Any]] = views.map { view in
+            [
+                "name": view.name, "materialized": marks[view.name].map(\.updatedAt.rfc3339) ?? "never",
+                "watermark": marks[view.name].map(\.watermark.rfc3339) ?? "",
+                "lag": marks[view.name].map { Self.age(from: $0.watermark, to: now) } ?? "",
+                "schedule": view.schedule.map(\.description) ?? "manual",
+            ]
+        }
+        return ("jobs", ["title": "Jobs", "scheduler": schedulerState, "rows": rows])
+    }
+
+    /// A duration as people read it: `42s`, `5m`, `3h 20m`, `2d 4h`.
+    static func age(from start: Timestamp, to end: Timestamp) -> String {
+        let (difference, overflow) = end.microseconds.subtractingReportingOverflow(start.microseconds)
+        if overflow { return "" }
+        let seconds = difference / 1_000_000
+        if seconds < 0 { return "in the future" }
+        if seconds < 60 { return "\(seconds)s" }
+        if seconds < 3600 { return "\(seconds / 60)m" }
+        if seconds < 86_400 { return "\(seconds / 3600)h \(seconds % 3600 / 60)m" }
+        return "\(seconds / 86_400)d \(seconds % 86_400 / 3600)h"
+    }
+
+    // MARK: Lists and definitions
+
+    /// One row of a list: name, description, owner, tags (what the search matches).
+    private struct Item {
+        var name: String
+        var cells: [String]
+        var searchable: [String]
+    }
+
+    private func items(_ kind: Kind) -> (columns: [String], items: [Item]) {
+        let definitions = server.state.current.snapshot.definitions
+        func tags(_ tags: [String: String]) -> String {
+            tags.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        }
+        switch kind {
+        case .entities:
+            return (
+                ["Entity", "Join keys", "Description", "Tags"],
+                definitions.entities.map {
+                    let keys = $0.joinKeys.map { "\($0.name) (\($0.valueType.rawValue))" }.joined(separator: ", ")
+                    return Item(
+                        name: $0.name, cells: [keys, $0.description, tags($0.tags)],
+                        searchable: [$0.name, $0.description, tags($0.tags)])
+                }
+            )
+        case .sources:
+            return (
+                ["Source", "Kind", "Description", "Tags"],
+                definitions.sources.map {
+                    Item(
+                        name: $0.name, cells: [$0.kind.rawValue, $0.description, tags($0.tags)],
+                        searchable: [$0.name, $0.description, tags($0.tags)])
+                }
+            )
+        case .featureViews:
+            return (
+                ["Feature view", "Entities", "Source", "Features", "Owner", "Description", "Tags"],
+                definitions.featureViews.map {
+                    Item(
+                        name: $0.name,
+                        cells: [
+                            $0.entities.joined(separator: ", "), $0.source, "\($0.outputFeatures.count)", $0.owner,
+                            $0.description, tags($0.tags),
+                        ],
+                        searchable: [$0.name, $0.description, $0.owner, $0.source, tags($0.tags)])
+                }
+            )
+        case .featureServices:
+            return (
+                ["Feature service", "Features", "Description", "Tags"],
+                definitions.featureServices.map {
+                    Item(
+                        name: $0.name,
+                        cells: [$0.features.map(\.description).joined(separator: ", "), $0.description, tags($0.tags)],
+                        searchable: [$0.name, $0.description, tags($0.tags)])
+                }
+            )
+        }
+    }
+
+    func list(_ kind: Kind, query: String) -> (template: String, context: [String: Any]) {
+        let (columns, all) = items(kind)
+        let needle = query.trimmingCharacters(in: .whitespaces).lowercased()
+        let shown =
+            needle.isEmpty ? all : all.filter { item in item.searchable.contains { $0.lowercased().contains(needle) } }
+        return (
+            "list",
+            [
+                "title": kind.title, "path": "/ui/\(kind.rawValue)", "query": query, "columns": columns,
+                "total": "\(all.count)", "shown": "\(shown.count)",
+                "items": shown.map { ["name": $0.name, "cells": $0.cells] as [String: Any] },
+            ]
+        )
+    }
+
+    func detail(_ kind: Kind, name: String) throws -> (template: String, context: [String: Any]) {
+        let current = server.state.current
+        let definitions = current.snapshot.definitions
+        var context: [String: Any] = [
+            "title": name, "kind": kind.singular,
+            "location": locator.place(section: kind.section, name: name, version: current.version) ?? "",
+        ]
+        var facts: [[String: Any]] = []
+        func link(_ label: String, _ names: [String], _ target: Kind) {
+            facts.append([
+                "label": label,
+                "links": names.map { ["text": $0, "href": "/ui/\(target.rawValue)/\(HTML.pathSegment($0))"] },
+            ])
+        }
+        func fact(_ label: String, _ value: String) { facts.append(["label": label, "value": value]) }
+        let definition: any Encodable
+        var tags: [String: String] = [:]
+        switch kind {
+        case .entities:
+            guard let entity = definitions.entity(name) else {
+                throw notFound(kind, name, definitions.entities.map(\.name))
+            }
+            definition = entity
+            tags = entity.tags
+            context["description"] = entity.description
+            fact("Join keys", entity.joinKeys.map { "\($0.name) (\($0.valueType.rawValue))" }.joined(separator: ", "))
+            link(
+                "Feature views", definitions.featureViews.filter { $0.entities.contains(name) }.map(\.name),
+                .featureViews)
+        case .sources:
+            guard let source = definitions.source(name) else {
+                throw notFound(kind, name, definitions.sources.map(\.name))
+            }
+            definition = source
+            tags = source.tags
+            context["description"] = source.description
+            fact("Kind", source.kind.rawValue)
+            if let path = source.path { fact("Path", path) }
+            fact("Timestamp field", source.timestampField)
+            link("Feature views", definitions.featureViews.filter { $0.source == name }.map(\.name), .featureViews)
+        case .featureViews:
+            guard let view = definitions.featureView(name) else {
+                throw notFound(kind, name, definitions.featureViews.map(\.name))
+            }
+            definition = view
+            tags = view.tags
+            context["description"] = view.description
+            context["owner"] = view.owner
+            link("Entities", view.entities, .entities)
+            link("Source", [view.source], .sources)
+            link(
+                "Feature services",
+                definitions.featureServices.filter { $0.features.contains { $0.view == name } }.map(\.name),
+                .featureServices)
+            fact("TTL", view.ttl == .zero ? "none" : view.ttl.description)
+            fact("Online", view.online ? "yes" : "no")
+            if let schedule = view.schedule { fact("Schedule", schedule.description) }
+            context["hasFeatures"] = !view.outputFeatures.isEmpty
+            context["features"] = view.outputFeatures.map { feature in
+                [
+                    "name": feature.name, "type": feature.type.rawValue, "description": feature.description,
+                    "statsHref": "/ui/stats/\(HTML.pathSegment(view.name))/\(HTML.pathSegment(feature.name))",
+                ] as [String: Any]
+            }
+            if view.online {
+                context["lookup"] = lookup(
+                    features: view.outputFeatures.map { "\(view.name):\($0.name)" },
+                    keys: definitions.joinKeys(of: view), service: nil)
+            }
+        case .featureServices:
+            guard let service = definitions.featureService(name) else {
+                throw notFound(kind, name, definitions.featureServices.map(\.name))
+            }
+            definition = service
+            tags = service.tags
+            context["description"] = service.description
+            link("Feature views", Array(Set(service.features.map(\.view))).sorted(), .featureViews)
+            fact("Features", service.features.map(\.description).joined(separator: ", "))
+            if let monitoring = service.monitoring, let baseline = monitoring.baseline {
+                facts.append([
+                    "label": "Monitoring",
+                    "links": [
+                        ["text": "drift against \(baseline)", "href": "/ui/drift?service=\(HTML.pathSegment(name))"]
+                    ],
+                ])
+            }
+            var keys: [JoinKey] = []
+            for reference in service.features {
+                guard let view = definitions.featureView(reference.view) else { continue }
+                for key in definitions.joinKeys(of: view) where !keys.contains(key) { keys.append(key) }
+            }
+            context["lookup"] = lookup(features: [], keys: keys, service: name)
+        }
+        context["facts"] = facts
+        context["hasTags"] = !tags.isEmpty
+        context["tags"] = tags.sorted { $0.key < $1.key }.map { ["key": $0.key, "value": $0.value] }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        context["definition"] = (try? String(decoding: encoder.encode(definition), as: UTF8.self)) ?? ""
+        return ("detail", context)
+    }
+
+    private func notFound(_ kind: Kind, _ name: String, _ names: [String]) -> UIProblem {
+        UIProblem(
+            status: .notFound,
+            message:
+                "no \(kind.singular) '\(name)' is registered.\(Suggestion.didYouMean(name, in: names)) See the list at /ui/\(kind.rawValue)."
+        )
+    }
+
+    /// The lookup form's context and the equivalent `curl` and Python snippets.
+    private func lookup(features: [String], keys: [JoinKey], service: String?) -> [String: Any] {
+        let base = "http://\(server.configuration.host):\(server.configuration.port)"
+        let entities = keys.map { key in
+            "\"\(key.name)\": [\(key.valueType == .int64 ? "1001" : "\"KEY\"")]"
+        }.joined(separator: ", ")
+        let selection =
+            service.map { "\"feature_service\": \"\($0)\"" }
+            ?? "\"features\": [\(features.map { "\"\($0)\"" }.joined(separator: ", "))]"
+        let body = "{\(selection), \"entities\": {\(entities)}}"
+        let python = """
+            import requests
+
+            answer = requests.post("\(base)/get-online-features", json=\(body.replacingOccurrences(of: "true", with: "True")))
+            print(answer.json())
+            """
+        return [
+            "featureList": features.joined(separator: ","), "service": service ?? "",
+            "keys": keys.map { ["name": $0.name, "type": $0.valueType.rawValue] },
+            "curl": "curl -X POST \(base)/get-online-features -H 'Content-Type: application/json' \\\n  -d '\(body)'",
+            "python": python,
+        ]
+    }
+
+    // MARK: Lineage, stats and drift
+
+    func lineage() -> (template: String, context: [String: Any]) {
+        ("lineage", ["title": "Lineage", "svg": UISVG.lineage(server.state.current.snapshot.definitions)])
+    }
+
+    static let windows: [(value: String, label: String)] = [
+        ("", "whole history"), ("1h", "last hour"), ("1d", "last day"), ("7d", "last 7 days"), ("30d", "last 30 days"),
+    ]
+
+    func stats(view: String, feature: String, window: String?) async throws -> (
+        template: String, context: [String: Any]
+    ) {
+        var request = StatsRequest(reference: "\(view):\(feature)")
+        if let window, !window.isEmpty {
+            guard let span = TimeSpan(parsing: window), span > .zero, span <= DurationLimits.window else {
+                throw UIProblem(
+                    status: .badRequest,
+                    message: "window '\(window)' is not a positive duration up to 366d; give e.g. 1d")
+            }
+            let range = try await server.monitoring.window(span)
+            request.from = range.start
+            request.to = range.end
+        }
+        let report = try await server.monitoring.stats(request)
+        guard let stats = report.features.first else {
+            throw UIProblem(status: .notFound, message: "no feature '\(feature)' in feature view '\(view)'")
+        }
+        var context: [String: Any] = [
+            "title": "\(view):\(feature)", "view": view, "feature": feature, "type": stats.type.rawValue,
+            "source": stats.source, "note": stats.note ?? "",
+            "windows": Self.windows.map {
+                ["value": $0.value, "label": $0.label, "selected": $0.value == (window ?? "")] as [String: Any]
+            },
+        ]
+        if let start = stats.start, let end = stats.end, stats.buckets > 0 {
+            context["range"] = "\(start.rfc3339) to \(end.rfc3339) (\(stats.buckets) buckets)"
+        }
+        if let profile = stats.profile {
+            var figures: [[String: String]] = [
+                ["label": "count", "value": "\(profile.count)"],
+                ["label": "nulls", "value": "\(profile.nulls) (\(UISVG.percent(profile.nullRatio)))"],
+                ["label": "invalid (NaN, ±inf)", "value": "\(profile.invalid)"],
+                ["label": "distinct (≈)", "value": "\(profile.distinct)"],
+            ]
+            if let minimum = profile.minimum { figures.append(["label": "min", "value": minimum.description]) }
+            if let maximum = profile.maximum { figures.append(["label": "max", "value": maximum.description]) }
+            if let mean = profile.mean { figures.append(["label": "mean", "value": "\(mean)"]) }
+            if let deviation = profile.standardDeviation {
+                figures.append(["label": "stddev", "value": "\(deviation)"])
+            }
+            for point in ProfileSummary.quantilePoints {
+                if let value = profile.quantiles?[point.name] {
+                    figures.append(["label": point.name, "value": value.description])
+                }
+            }
+            for top in profile.top ?? [] {
+                figures.append(["label": "top: \(top.value)", "value": "\(top.count) (\(UISVG.percent(top.share)))"])
+            }
+            context["profile"] =
+                ["figures": figures, "histogram": UISVG.bars(Self.histogram(profile))] as [String: Any]
+        }
+        return ("stats", context)
+    }
+
+    /// A density histogram between the reported quantiles (each bar: the share of values between
+    /// two quantile points over its width), or the top values' shares.
+    static func histogram(_ profile: ProfileSummary) -> [(label: String, value: Double)] {
+        if let top = profile.top { return top.map { ($0.value, $0.share) } }
+        guard let quantiles = profile.quantiles, let minimum = profile.minimum, let maximum = profile.maximum else {
+            return []
+        }
+        var points: [(fraction: Double, value: Double)] = [(0, number(minimum))]
+        for point in ProfileSummary.quantilePoints {
+            if let value = quantiles[point.name] { points.append((point.fraction, number(value))) }
+        }
+        points.append((1, number(maximum)))
+        var bars: [(label: String, value: Double)] = []
+        for index in 1..<points.count {
+            let width = points[index].value - points[index - 1].value
+            let share = points[index].fraction - points[index - 1].fraction
+            let label = "\(points[index - 1].value) to \(points[index].value): \(UISVG.percent(share))"
+            bars.append((label, width > 0 ? share / width : 0))
+        }
+        return bars
+    }
+
+    static func number(_ value: SummaryNumber) -> Double {
+        switch value {
+        case .integer(let integer): Double(integer)
+        case .double(let double): double
+        case .time(let time): Double(time.microseconds)
+        }
+    }
+
+    func drift(service: String?, baseline: String?) async throws -> (template: String, context: [String: Any]) {
+        let definitions = server.state.current.snapshot.definitions
+        guard let service, !service.isEmpty else {
+            let monitored = definitions.featureServices.compactMap { service in
+                service.monitoring?.baseline.map { ["name": service.name, "baseline": $0] }
+            }
+            return ("driftIndex", ["title": "Drift", "services": monitored])
+        }
+        let report = try await server.monitoring.drift(
+            DriftRequest(service: service, baseline: baseline?.isEmpty == false ? baseline : nil))
+        let features = report.features.sorted { ($0.psi ?? -1) > ($1.psi ?? -1) }.map { feature in
+            [
+                "view": feature.view, "feature": feature.feature, "status": feature.status.rawValue,
+                "psi": feature.psi.map { String(format: "%.4f", $0) } ?? "-",
+                "js": feature.jensenShannon.map { String(format: "%.4f", $0) } ?? "-",
+                "baselineCount": "\(feature.baselineCount)", "windowCount": "\(feature.windowCount)",
+                "nulls": [feature.baselineNullRatio, feature.windowNullRatio].map { $0.map(UISVG.percent) ?? "-" }
+                    .joined(separator: " / "),
+                "bars": UISVG.pairs(feature.bins ?? [], status: feature.status), "note": feature.note ?? "",
+            ] as [String: Any]
+        }
+        let context: [String: Any] = [
+            "title": "Drift of \(report.service)",
+            "report": [
+                "service": report.service, "baseline": report.baseline.name, "baselineRows": "\(report.baseline.rows)",
+                "baselineSaved": report.baseline.createdAt.rfc3339, "windowStart": report.windowStart.rfc3339,
+                "windowEnd": report.windowEnd.rfc3339, "warn": "\(report.thresholds.psiWarn)",
+                "alert": "\(report.thresholds.psiAlert)", "features": features,
+            ] as [String: Any],
+        ]
+        return ("drift", context)
+    }
+}

@@ -1,0 +1,36 @@
+import FeatureStoreCore
+import SQLite
+
+/// The replaced versions of a source with `dedupe_on`: every stored version that a later one
+/// replaced at an earlier event time or under another entity, kept so materialization can take a
+/// replaced version back from the online store (a monotonic write never would: the version that
+/// replaced it looks older).
+///
+/// `history_<source>_g<generation>__replaced` has the history table's columns (the old version,
+/// whole, with its arrival number) and `__replaced_by`, the arrival number of the version that
+/// replaced it: "replaced since arrival n" is one range.
+extension HistoryTable {
+    public static let replacedByColumn = "__replaced_by"
+
+    static let replacedSuffix = "__replaced"
+
+    /// The table of replaced versions.
+    public var replacedName: String { name + Self.replacedSuffix }
+
+    /// The history table a table of replaced versions belongs to, if `name` is one.
+    static func historyName(ofReplaced name: String) -> String? {
+        name.hasSuffix(replacedSuffix) ? String(name.dropLast(replacedSuffix.count)) : nil
+    }
+
+    /// Only sources whose events can be replaced (by `dedupe_on`) keep their replaced versions.
+    var keepsReplacedVersions: Bool { !source.dedupeOn.isEmpty }
+
+    var createReplacedSQL: String {
+        let columns =
+            [
+                "\(Self.replacedByColumn) INTEGER PRIMARY KEY", "\(Self.eventColumn) INTEGER NOT NULL",
+                "\(Self.sequenceColumn) INTEGER NOT NULL", "\(Self.createdColumn) INTEGER NOT NULL",
+            ] + valueColumns.map(\.declaration)
+        return "CREATE TABLE IF NOT EXISTS \(quoteIdentifier(replacedName)) (\(columns.joined(separator: ", ")))"
+    }
+}

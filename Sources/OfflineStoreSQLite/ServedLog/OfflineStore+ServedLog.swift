@@ -1,0 +1,119 @@
+import FeatureStoreCore
+import SQLite
+
+extension OfflineStore {
+    /// Writes a batch of served-vector log rows, possibly of several services, in one
+    /// transaction: all of them or none. Each service's table is created on its first write, and
+    /// columns its layout gained since are added in place.
+    ///
+    /// - Throws: `invalidInput` for a row whose width does not fit its layout (nothing written);
+    ///   `locked` or `storage` when SQLite fails.
+    public func writeServedLog(_ batch: [(layout: ServedLogLayout, rows: [ServedLogRow])]) throws {
+        for (layout, rows) in batch {
+            for row in rows where row.keys.count != layout.keys.count || row.values.count != layout.features.count {
+                throw FeatureStoreError.invalidInput(
+                    "a served log row of feature service '\(layout.service)' has \(row.keys.count) keys and \(row.values.count) features; its layout has \(layout.keys.count) and \(layout.features.count)"
+                )
+            }
+        }
+        try storage {
+            try database.transaction {
+                for (layout, rows) in batch where !rows.isEmpty {
+                    try prepareServedLog(layout)
+                    let names = layout.columnNames
+                    let placeholders = Array(repeating: "?", count: names.count).joined(separator: ", ")
+                    let insert = try database.prepare(
+                        "INSERT INTO \(quoteIdentifier(layout.tableName)) (\(names.map(quoteIdentifier).joined(separator: ", "))) VALUES (\(placeholders))"
+                    )
+                    for row in rows {
+                        var parameter: Int32 = 1
+                        func bind(_ value: SQLiteValue) throws {
+                            try insert.bind(value, at: parameter)
+                            parameter += 1
+                        }
+                        for key in row.keys { try bind(key.sqliteValue) }
+                        for value in row.values {
+                            try bind(value.value.sqliteValue)
+                            try bind(value.eventTime.map { .integer($0.microseconds) } ?? .null)
+                            try bind(.text(value.status.rawValue))
+                        }
+                        try bind(.integer(row.logTimestamp.microseconds))
+                        try bind(.text(row.requestID))
+                        try bind(.integer(row.serviceVersion))
+                        _ = try insert.step()
+                        insert.reset()
+                    }
+                }
+            }
+        }
+    }
+
+    /// Creates the log table of `layout` or adds the columns it lacks (inside a transaction).
+    private func prepareServedLog(_ layout: ServedLogLayout) throws {
+        if try database.tableExists(layout.tableName) {
+            let present = Set(try database.columns(of: layout.tableName).map(\.name))
+            for column in layout.columns where !present.contains(column.name) {
+                try database.execute(
+                    "ALTER TABLE \(quoteIdentifier(layout.tableName)) ADD COLUMN \(quoteIdentifier(column.name)) \(column.declaration)"
+                )
+            }
+        } else {
+            try database.execute(layout.createSQL)
+        }
+        for sql in layout.indexSQL { try database.execute(sql) }
+    }
+
+    /// The logged rows of `layout`'s service in arrival order, read under `layout` (a column the
+    /// table lacks reads as null), optionally only those logged in `[from, to)`.
+    ///
+    /// - Throws: `invalidInput` for a stored value that does not fit the layout's type.
+    public func servedLogRows(_ layout: ServedLogLayout, from: Timestamp? = nil, to: Timestamp? = nil) throws
+        -> [ServedLogRow]
+    {
+        try storage {
+            guard try database.tableExists(layout.tableName) else { return [] }
+            let present = Set(try database.columns(of: layout.tableName).map(\.name))
+            let selected = layout.columnNames.map { present.contains($0) ? quoteIdentifier($0) : "NULL" }
+            var sql =
+                "SELECT \(selected.joined(separator: ", ")) FROM \(quoteIdentifier(layout.tableName)) WHERE \(ServedLogLayout.logTimestampColumn) >= ? AND \(ServedLogLayout.logTimestampColumn) < ?"
+            sql += " ORDER BY \(ServedLogLayout.sequenceColumn)"
+            let statement = try database.prepare(sql)
+            try statement.bind([
+                .integer(from?.microseconds ?? Int64.min), .integer(to?.microseconds ?? Int64.max),
+            ])
+            let origin = SourceOrigin(servedLog: layout)
+            var rows: [ServedLogRow] = []
+            while try statement.step() {
+                var column: Int32 = 0
+                var keys: [FeatureValue] = []
+                for key in layout.keys {
+                    keys.append(try SourceValues.value(statement, column, key.type, nil, origin: origin))
+                    column += 1
+                }
+                var values: [OnlineValue] = []
+                for feature in layout.features {
+                    let value = try SourceValues.value(statement, column, feature.type, nil, origin: origin)
+                    let time = statement.isNull(column + 1) ? nil : Timestamp(microseconds: statement.int64(column + 1))
+                    let status =
+                        statement.isNull(column + 2) ? nil : FeatureStatus(rawValue: statement.text(column + 2))
+                    values.append(OnlineValue(value: value, status: status ?? .notFound, eventTime: time))
+                    column += 3
+                }
+                rows.append(
+                    ServedLogRow(
+                        keys: keys, values: values, logTimestamp: Timestamp(microseconds: statement.int64(column)),
+                        requestID: statement.isNull(column + 1) ? "" : statement.text(column + 1),
+                        serviceVersion: statement.int64(column + 2)))
+            }
+            return rows
+        }
+    }
+}
+
+extension SourceOrigin {
+    /// Values read back from the log table of `layout`'s service.
+    init(servedLog layout: ServedLogLayout) {
+        self.view = "served log of feature service '\(layout.service)'"
+        self.source = layout.tableName
+    }
+}
