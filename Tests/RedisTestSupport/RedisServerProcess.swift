@@ -51,7 +51,10 @@ public final class RedisServerProcess: @unchecked Sendable {
         self.process = process
         let deadline = Date().addingTimeInterval(Self.startTimeout)
         var lastError = "none"
-        while Date() < deadline {
+        // Always try once more after a sleep before looking at the clock: in the full test run the
+        // cooperative pool (two threads here) can be held for minutes by other suites, so the
+        // deadline may pass while this task waits to be scheduled, not while the server starts.
+        while true {
             let client = RedisClient(address: address)
             defer { Task { await client.close() } }
             do {
@@ -59,8 +62,11 @@ public final class RedisServerProcess: @unchecked Sendable {
             } catch {
                 lastError = "\(error)"
             }
+            if Date() >= deadline { break }
             try await Task.sleep(for: .milliseconds(50))
         }
+        // Do not leave the process behind: the caller never gets an object to stop.
+        kill()
         let log = (try? String(contentsOf: directory.appendingPathComponent("redis.log"), encoding: .utf8)) ?? ""
         throw HarnessError(
             "redis-server on port \(port) did not answer PING within \(Int(Self.startTimeout)) s (last error: \(lastError)); its log:\n\(log)"
