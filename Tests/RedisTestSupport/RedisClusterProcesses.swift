@@ -36,7 +36,8 @@ public final class RedisClusterProcesses: Sendable {
     public func waitUntilStable(timeout: TimeInterval = RedisServerProcess.startTimeout) async throws {
         let deadline = Date().addingTimeInterval(timeout)
         var last = ""
-        while Date() < deadline {
+        // The clock is read after each try, never before one (see RedisServerProcess.start).
+        while true {
             var stable = true
             for node in nodes {
                 let info = try await run(node, ["CLUSTER", "INFO"]).string ?? ""
@@ -53,6 +54,7 @@ public final class RedisClusterProcesses: Sendable {
                 }
             }
             if stable { return }
+            if Date() >= deadline { break }
             try await Task.sleep(for: .milliseconds(100))
         }
         throw HarnessError("the cluster did not become stable within \(Int(timeout)) s; last CLUSTER INFO of \(last)")

@@ -109,9 +109,10 @@ import Testing
             try await server.start()
             let deadline = ContinuousClock.now + .seconds(30)
             var answered = false
-            while ContinuousClock.now < deadline, !answered {
+            while true {
                 answered = (try? await client.send(RedisCommand("PING", [], keyed: false))) == .simpleString("PONG")
-                if !answered { try await Task.sleep(for: .milliseconds(50)) }
+                if answered || ContinuousClock.now >= deadline { break }
+                try await Task.sleep(for: .milliseconds(50))
             }
             #expect(answered)
         }
