@@ -65,11 +65,13 @@ public final class RedisServerProcess: @unchecked Sendable {
             if Date() >= deadline { break }
             try await Task.sleep(for: .milliseconds(50))
         }
+        let raw = Self.rawConnect(port: port)
+        let alive = process.isRunning
         // Do not leave the process behind: the caller never gets an object to stop.
         kill()
         let log = (try? String(contentsOf: directory.appendingPathComponent("redis.log"), encoding: .utf8)) ?? ""
         throw HarnessError(
-            "redis-server on port \(port) did not answer PING within \(Int(Self.startTimeout)) s (last error: \(lastError)); its log:\n\(log)"
+            "redis-server on port \(port) did not answer PING within \(Int(Self.startTimeout)) s (last error: \(lastError); a plain connect(): \(raw); process running: \(alive)); its log:\n\(log)"
         )
     }
 
@@ -94,6 +96,23 @@ public final class RedisServerProcess: @unchecked Sendable {
         }
         throw HarnessError(
             "redis-server is not installed (Debian: apt-get install redis-server; scripts/test installs it)")
+    }
+
+    /// What a blocking `connect()` to the port says (diagnostics only).
+    static func rawConnect(port: Int) -> String {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return "socket() failed, errno \(errno)" }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        return result == 0 ? "connected" : "errno \(errno)"
     }
 
     /// A loopback port nothing listens on (the kernel's pick for an ephemeral bind).
