@@ -34,29 +34,23 @@ public final class RedisClusterProcesses: Sendable {
 
     /// Waits until every node reports `cluster_state:ok` and sees all three masters with their slots.
     public func waitUntilStable(timeout: TimeInterval = RedisServerProcess.startTimeout) async throws {
-        let deadline = Date().addingTimeInterval(timeout)
         var last = ""
-        // The clock is read after each try, never before one (see RedisServerProcess.start).
-        while true {
-            var stable = true
+        let stable = try await eventually(timeout: .seconds(timeout), pause: .milliseconds(100)) {
             for node in nodes {
                 let info = try await run(node, ["CLUSTER", "INFO"]).string ?? ""
                 last = "\(node.address): \(info)"
                 if !info.contains("cluster_state:ok") || !info.contains("cluster_known_nodes:3")
                     || !info.contains("cluster_slots_assigned:16384")
                 {
-                    stable = false
-                    break
+                    return false
                 }
                 if case .array(let ranges?) = try await run(node, ["CLUSTER", "SLOTS"]), ranges.count < 3 {
-                    stable = false
-                    break
+                    return false
                 }
             }
-            if stable { return }
-            if Date() >= deadline { break }
-            try await Task.sleep(for: .milliseconds(100))
+            return true
         }
+        if stable { return }
         throw HarnessError("the cluster did not become stable within \(Int(timeout)) s; last CLUSTER INFO of \(last)")
     }
 

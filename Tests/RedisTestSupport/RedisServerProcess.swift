@@ -49,22 +49,18 @@ public final class RedisServerProcess: @unchecked Sendable {
         process.standardError = FileHandle.nullDevice
         try process.run()
         self.process = process
-        let deadline = Date().addingTimeInterval(Self.startTimeout)
         var lastError = "none"
-        // Always try once more after a sleep before looking at the clock: in the full test run the
-        // cooperative pool (two threads here) can be held for minutes by other suites, so the
-        // deadline may pass while this task waits to be scheduled, not while the server starts.
-        while true {
+        let answered = try await eventually(timeout: .seconds(Self.startTimeout)) {
             let client = RedisClient(address: address)
             defer { Task { await client.close() } }
             do {
-                if try await client.send(RedisCommand("PING", [], keyed: false)) == .simpleString("PONG") { return }
+                return try await client.send(RedisCommand("PING", [], keyed: false)) == .simpleString("PONG")
             } catch {
                 lastError = "\(error)"
+                return false
             }
-            if Date() >= deadline { break }
-            try await Task.sleep(for: .milliseconds(50))
         }
+        if answered { return }
         let raw = Self.rawConnect(port: port)
         let alive = process.isRunning
         // Do not leave the process behind: the caller never gets an object to stop.

@@ -49,7 +49,12 @@ import Testing
             #expect(try await client.expire(key, seconds: 100))
             #expect(try await client.expire(Array("missing".utf8), seconds: 100) == false)
             let ttl = try await client.send(RedisCommand("TTL", ["h"]))
-            #expect(ttl == .integer(100) || ttl == .integer(99))
+            // At most 100 s left, and more than a starved test process could have waited.
+            guard case .integer(let left) = ttl else {
+                Issue.record("TTL answered \(ttl)")
+                return
+            }
+            #expect((1...100).contains(left))
 
             let script = RedisScript("return {KEYS[1], ARGV[1]}")
             #expect(try await client.scriptLoad(script.source) == script.sha1)
@@ -72,18 +77,21 @@ import Testing
             let client = RedisClient(
                 address: server.address, configuration: RedisConfiguration(commandTimeout: .milliseconds(200)))
             defer { Task { await client.close() } }
-            let started = ContinuousClock.now
+            // BLPOP blocks for 60 s: only the client's own timeout can end it early, so the kind of
+            // the failure tells (a wall-clock assertion would fail on a starved test process).
             do throws(RedisError) {
-                _ = try await client.pipeline([RedisCommand("BLPOP", ["nothing", "5"])])
+                _ = try await client.pipeline([RedisCommand("BLPOP", ["nothing", "60"])])
                 Issue.record("BLPOP of an empty list answered within the timeout")
             } catch {
                 #expect(error.kind == .timeout)
                 #expect(error.description.contains("\(server.address)"))
             }
-            #expect(ContinuousClock.now - started < .seconds(3))
-            // The pool replaces the closed connection.
-            let pong = try await client.send(RedisCommand("PING", [], keyed: false))
-            #expect(pong == .simpleString("PONG"))
+            // The pool replaces the closed connection (retried: on a loaded machine one PING may
+            // itself pass the 200 ms timeout).
+            let answered = try await eventually(timeout: .seconds(30)) {
+                (try? await client.send(RedisCommand("PING", [], keyed: false))) == .simpleString("PONG")
+            }
+            #expect(answered)
         }
     }
 
@@ -107,12 +115,8 @@ import Testing
             #expect(failures.allSatisfy { $0.description.contains("127.0.0.1:\(server.port)") })
             #expect(failures.contains { $0.message.contains("next attempt in") })
             try await server.start()
-            let deadline = ContinuousClock.now + .seconds(30)
-            var answered = false
-            while true {
-                answered = (try? await client.send(RedisCommand("PING", [], keyed: false))) == .simpleString("PONG")
-                if answered || ContinuousClock.now >= deadline { break }
-                try await Task.sleep(for: .milliseconds(50))
+            let answered = try await eventually(timeout: .seconds(30)) {
+                (try? await client.send(RedisCommand("PING", [], keyed: false))) == .simpleString("PONG")
             }
             #expect(answered)
         }

@@ -144,13 +144,9 @@ import Testing
             // Other slots keep working (the cluster does not require full coverage).
             #expect(try await client.send(RedisCommand("GET", [keyElsewhere])).string == "2")
             try await victim.start()
-            let deadline = ContinuousClock.now + .seconds(20)
-            var recovered = false
-            while true {
-                // The restarted node lost its data (no persistence) but serves its slots again.
-                recovered = (try? await client.send(RedisCommand("SET", [keyOnVictim, "3"]))) == .simpleString("OK")
-                if recovered || ContinuousClock.now >= deadline { break }
-                try await Task.sleep(for: .milliseconds(100))
+            // The restarted node lost its data (no persistence) but serves its slots again.
+            let recovered = try await eventually(timeout: .seconds(20), pause: .milliseconds(100)) {
+                (try? await client.send(RedisCommand("SET", [keyOnVictim, "3"]))) == .simpleString("OK")
             }
             #expect(recovered)
             #expect(try await client.send(RedisCommand("GET", [keyOnVictim])).string == "3")
