@@ -89,6 +89,23 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // A small Redis / Redis Cluster client over SwiftNIO (no Redis client package is available).
+        .target(
+            name: "Redis",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // An online store in Redis, in Feast's Redis layout.
+        .target(
+            name: "OnlineStoreRedis",
+            dependencies: ["FeatureStoreCore", "Redis"],
+            swiftSettings: swiftSettings
+        ),
+
         // The facade the CLI and the server call: one opened feature repo and its stores.
         .target(
             name: "FeatureStoreKit",
@@ -187,6 +204,26 @@ let package = Package(
         .testTarget(
             name: "OnlineStoreRocksDBTests",
             dependencies: ["OnlineStoreRocksDB"],
+            swiftSettings: swiftSettings
+        ),
+        // Starts redis-server processes (one server, a 3-master cluster) for the Redis tests.
+        .target(
+            name: "RedisTestSupport",
+            dependencies: ["Redis"],
+            path: "Tests/RedisTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RedisTests",
+            dependencies: [
+                "Redis", "RedisTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "OnlineStoreRedisTests",
+            dependencies: ["OnlineStoreRedis", "Redis", "RedisTestSupport", "FeatureStoreCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -47,10 +47,17 @@ enum RepoConfigLoader {
         let offline = storePath(
             reader, key: "offline_store", type: "sqlite", default: RepoConfig.defaultOfflineStorePath)
         var rowCacheMB = RepoConfig.defaultOnlineRowCacheMB
-        let online = storePath(reader, key: "online_store", type: "rocksdb", default: RepoConfig.defaultOnlineStorePath)
-        {
-            store in
-            if let size = rowCacheSize(store) { rowCacheMB = size }
+        var redis: RedisOnlineStoreSettings?
+        let online: String
+        if let store = reader.value("online_store"), store.mapping?["type"]?.string == "redis" {
+            redis = redisStore(reader, store)
+            online = RepoConfig.defaultOnlineStorePath
+        } else {
+            online = storePath(reader, key: "online_store", type: "rocksdb", default: RepoConfig.defaultOnlineStorePath)
+            {
+                store in
+                if let size = rowCacheSize(store) { rowCacheMB = size }
+            }
         }
         var futureSkew = EventTimeLimit.defaultSkew
         if let skew = reader.duration("future_skew") {
@@ -75,7 +82,7 @@ enum RepoConfigLoader {
             project: project?.value ?? "", registryPath: absolute(registry), offlineStorePath: absolute(offline),
             onlineStorePath: absolute(online), onlineRowCacheMB: rowCacheMB, futureSkew: futureSkew, auth: auth,
             corsOrigins: origins,
-            allowedHosts: hosts)
+            allowedHosts: hosts, redisOnlineStore: redis)
     }
 
     /// A store setting: a bare path, or a mapping with `type`, `path` and the fields `extra` reads.
@@ -96,6 +103,72 @@ enum RepoConfigLoader {
         extra(store)
         store.finish()
         return path
+    }
+
+    /// `online_store: {type: redis, redis_type, connection_string, key_ttl_seconds}`, Feast's fields:
+    /// `redis_type` is `redis` (one `host:port`) or `redis_cluster` (seed nodes, comma separated).
+    private static func redisStore(_ reader: MappingReader, _ node: Node) -> RedisOnlineStoreSettings? {
+        let what = "'online_store' in \(reader.file)"
+        guard let store = MappingReader(node, file: reader.file, what: what, collector: reader.collector) else {
+            return nil
+        }
+        defer { store.finish() }
+        _ = store.string("type")
+        var kind = RedisOnlineStoreSettings.Kind.redis
+        if let (text, position) = store.string("redis_type") {
+            if let given = RedisOnlineStoreSettings.Kind(rawValue: text) {
+                kind = given
+            } else {
+                let names = RedisOnlineStoreSettings.Kind.allCases.map(\.rawValue)
+                store.error(
+                    position,
+                    "redis_type '\(text)' of \(what) is not supported; use redis (one server) or redis_cluster.\(Suggestion.didYouMean(text, in: names))"
+                )
+                return nil
+            }
+        }
+        guard let (connection, position) = store.string("connection_string", required: true) else { return nil }
+        var nodes: [RedisOnlineStoreSettings.Node] = []
+        for part in connection.split(separator: ",", omittingEmptySubsequences: false) {
+            let item = part.trimmingCharacters(in: .whitespaces)
+            if item.contains("=") {
+                store.error(
+                    position,
+                    "connection option '\(item)' in connection_string of \(what) is not supported by fs (no password or TLS yet); list only host:port nodes"
+                )
+                return nil
+            }
+            guard let colon = item.lastIndex(of: ":"), let port = Int(item[item.index(after: colon)...]),
+                (1...65535).contains(port), colon != item.startIndex
+            else {
+                store.error(
+                    position,
+                    "'\(item)' in connection_string of \(what) is not host:port; write nodes as 127.0.0.1:6379,127.0.0.1:6380"
+                )
+                return nil
+            }
+            nodes.append(RedisOnlineStoreSettings.Node(host: String(item[..<colon]), port: port))
+        }
+        if kind == .redis, nodes.count > 1 {
+            store.error(
+                position,
+                "connection_string of \(what) lists \(nodes.count) nodes but redis_type is redis (one server); give one host:port, or set redis_type: redis_cluster"
+            )
+            return nil
+        }
+        var ttl: Int64 = 0
+        if let ttlNode = store.value("key_ttl_seconds"), ttlNode.scalar?.string != "null" {
+            let text = ttlNode.string ?? ""
+            guard let seconds = Int64(text), seconds >= 0, seconds <= Int64(Int32.max) else {
+                store.error(
+                    Position(file: reader.file, mark: ttlNode.mark),
+                    "key_ttl_seconds of \(what) must be a whole number of seconds from 0 (keys never expire) to \(Int32.max), not '\(text)'"
+                )
+                return nil
+            }
+            ttl = seconds
+        }
+        return RedisOnlineStoreSettings(kind: kind, nodes: nodes, keyTTLSeconds: ttl)
     }
 
     /// `row_cache_mb` of the online store: a whole number of MiB, 0 to 65536 (0 turns the cache off).

@@ -52,9 +52,16 @@ public final class FeatureStore {
 
     /// The online store, opened (and created) on first use.
     ///
-    /// - Throws: `locked` when another process (a running `fs serve`) has it open.
+    /// - Throws: `locked` when another process (a running `fs serve`) has it open;
+    ///   `invalidArgument` when `feature_store.yaml` asks for the Redis online store, which this
+    ///   version does not serve from yet (refused rather than silently using RocksDB).
     public func onlineStore() throws -> OnlineStore {
         if let openOnlineStore { return openOnlineStore }
+        if config.redisOnlineStore != nil {
+            throw FeatureStoreError.invalidArgument(
+                "\(repoPath)/feature_store.yaml: online_store type 'redis' is not served yet (this version reads and writes online data only in RocksDB; the Redis client and Feast's Redis layout exist as libraries, the stores do not use them yet); remove the online_store block or set type: rocksdb"
+            )
+        }
         let store = try OnlineStore(path: config.onlineStorePath, rowCacheBytes: config.onlineRowCacheMB << 20)
         openOnlineStore = store
         return store

@@ -1,6 +1,7 @@
-# Installs the apt packages fs needs when any is missing: SQLite and RocksDB headers, pkg-config.
+# Installs the apt packages fs needs when any is missing: SQLite and RocksDB headers, pkg-config,
+# and redis-server (the Redis tests start their own servers and cluster).
 ensure_packages() {
-    local needed=(librocksdb-dev libsqlite3-dev pkg-config)
+    local needed=(librocksdb-dev libsqlite3-dev pkg-config redis-server)
     local missing=()
     for package in "${needed[@]}"; do
         dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -17,12 +17,14 @@ public struct RepoConfig: Hashable, Sendable, Codable {
     public var corsOrigins: [String]
     /// Host names (besides IP addresses, `localhost` and the bound name) the server answers to.
     public var allowedHosts: [String]
+    /// The Redis online store (`online_store: {type: redis}`); `nil` for the embedded RocksDB one.
+    public var redisOnlineStore: RedisOnlineStoreSettings?
 
     public init(
         project: String, registryPath: String, offlineStorePath: String, onlineStorePath: String,
         onlineRowCacheMB: Int = RepoConfig.defaultOnlineRowCacheMB, futureSkew: TimeSpan = EventTimeLimit.defaultSkew,
         auth: Auth? = nil, corsOrigins: [String] = [],
-        allowedHosts: [String] = []
+        allowedHosts: [String] = [], redisOnlineStore: RedisOnlineStoreSettings? = nil
     ) {
         self.project = project
         self.registryPath = registryPath
@@ -33,6 +35,7 @@ public struct RepoConfig: Hashable, Sendable, Codable {
         self.auth = auth
         self.corsOrigins = corsOrigins
         self.allowedHosts = allowedHosts
+        self.redisOnlineStore = redisOnlineStore
     }
 
     /// Where the stores go when `feature_store.yaml` does not say.
@@ -51,6 +54,7 @@ public struct RepoConfig: Hashable, Sendable, Codable {
         case auth
         case corsOrigins = "cors_origins"
         case allowedHosts = "allowed_hosts"
+        case redisOnlineStore = "redis_online_store"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -65,6 +69,7 @@ public struct RepoConfig: Hashable, Sendable, Codable {
         auth = try container.decodeIfPresent(Auth.self, forKey: .auth)
         corsOrigins = try container.decodeIfPresent([String].self, forKey: .corsOrigins) ?? []
         allowedHosts = try container.decodeIfPresent([String].self, forKey: .allowedHosts) ?? []
+        redisOnlineStore = try container.decodeIfPresent(RedisOnlineStoreSettings.self, forKey: .redisOnlineStore)
     }
 }
 

@@ -1,0 +1,163 @@
+import FeatureStoreCore
+import Redis
+
+/// The online store in Redis or a Redis Cluster, in Feast's Redis layout (``RedisOnlineKeyspace``),
+/// so Feast's SDK reads what fs wrote and the other way round.
+///
+/// Writes are monotonic and atomic per entity (``MonotonicWriteScript``): a row never replaces a
+/// stored row with a later (event time, created time), whichever process or replica writes.
+/// Reads are one pipelined `HMGET` per entity (a cluster client splits the pipeline per node).
+public final class RedisOnlineStore: Sendable {
+    public let client: any RedisCommandSending
+    /// When above zero, every written entity key expires this many seconds after its last write.
+    public let keyTTLSeconds: Int64
+    /// Rows sent per pipeline, bounding the memory a large write holds at once.
+    public static let writeBatch = 4096
+
+    public init(client: any RedisCommandSending, keyTTLSeconds: Int64 = 0) {
+        self.client = client
+        self.keyTTLSeconds = max(0, keyTTLSeconds)
+    }
+
+    /// Writes rows of one view, keeping for each entity only the newest row (monotonic).
+    ///
+    /// - Returns: how many rows replaced the stored one (or were new).
+    @discardableResult
+    public func write(_ entries: [(key: [FeatureValue], row: RedisOnlineRow)], to keyspace: RedisOnlineKeyspace)
+        async throws -> Int
+    {
+        // Newest row per key within the batch first; on equal times the later entry wins.
+        var newest: [[UInt8]: Int] = [:]
+        var keys: [[UInt8]] = []
+        for (index, entry) in entries.enumerated() {
+            let key = try keyspace.key(entry.key)
+            if let previous = newest[key] {
+                if !entries[previous].row.isNewer(than: entry.row) { newest[key] = index }
+            } else {
+                newest[key] = index
+                keys.append(key)
+            }
+        }
+        var written = 0
+        var start = 0
+        while start < keys.count {
+            let end = min(start + Self.writeBatch, keys.count)
+            let calls = keys[start..<end].map { key in
+                (keys: [key], arguments: arguments(entries[newest[key]!].row, in: keyspace))
+            }
+            let replies = try await storage(keyspace) { () async throws(RedisError) in
+                try await client.evaluate(MonotonicWriteScript.script, calls: calls)
+            }
+            for (offset, reply) in replies.enumerated() {
+                switch reply {
+                case .integer(1): written += 1
+                case .integer(0): break
+                default:
+                    let entity = entries[newest[keys[start + offset]]!].key
+                    throw FeatureStoreError.storage(
+                        "writing view '\(keyspace.view)' for entity \(Self.describe(entity)) to Redis failed: \(reply.errorMessage ?? "unexpected reply \(reply)")"
+                    )
+                }
+            }
+            start = end
+        }
+        return written
+    }
+
+    private func arguments(_ row: RedisOnlineRow, in keyspace: RedisOnlineKeyspace) -> [[UInt8]] {
+        let event = FeastTimestamp.split(row.eventTime)
+        let created = FeastTimestamp.split(row.createdTime)
+        var arguments: [[UInt8]] = [
+            keyspace.eventTimeField, keyspace.createdTimeField, FeastTimestamp.encode(row.eventTime),
+            FeastTimestamp.encode(row.createdTime), Array(String(event.seconds).utf8),
+            Array(String(event.micros * 1000).utf8), Array(String(created.seconds).utf8),
+            Array(String(created.micros * 1000).utf8), Array(String(keyTTLSeconds).utf8),
+        ]
+        arguments.reserveCapacity(arguments.count + 2 * row.values.count)
+        for (name, value) in row.values.sorted(by: { $0.key < $1.key }) {
+            arguments.append(keyspace.field(name))
+            arguments.append(FeastValue.encode(value))
+        }
+        return arguments
+    }
+
+    /// Reads `features` of many entities of one view.
+    ///
+    /// - Parameters:
+    ///   - ttl: values older than `now - ttl` are `OUTSIDE_MAX_AGE` (with a null value); zero never expires.
+    /// - Returns: one row per entity, one value per feature, in the order asked.
+    public func read(
+        _ entities: [[FeatureValue]], from keyspace: RedisOnlineKeyspace, features: [String], ttl: TimeSpan,
+        now: Timestamp
+    ) async throws -> [[OnlineValue]] {
+        let fields = features.map { keyspace.field($0) } + [keyspace.eventTimeField]
+        let commands = try entities.map { RedisCommand.hmget(try keyspace.key($0), fields: fields) }
+        let replies = try await storage(keyspace) { () async throws(RedisError) in try await client.pipeline(commands) }
+        let oldest = ttl > .zero ? now - ttl : Timestamp.min
+        var result: [[OnlineValue]] = []
+        result.reserveCapacity(entities.count)
+        for (index, reply) in replies.enumerated() {
+            let values: [[UInt8]?]
+            do {
+                values = try RedisClient.hmgetValues(reply, count: fields.count)
+            } catch {
+                throw FeatureStoreError.storage(
+                    "reading view '\(keyspace.view)' for entity \(Self.describe(entities[index])) from Redis failed: \(error.message)"
+                )
+            }
+            guard let stamp = values[features.count] else {
+                result.append(Array(repeating: .notFound, count: features.count))
+                continue
+            }
+            guard let event = FeastTimestamp.decode(stamp) else {
+                throw FeatureStoreError.storage(
+                    "the stored _ts:\(keyspace.view) of entity \(Self.describe(entities[index])) is not a protobuf Timestamp"
+                )
+            }
+            let expired = event < oldest
+            var row: [OnlineValue] = []
+            row.reserveCapacity(features.count)
+            for (position, feature) in features.enumerated() {
+                guard !expired else {
+                    row.append(OnlineValue(value: .null, status: .outsideMaxAge, eventTime: event))
+                    continue
+                }
+                guard let bytes = values[position] else {
+                    row.append(OnlineValue(value: .null, status: .nullValue, eventTime: event))
+                    continue
+                }
+                let value: FeatureValue
+                do {
+                    value = try FeastValue.decode(bytes)
+                } catch {
+                    throw FeatureStoreError.storage(
+                        "the stored value of feature '\(keyspace.view):\(feature)' of entity \(Self.describe(entities[index])) is not a feast.types.Value: \(error.description)"
+                    )
+                }
+                row.append(OnlineValue(value: value, status: value.isNull ? .nullValue : .present, eventTime: event))
+            }
+            result.append(row)
+        }
+        return result
+    }
+
+    private func storage<T>(_ keyspace: RedisOnlineKeyspace, _ body: () async throws(RedisError) -> T) async throws -> T
+    {
+        do {
+            return try await body()
+        } catch {
+            throw FeatureStoreError.storage("the Redis online store (view '\(keyspace.view)'): \(error.description)")
+        }
+    }
+
+    static func describe(_ entity: [FeatureValue]) -> String {
+        "["
+            + entity.map { value in
+                switch value {
+                case .string(let text): Quote.value(text)
+                case .int64(let number): String(number)
+                default: String(describing: value)
+                }
+            }.joined(separator: ", ") + "]"
+    }
+}

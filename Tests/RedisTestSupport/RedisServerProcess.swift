@@ -1,0 +1,154 @@
+import Foundation
+import Redis
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// One `redis-server` the tests started, on a free loopback port, with its files in a temp dir.
+public final class RedisServerProcess: @unchecked Sendable {
+    public let port: Int
+    public let busPort: Int?
+    public let directory: URL
+    let configuration: String
+    private var process: Process?
+
+    public var address: RedisAddress { RedisAddress(host: "127.0.0.1", port: port) }
+
+    /// Starts a server; `cluster` makes it a cluster node (with its bus on a second free port).
+    public init(cluster: Bool = false) async throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("fs-redis-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        port = try Self.freePort()
+        busPort = cluster ? try Self.freePort() : nil
+        var lines = [
+            "bind 127.0.0.1", "port \(port)", "dir \(directory.path)", "save \"\"", "appendonly no",
+            "daemonize no", "logfile \(directory.path)/redis.log", "protected-mode no",
+        ]
+        if let busPort {
+            lines += [
+                "cluster-enabled yes", "cluster-config-file nodes.conf", "cluster-node-timeout 1000",
+                "cluster-port \(busPort)", "cluster-require-full-coverage no",
+            ]
+        }
+        configuration = lines.joined(separator: "\n") + "\n"
+        try configuration.write(to: directory.appendingPathComponent("redis.conf"), atomically: true, encoding: .utf8)
+        try await start()
+    }
+
+    /// How long a started server may take to answer: generous, because the whole test suite shares
+    /// two cores and a loaded machine delays everything.
+    public static let startTimeout: TimeInterval = 60
+
+    /// Starts (or restarts) the process and waits until it answers `PING`.
+    public func start() async throws {
+        let process = Process()
+        process.executableURL = try Self.redisServer()
+        process.arguments = [directory.appendingPathComponent("redis.conf").path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        self.process = process
+        var lastError = "none"
+        let answered = try await eventually(timeout: .seconds(Self.startTimeout)) {
+            let client = RedisClient(address: address)
+            defer { Task { await client.close() } }
+            do {
+                return try await client.send(RedisCommand("PING", [], keyed: false)) == .simpleString("PONG")
+            } catch {
+                lastError = "\(error)"
+                return false
+            }
+        }
+        if answered { return }
+        let raw = Self.rawConnect(port: port)
+        let alive = process.isRunning
+        // Do not leave the process behind: the caller never gets an object to stop.
+        kill()
+        let log = (try? String(contentsOf: directory.appendingPathComponent("redis.log"), encoding: .utf8)) ?? ""
+        throw HarnessError(
+            "redis-server on port \(port) did not answer PING within \(Int(Self.startTimeout)) s (last error: \(lastError); a plain connect(): \(raw); process running: \(alive)); its log:\n\(log)"
+        )
+    }
+
+    /// Kills the process at once (SIGKILL), as a crash would.
+    public func kill() {
+        guard let process, process.isRunning else { return }
+        Glibc.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        self.process = nil
+    }
+
+    /// Stops the process and removes its files.
+    public func stop() {
+        kill()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    static func redisServer() throws -> URL {
+        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") {
+            let candidate = URL(fileURLWithPath: String(directory)).appendingPathComponent("redis-server")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        }
+        throw HarnessError(
+            "redis-server is not installed (Debian: apt-get install redis-server; scripts/test installs it)")
+    }
+
+    /// What a blocking `connect()` to the port says (diagnostics only).
+    static func rawConnect(port: Int) -> String {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return "socket() failed, errno \(errno)" }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        return result == 0 ? "connected" : "errno \(errno)"
+    }
+
+    /// A loopback port nothing listens on (the kernel's pick for an ephemeral bind).
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw HarnessError("socket() failed") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard bound == 0 else { throw HarnessError("bind() failed") }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let named = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        guard named == 0 else { throw HarnessError("getsockname() failed") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+public struct HarnessError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Runs `body` with a fresh Redis server, stopping it afterwards whether `body` succeeded or threw.
+public func withRedisServer<T>(_ body: (RedisServerProcess) async throws -> T) async throws -> T {
+    let server = try await RedisServerProcess()
+    do {
+        let result = try await body(server)
+        server.stop()
+        return result
+    } catch {
+        server.stop()
+        throw error
+    }
+}
