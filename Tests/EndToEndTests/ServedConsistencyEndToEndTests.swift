@@ -62,6 +62,24 @@ import Testing
         #expect(served.status == 200, "\(served.text)")
         #expect(served.text.contains(#""count":3"#), "\(served.text)")
 
+        // Drift of what was served against a training-set baseline of the same entities.
+        try "driver_id,event_timestamp\n1001,2026-11-20T00:00:00Z\n1002,2026-11-20T00:00:00Z\n".write(
+            toFile: repo + "/spine.csv", atomically: true, encoding: .utf8)
+        let baseline = try FSRunner.run([
+            "get-training-set", "--spine", repo + "/spine.csv", "--feature-service", "ranking", "--out",
+            repo + "/training.csv", "--save-profile", "base", "--repo", repo,
+        ])
+        #expect(baseline.status == 0, "\(baseline.stderr)")
+        let drift = try FSRunner.run([
+            "drift", "--service", "ranking", "--baseline", "base", "--source", "served", "--json", "--repo", repo,
+        ])
+        #expect(drift.status == 0, "\(drift.stderr)")
+        let driftReport = try JSONSerialization.jsonObject(with: Data(drift.stdout.utf8)) as? [String: Any]
+        let driftFeature = (driftReport?["features"] as? [[String: Any]])?.first
+        #expect(driftFeature?["window_count"] as? Int == 2, "\(drift.stdout)")
+        #expect(driftFeature?["window_null_ratio"] as? Double == 1.0 / 3.0, "\(drift.stdout)")
+        #expect(driftReport?["source"] as? String == "served")
+
         // A correction of driver 1001's history before the lookup: the log no longer agrees.
         let correction = try ServerEndToEndTests.request(
             base + "/push",
