@@ -103,6 +103,37 @@ import Testing
         // an invalid number, would disagree with it.)
     }
 
+    /// A batch that fails part way (the second service's table cannot be created: two columns of
+    /// one name) leaves neither the first service's rows nor its profiles.
+    @Test func aFailedBatchLeavesNeitherRowsNorProfiles() throws {
+        var random = SplitMix64(seed: 11)
+        let store = try TestDirectory("served-atomic").store()
+        let broken = ServedLogLayout(
+            service: "broken", keys: [Field(name: "driver_id", type: .int64)],
+            features: [.init(view: "v", feature: "x", type: .int64), .init(view: "v", feature: "x", type: .int64)])
+        let good = (0..<5).map { _ in Self.row(at: Self.base, &random) }
+        let bad = ServedLogRow(
+            keys: [.int64(1)],
+            values: [
+                OnlineValue(value: .int64(1), status: .present, eventTime: Self.base),
+                OnlineValue(value: .int64(2), status: .present, eventTime: Self.base),
+            ], logTimestamp: Self.base, requestID: "b", serviceVersion: 1)
+        #expect(throws: FeatureStoreError.self) {
+            try store.writeServedLog([(layout: Self.layout, rows: good), (layout: broken, rows: [bad])])
+        }
+        #expect(try store.servedLogRows(Self.layout).isEmpty)
+        #expect(
+            try store.storedProfile(
+                of: .served(service: "ranking"), feature: ProfiledFeature(view: "stats", feature: "rate"))
+                == nil)
+        // The same rows alone are written with their profiles.
+        try store.writeServedLog([(layout: Self.layout, rows: good)])
+        #expect(
+            try store.storedProfile(
+                of: .served(service: "ranking"), feature: ProfiledFeature(view: "stats", feature: "rate"))?
+                .profile.count == 5)
+    }
+
     @Test func pruningTheLogDropsTheProfilesOfThePrunedDays() throws {
         var random = SplitMix64(seed: 7)
         let store = try TestDirectory("served-prune").store()
