@@ -17,6 +17,8 @@ public struct MonitoringFigures: Sendable {
     public var drift: [DriftReport] = []
     /// Why a monitored service has no report (its baseline is not saved, ...), by service.
     public var driftProblems: [String: String] = [:]
+    /// The latest stored `fs consistency` run of each service that has one.
+    public var consistency: [ServedConsistencyRun] = []
     /// When the figures were computed.
     public var computedAt: Timestamp
 
@@ -40,8 +42,9 @@ extension FeatureStore {
 
     /// The figures behind the monitoring gauges: newest events, null ratios over the last `window`
     /// of the offline history (stored hourly profiles, brought up to date first: one scan of the
-    /// rows that arrived since the last update per source), and the drift of every service with a
-    /// monitoring baseline (its own window and thresholds).
+    /// rows that arrived since the last update per source), the drift of every service with a
+    /// monitoring baseline (its own window and thresholds), and the latest stored `fs consistency`
+    /// run of each service.
     ///
     /// A service whose drift cannot be computed (its baseline is not saved yet) is listed in
     /// ``MonitoringFigures/driftProblems``, not thrown: one bad service never hides the others.
@@ -65,6 +68,7 @@ extension FeatureStore {
                 figures.nullRatios[column.feature] = stored.profile.nullRatio
             }
         }
+        figures.consistency = try offline.latestConsistencyRuns()
         for service in definitions.featureServices where service.monitoring?.baseline != nil {
             do {
                 figures.drift.append(try drift(DriftRequest(service: service.name)))

@@ -90,7 +90,7 @@ extension FeatureStore {
     /// The message when served-log profiles are asked for and none exist.
     static func noServedLogs(_ what: String) -> FeatureStoreError {
         FeatureStoreError.notFound(
-            "no served logs exist yet: no feature service has logged the values it served (served-vector logging is not part of this version of fs), so there are no served profiles of \(what); use --source offline for the offline history"
+            "no served logs exist yet: no feature service has logged the values it served, so there are no served profiles of \(what). Give the feature service `logging: { sample_rate: 1 }`, fs apply, and serve it with fs serve (profiles are written as the log is flushed); or use --source offline for the offline history"
         )
     }
 }

@@ -109,6 +109,9 @@ extension FS {
                 for (name, rows) in report.rows.sorted(by: { $0.key < $1.key }) {
                     print("Deleted \(rows) rows logged before \(report.before.rfc3339) from the log of '\(name)'.")
                 }
+                for (name, buckets) in report.profileBuckets.sorted(by: { $0.key < $1.key }) {
+                    print("Deleted \(buckets) served-profile buckets of '\(name)' before \(report.before.rfc3339).")
+                }
                 if service == nil {
                     print("Deleted \(report.outcomes) outcome values before \(report.before.rfc3339).")
                 }

@@ -12,7 +12,7 @@ struct FS: AsyncParsableCommand {
             Init.self, Validate.self, Plan.self, Apply.self, Teardown.self, List.self, Describe.self, Ingest.self,
             GetTrainingSet.self,
             Materialize.self, MaterializeIncremental.self, GetOnlineFeatures.self, VerifyConsistency.self, Stats.self,
-            Drift.self, Log.self, Serve.self,
+            Drift.self, Consistency.self, Log.self, Serve.self,
         ]
     )
 }

@@ -55,7 +55,7 @@ import Testing
     func decodesAsTheTreeBasedDecodingDid(seed: UInt64) async throws {
         let fixture = try await Self.fixture()
         let state = fixture.server.state.current
-        let plan = try FeatureSelection(features: ["pair_stats:trips", "city_live:busy"]).plan(state)
+        let plan = try FeatureSelection(features: ["pair_stats:trips", "city_live:busy"]).plan(state).plan
         #expect(plan.joinKeys.map(\.name) == ["driver_id", "rider_id", "city_name"])
         let limits = LookupLimits(entities: 6, references: 1000, keyColumns: 1000)
         var rng = SplitMix64(seed: seed)

@@ -169,4 +169,37 @@ import Testing
             #expect(metrics.text.contains(#"fs_feature_log_rows_written_total{service="logged"} 2"#), "\(metrics.text)")
         }
     }
+
+    /// A response that lacks one of the plan's join keys cannot be logged: its rows are counted as
+    /// dropped (they used to vanish without a trace), and a lookup of a service that does not log
+    /// carries no logging settings on its cached plan.
+    @Test func aResponseWithoutAJoinKeyIsCountedAsDropped() async throws {
+        let fixture = try await Self.make()
+        try await fixture.test { client in
+            let state = fixture.server.state.current
+            let cached = try FeatureSelection(service: "logged").plan(state)
+            let logging = try #require(cached.logging)
+            #expect(logging.keyNames == ["driver_id", "rider_id"])
+            #expect(try FeatureSelection(features: ["driver_live:rating"]).plan(state).logging == nil)
+            let entities = EntityRows(columns: [
+                ("driver_id", [.int64(1), .int64(2), .int64(3)]), ("rider_id", [.int64(1), .int64(1), .int64(1)]),
+            ])
+            var response = try state.reader.read(cached.plan, entities: entities, now: ServerFixture.now)
+            // The rider_id column is gone.
+            response.featureNames.remove(at: 1)
+            response.columns.remove(at: 1)
+            var madeID = false
+            fixture.server.servedLog.record(
+                logging, plan: cached.plan, response: response,
+                requestID: {
+                    madeID = true
+                    return "never"
+                }(), now: ServerFixture.now)
+            #expect(!madeID)
+            #expect(fixture.server.servedLog.droppedRows == ["logged": 3])
+            #expect(fixture.server.servedLog.pendingRows == 0)
+            let metrics = try await client.getText("/metrics")
+            #expect(metrics.text.contains(#"fs_feature_log_dropped_total{service="logged"} 3"#), "\(metrics.text)")
+        }
+    }
 }

@@ -35,30 +35,33 @@ public final class ServedLog: Sendable {
         self.logger = logger
     }
 
-    /// Hands a served lookup to the log when `service` logs (sampled per its settings); cheap and
-    /// never waiting (the rows are built by the writer).
+    /// Hands a lookup of a logging service to the log, sampled per its settings; cheap and never
+    /// waiting (the rows are built by the writer). The request id is computed only when a row is
+    /// logged. A response lacking one of the plan's join keys cannot be logged: its rows are
+    /// counted as dropped (`fs_feature_log_dropped_total`).
     func record(
-        service name: String, state: ReadState, plan: OnlineReadPlan, response: OnlineFeaturesResponse,
-        requestID: String, now: Timestamp
+        _ logging: CachedPlan.Logging, plan: OnlineReadPlan, response: OnlineFeaturesResponse,
+        requestID: @autoclosure () -> String, now: Timestamp
     ) {
-        guard let service = state.snapshot.definitions.featureService(name), let settings = service.logging else {
-            return
-        }
+        let rowCount = response.columns.first?.count ?? 0
         let keyCount = response.columns.count - plan.featureNames.count
         let keyNames = response.featureNames.prefix(keyCount)
         var keyColumns: [Int] = []
-        keyColumns.reserveCapacity(plan.joinKeys.count)
-        for key in plan.joinKeys {
-            guard let column = keyNames.firstIndex(of: key.name) else { return }
+        keyColumns.reserveCapacity(logging.keyNames.count)
+        for key in logging.keyNames {
+            guard let column = keyNames.firstIndex(of: key) else {
+                queue.drop(service: logging.service, rows: rowCount)
+                return
+            }
             keyColumns.append(column)
         }
-        let rowCount = response.columns.first?.count ?? 0
-        let rows = ServedLogSampler(settings: settings).rows(keyColumns: keyColumns, of: response, rowCount: rowCount)
+        let rows = ServedLogSampler(settings: logging.settings).rows(
+            keyColumns: keyColumns, of: response, rowCount: rowCount)
         if rows.isEmpty { return }
         queue.offer(
             ServedLogEntry(
-                service: name, serviceVersion: state.snapshot.record(.featureService, name)?.version ?? 0, plan: plan,
-                response: response, keyColumns: keyColumns, rows: rows, requestID: requestID, logTimestamp: now))
+                service: logging.service, serviceVersion: logging.serviceVersion, plan: plan, response: response,
+                keyColumns: keyColumns, rows: rows, requestID: requestID(), logTimestamp: now))
     }
 
     /// The rows queued and not yet written.

@@ -50,6 +50,14 @@ final class ServedLogQueue: Sendable {
         return queued
     }
 
+    /// Counts `rows` rows of `service` as dropped without queueing anything (a lookup the log
+    /// cannot represent).
+    func drop(service: String, rows: Int) {
+        guard rows > 0 else { return }
+        state.withLock { $0.dropped[service, default: 0] += rows }
+        onDrop(Drop(service: service, rows: rows))
+    }
+
     /// The oldest queued rows, at most `maxRows`, as entries (the last one possibly split).
     func take(maxRows: Int) -> [ServedLogEntry] {
         state.withLock { state in

@@ -254,3 +254,15 @@ extension ServerMetrics {
         counter(failed ? Names.logFailed : Names.logWritten, [("service", service)]).increment(by: rows)
     }
 }
+
+extension ServerMetrics.Names {
+    /// The mismatch ratio of each feature in the latest stored `fs consistency` run of a service.
+    public static let consistencyMismatch = "fs_consistency_mismatch_ratio"
+}
+
+extension ServerMetrics {
+    /// Sets the mismatch ratio of a feature in `service`'s latest `fs consistency` run.
+    public func recordConsistency(service: String, view: String, feature: String, ratio: Double) {
+        gauge(Names.consistencyMismatch, [("service", service), ("view", view), ("feature", feature)]).record(ratio)
+    }
+}

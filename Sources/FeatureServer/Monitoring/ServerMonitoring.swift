@@ -40,7 +40,8 @@ public final class ServerMonitoring: Sendable {
 
     /// Computes the figures now, keeps them, and sets the gauges: drift per monitored service's
     /// feature (`psi`, `js`), null ratio per profiled feature over the last day, freshness per
-    /// view (now minus its newest event).
+    /// view (now minus its newest event), and the mismatch ratio per feature of each service's
+    /// latest `fs consistency` run (`fs_consistency_mismatch_ratio`).
     ///
     /// - Returns: the figures.
     @discardableResult
@@ -65,6 +66,12 @@ public final class ServerMonitoring: Sendable {
                     metrics.recordDrift(
                         service: report.service, view: feature.view, feature: feature.feature, metric: "js", value: js)
                 }
+            }
+        }
+        for run in figures.consistency {
+            for feature in run.features {
+                metrics.recordConsistency(
+                    service: run.service, view: feature.view, feature: feature.feature, ratio: feature.mismatchRatio)
             }
         }
         return figures

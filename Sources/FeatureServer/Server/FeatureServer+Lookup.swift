@@ -17,17 +17,25 @@ public struct FeatureSelection: Sendable, Hashable {
         self.fullFeatureNames = fullFeatureNames
     }
 
-    /// Resolves the features against the served definitions, through the snapshot's plan cache.
+    /// Resolves the features against the served definitions, through the snapshot's plan cache,
+    /// with the served-vector log settings of a logging service.
     ///
     /// - Throws: `notFound` for an unknown view, feature or service; `invalidArgument` for a
     ///   reference that is not `view:feature`.
-    func plan(_ state: ReadState) throws -> OnlineReadPlan {
+    func plan(_ state: ReadState) throws -> CachedPlan {
         let key = PlanCache.Key(features: features ?? [], service: service, fullFeatureNames: fullFeatureNames)
         return try state.plans.plan(for: key) {
             let definitions = state.snapshot.definitions
             if let service {
-                return try OnlineReadPlan(
+                let plan = try OnlineReadPlan(
                     service: service, definitions: definitions, fullFeatureNames: fullFeatureNames)
+                let logging = definitions.featureService(service)?.logging.map { settings in
+                    CachedPlan.Logging(
+                        service: service, settings: settings,
+                        serviceVersion: state.snapshot.record(.featureService, service)?.version ?? 0,
+                        keyNames: plan.joinKeys.map(\.name))
+                }
+                return CachedPlan(plan: plan, logging: logging)
             }
             let references = try (features ?? []).map { text in
                 guard let reference = FeatureReference(parsing: text) else {
@@ -36,8 +44,9 @@ public struct FeatureSelection: Sendable, Hashable {
                 }
                 return reference
             }
-            return try OnlineReadPlan(
-                references: references, definitions: definitions, fullFeatureNames: fullFeatureNames)
+            return CachedPlan(
+                plan: try OnlineReadPlan(
+                    references: references, definitions: definitions, fullFeatureNames: fullFeatureNames))
         }
     }
 }
@@ -60,7 +69,8 @@ extension FeatureServer {
         -> OnlineFeaturesResponse
     {
         let current = state.current
-        let plan = try selection.plan(current)
+        let cached = try selection.plan(current)
+        let plan = cached.plan
         let rows = try entities(plan)
         let now = clock()
         let response = try current.reader.read(plan, entities: rows, now: now)
@@ -68,9 +78,9 @@ extension FeatureServer {
         for read in plan.reads {
             metrics.recordServed(view: read.view.name, entities: count, features: read.features.count)
         }
-        if let service = selection.service {
+        if let logging = cached.logging {
             servedLog.record(
-                service: service, state: current, plan: plan, response: response,
+                logging, plan: plan, response: response,
                 requestID: RequestScope.current?.requestID ?? RequestScope.newID(), now: now)
         }
         return response

@@ -1,3 +1,4 @@
+import FeatureProfiles
 import FeatureStoreCore
 import SQLite
 
@@ -5,6 +6,12 @@ extension OfflineStore {
     /// Writes a batch of served-vector log rows, possibly of several services, in one
     /// transaction: all of them or none. Each service's table is created on its first write, and
     /// columns its layout gained since are added in place.
+    ///
+    /// The same transaction merges the profiles of the written values into the service's hourly
+    /// served profiles (series `served:<service>`, per view and feature, bucketed by
+    /// `__log_timestamp`; see ``servedProfiles(of:rows:)``), then merges hourly buckets older than
+    /// ``ProfileBuckets/hourlyRetention`` before the batch's latest log time into days: the log
+    /// and its profiles never disagree, whatever a crash interrupts.
     ///
     /// - Throws: `invalidInput` for a row whose width does not fit its layout (nothing written);
     ///   `locked` or `storage` when SQLite fails.
@@ -19,6 +26,11 @@ extension OfflineStore {
         try storage {
             try database.transaction {
                 for (layout, rows) in batch where !rows.isEmpty {
+                    try createProfileTables()
+                    let source = ProfileSource.served(service: layout.service)
+                    try mergeStored(Self.servedProfiles(of: layout, rows: rows).profiles, into: source)
+                    let latest = rows.map(\.logTimestamp).max() ?? Timestamp(microseconds: 0)
+                    try rollUp(source, now: latest)
                     try prepareServedLog(layout)
                     let names = layout.columnNames
                     let placeholders = Array(repeating: "?", count: names.count).joined(separator: ", ")
@@ -46,6 +58,22 @@ extension OfflineStore {
                 }
             }
         }
+    }
+
+    /// The hourly profiles of logged rows, per view and feature, bucketed by log time: each value
+    /// as the log stores it (``FeatureValue/asStoredInSQLite``: a NaN is stored, and profiled, as
+    /// null), nulls of every status (not found, null value, outside max age) counted as nulls.
+    public static func servedProfiles(of layout: ServedLogLayout, rows: [ServedLogRow]) -> ProfileAccumulator {
+        var profiles = ProfileAccumulator(bucketLength: ProfileBuckets.hour)
+        let features = layout.features.map { ProfiledFeature(view: $0.view, feature: $0.feature) }
+        for row in rows {
+            for (index, value) in row.values.enumerated() where index < features.count {
+                profiles.add(
+                    value.value.asStoredInSQLite, type: layout.features[index].type, to: features[index],
+                    at: row.logTimestamp)
+            }
+        }
+        return profiles
     }
 
     /// Creates the log table of `layout` or adds the columns it lacks (inside a transaction).

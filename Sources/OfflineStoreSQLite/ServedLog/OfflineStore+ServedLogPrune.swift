@@ -9,6 +9,13 @@ public struct ServedLogPruneReport: Sendable, Hashable, Codable {
     public var rows: [String: Int]
     /// Outcome values deleted (only when every service's log is pruned).
     public var outcomes: Int
+    /// Served-profile buckets deleted (hours and days before ``before``), per feature service.
+    public var profileBuckets: [String: Int] = [:]
+
+    enum CodingKeys: String, CodingKey {
+        case before, rows, outcomes
+        case profileBuckets = "profile_buckets"
+    }
 }
 
 extension OfflineStore {
@@ -22,7 +29,9 @@ extension OfflineStore {
     }
 
     /// Deletes the log rows logged before `before` of `service` (every service when `nil`, and
-    /// then the outcomes whose event time is before it too), in one transaction.
+    /// then the outcomes whose event time is before it too), in one transaction, with the
+    /// service's served profiles of those days (`before` is a midnight, so hourly and daily
+    /// buckets are either wholly before it or not at all): the profiles keep describing the log.
     public func pruneServedLog(service: String?, before: Timestamp) throws -> ServedLogPruneReport {
         try storage {
             try database.transaction {
@@ -46,6 +55,18 @@ extension OfflineStore {
                         "DELETE FROM \(quoteIdentifier(table)) WHERE \(ServedLogLayout.logTimestampColumn) < ?"
                     ).run([.integer(before.microseconds)])
                     report.rows[service] = database.changes
+                }
+                if try hasProfileTables() {
+                    var sql = "DELETE FROM profiles WHERE kind = 'served' AND bucket_start < ?1"
+                    if service != nil { sql += " AND name = ?2" }
+                    let services = try database.prepare(
+                        "SELECT name, COUNT(*) FROM profiles WHERE kind = 'served' AND bucket_start < ?1\(service != nil ? " AND name = ?2" : "") GROUP BY name"
+                    )
+                    var bounds: [SQLiteValue] = [.integer(before.microseconds)]
+                    if let service { bounds.append(.text(service)) }
+                    try services.bind(bounds)
+                    while try services.step() { report.profileBuckets[services.text(0)] = Int(services.int64(1)) }
+                    try database.prepare(sql).run(bounds)
                 }
                 if service == nil, try database.tableExists(OutcomesTable.name) {
                     try database.prepare("DELETE FROM served_log_outcomes WHERE event_ts < ?").run([

@@ -129,4 +129,13 @@ extension FeatureValue {
         case .timestamp(let v): .integer(v.microseconds)
         }
     }
+
+    /// The value as it reads back from a SQLite column: SQLite stores a NaN as NULL and a -0.0 as
+    /// 0.0 (every other double exactly, infinities included).
+    public var asStoredInSQLite: FeatureValue {
+        guard case .float64(let v) = self else { return self }
+        if v.isNaN { return .null }
+        if v == 0 { return .float64(0) }
+        return self
+    }
 }

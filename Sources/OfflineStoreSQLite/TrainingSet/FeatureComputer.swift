@@ -12,6 +12,9 @@ struct ComputedColumns {
     var rowForSpine: [Int32]
     /// Spine rows that got a value.
     var matched: Int
+    /// The created time of each row of ``values`` (indexed like them), when each spine row takes
+    /// one stored row (point-in-time lookups); `nil` for derived values.
+    var created: [Int64]? = nil
 }
 
 /// Computes one feature view's columns of a training set.

@@ -16,6 +16,8 @@ struct HistoryRows {
     var rowOf: [Int32] = []
     /// Per requested feature, one value per row, in read order.
     var values: [[FeatureValue]]
+    /// Each row's created time (0 when the source has none), in read order.
+    var created: [Int64] = []
 
     /// Loads the rows of `view`'s source with the columns it needs.
     static func load(_ view: TrainingSetView, database: Database) throws -> HistoryRows {
@@ -95,6 +97,7 @@ struct HistoryRows {
         }
         let bounds = rows.group(groupOfRow, groupCount: keys.count, created: created)
         for (group, key) in keys.enumerated() { rows.groups[key] = bounds[group] }
+        rows.created = created
         return rows
     }
 

@@ -45,7 +45,7 @@ final class PointInTimeLookup: FeatureComputer {
         timer.mark("look up spine rows")
         return ComputedColumns(
             names: request.outputNames, types: request.features.map(\.type), values: history.value.values,
-            rowForSpine: rowForSpine, matched: matched)
+            rowForSpine: rowForSpine, matched: matched, created: history.value.created)
     }
 
     /// The history row of each spine row in `rows` (-1 for none), and how many found one.

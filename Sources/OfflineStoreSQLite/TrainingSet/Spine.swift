@@ -22,10 +22,24 @@ final class Spine: @unchecked Sendable {
     ///
     /// - Throws: ``FeatureStoreError`` (`invalidInput`) naming the line of a malformed row, a
     ///   missing `event_timestamp` column or an unparsable timestamp; `io` when unreadable.
-    init(path: String, format: TabularFormat) throws {
+    convenience init(path: String, format: TabularFormat) throws {
+        try self.init(storage: try readFileStorage(path), path: path, format: format)
+    }
+
+    /// Reads and checks a spine held in memory (`name` stands for the file in messages).
+    convenience init(bytes: [UInt8], name: String, format: TabularFormat) throws {
+        let storage = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: bytes.count + 1)
+        _ = storage.initialize(from: bytes)
+        storage[bytes.count] = 0
+        try self.init(
+            storage: UnsafeMutableBufferPointer(rebasing: storage[0..<bytes.count]), path: name, format: format)
+    }
+
+    /// Takes `storage` (deallocated with the spine, or on failure).
+    private init(storage: UnsafeMutableBufferPointer<UInt8>, path: String, format: TabularFormat) throws {
         self.path = path
         self.format = format
-        storage = try readFileStorage(path)
+        self.storage = storage
         let buffer = UnsafeBufferPointer(storage)
         var columns: [String] = []
         var fields: [FieldRef] = []
