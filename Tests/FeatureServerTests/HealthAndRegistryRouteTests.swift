@@ -1,6 +1,7 @@
-import FeatureServer
+@testable import FeatureServer
 import FeatureStoreKit
 import Foundation
+import Hummingbird
 import HummingbirdTesting
 import Testing
 
@@ -25,6 +26,19 @@ import Testing
             #expect(
                 (services.json["feature_services"] as? [[String: Any]])?.first?["name"] as? String == "driver_activity")
         }
+    }
+
+    @Test func metricsLabelRoutesWithParametersByTheirPattern() {
+        #expect(RequestMiddleware<BasicRequestContext>.endpoint(of: "/push") == "/push")
+        #expect(RequestMiddleware<BasicRequestContext>.endpoint(of: "/drift") == "/drift")
+        #expect(
+            RequestMiddleware<BasicRequestContext>.endpoint(of: "/stats/driver_live/rating") == "/stats/{view}/{feature}")
+        #expect(RequestMiddleware<BasicRequestContext>.endpoint(of: "/stats/driver_live") == "other")
+        #expect(RequestMiddleware<BasicRequestContext>.endpoint(of: "/stats//rating") == "other")
+        #expect(RequestMiddleware<BasicRequestContext>.endpoint(of: "/ui") == "/ui")
+        #expect(RequestMiddleware<BasicRequestContext>.endpoint(of: "/ui/feature-views/x") == "/ui")
+        #expect(RequestMiddleware<BasicRequestContext>.endpoint(of: "/uix") == "other")
+        #expect(RequestMiddleware<BasicRequestContext>.endpoint(of: "/anything/else") == "other")
     }
 
     @Test func metricsCountRequestsErrorsAndServedFeatures() async throws {

@@ -22,12 +22,26 @@ struct RequestMiddleware<Context: RequestContext>: RouterMiddleware {
         ]
     }
 
+    /// The metrics label of a path: the path of a fixed endpoint, the route's pattern for one
+    /// with parameters (`/stats/{view}/{feature}`), `/ui` for every page of the web UI, else
+    /// `other` (so that no caller can grow the label set).
+    static func endpoint(of path: String) -> String {
+        if endpoints.contains(path) { return path }
+        if path == "/drift" { return path }
+        if path == "/ui" || path.hasPrefix("/ui/") { return "/ui" }
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        if parts.count == 4, parts[1] == "stats", !parts[2].isEmpty, !parts[3].isEmpty {
+            return "/stats/{view}/{feature}"
+        }
+        return "other"
+    }
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
     {
         let started = ContinuousClock.now
         let path = request.uri.path
-        let endpoint = Self.endpoints.contains(path) ? path : "other"
+        let endpoint = Self.endpoint(of: path)
         var scope = RequestScope(requestID: RequestScope.id(fromHeader: request.headers[.requestID]))
         var grant = AccessControl.Grant()
         var response: Response
