@@ -182,4 +182,23 @@ import Testing
                 "log.yaml:4:14: served_log source 'ranking_log' reads the log of feature service 't', whose features come (directly or through other served logs) from views over that same log ('served'); a log cannot describe its own columns: serve those views from another service"
             ], "\(selfFed)")
     }
+
+    @Test func itsColumnsFollowTheServiceWithoutBreakingChanges() throws {
+        let log = Self.log("    service: s\n    schema: {label: int64}\n")
+        let before = try parse(Self.base + [log])
+        let fewer = Self.base.map {
+            ($0.0, $0.1.replacingOccurrences(of: "[\"v:trips\", \"v:rate\"]", with: "[\"v:rate\"]"))
+        }
+        let after = try parse(fewer + [log])
+        let plan = RegistryPlan(from: before, to: after)
+        #expect(plan.breakingChanges.isEmpty, "\(plan.breakingChanges)")
+        let source = plan.changes.first { $0.id == ObjectID(.source, "ranking_log") }
+        #expect(
+            source?.fields.map(\.path) == ["schema.v__trips", "schema.v__trips__status", "schema.v__trips__timestamp"])
+        let back = RegistryPlan(from: after, to: before)
+        #expect(back.breakingChanges.isEmpty)
+        #expect(
+            back.changes.first { $0.id == ObjectID(.source, "ranking_log") }?.fields.first?.note
+                == "rows logged before read null in the new column")
+    }
 }
