@@ -119,7 +119,8 @@ struct RepoParser {
         let path = reader.string("path")
         let table = reader.string("table")
         let query = reader.string("query")
-        let timestampField = reader.string("timestamp_field", required: true)
+        let service = reader.string("service")
+        let timestampField = reader.string("timestamp_field", required: kind != .servedLog)
         let createdField = reader.string("created_timestamp_field")
         var format = TimestampFormat.iso8601
         if let (text, position) = reader.string("timestamp_format") {
@@ -133,7 +134,8 @@ struct RepoParser {
             }
         }
         for (key, value) in [
-            ("path", path), ("table", table), ("query", query), ("timestamp_field", timestampField),
+            ("path", path), ("table", table), ("query", query), ("service", service),
+            ("timestamp_field", timestampField),
             ("created_timestamp_field", createdField),
         ] {
             if let value { site.fields[key] = value.position }
@@ -152,9 +154,17 @@ struct RepoParser {
                     "source '\(name)' of kind sqlite needs exactly one of 'table' (an existing table in the offline database) or 'query' (a SELECT)"
                 )
             }
+        case .servedLog?:
+            checkServedLogFields(reader, source: name, service: service, timestampField: timestampField)
         default: break
         }
-        let schema = parseSchema(reader, sourceName: name, site: &site)
+        if let service, kind != .servedLog, kind != nil {
+            reader.error(
+                service.position,
+                "'service' is only for sources of kind served_log (the served log of a feature service); remove it from source '\(name)'"
+            )
+        }
+        let schema = parseSchema(reader, sourceName: name, site: &site, required: kind != .servedLog)
         var dedupeOn: [String] = []
         for item in reader.sequence("dedupe_on") {
             guard let column = item.string, !column.isEmpty else {
@@ -168,16 +178,21 @@ struct RepoParser {
         }
         let source = Source(
             name: name, kind: kind ?? .push, path: path?.value, table: table?.value, query: query?.value,
-            timestampField: timestampField?.value ?? "", createdTimestampField: createdField?.value,
-            fieldMapping: reader.stringMap("field_mapping"), schema: schema, timestampFormat: format,
+            service: service?.value,
+            timestampField: kind == .servedLog ? ServedLogColumns.logTimestamp : timestampField?.value ?? "",
+            createdTimestampField: createdField?.value, fieldMapping: reader.stringMap("field_mapping"),
+            schema: schema, timestampFormat: kind == .servedLog ? .epochMicroseconds : format,
             dedupeOn: dedupeOn, description: reader.string("description")?.value ?? "", tags: reader.stringMap("tags"))
         reader.finish()
         sources.append((source, site))
     }
 
     /// `schema` as a mapping (`driver_id: int64`) or a list of `{name, type}`.
-    private func parseSchema(_ reader: MappingReader, sourceName: String, site: inout DefinitionSite) -> [Field] {
+    private func parseSchema(
+        _ reader: MappingReader, sourceName: String, site: inout DefinitionSite, required: Bool = true
+    ) -> [Field] {
         guard let node = reader.value("schema") else {
+            guard required else { return [] }
             reader.error(
                 reader.position,
                 "source '\(sourceName)' is missing required field 'schema' (its columns and their types)")

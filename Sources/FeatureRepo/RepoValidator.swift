@@ -13,16 +13,17 @@ struct RepoValidator {
         let services = unique(parser.featureServices, kind: "feature service", name: \.name)
 
         let entityByName = Dictionary(entities.map { ($0.0.name, $0.0) }, uniquingKeysWith: { a, _ in a })
-        let sourceByName = Dictionary(sources.map { ($0.0.name, $0.0) }, uniquingKeysWith: { a, _ in a })
 
         for (entity, site) in entities { check(entity, site) }
         for (source, site) in sources { check(source, site) }
-        let checkedViews = views.map { check($0.0, $0.1, entities: entityByName, sources: sourceByName) }
+        // Served logs take their columns from their services' views: views and sources together.
+        let (checkedViews, checkedSources) = checkViews(
+            views, entities: entityByName, sources: sources, services: services)
         let viewByName = Dictionary(checkedViews.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         for (service, site) in services { check(service, site, views: viewByName) }
 
         return RepoDefinitions(
-            entities: entities.map(\.0), sources: sources.map(\.0), featureViews: checkedViews,
+            entities: entities.map(\.0), sources: checkedSources, featureViews: checkedViews,
             featureServices: services.map(\.0))
     }
 
@@ -117,7 +118,7 @@ struct RepoValidator {
         }
     }
 
-    private func check(
+    func check(
         _ view: FeatureView, _ site: DefinitionSite, entities: [String: Entity], sources: [String: Source]
     ) -> FeatureView {
         var view = view

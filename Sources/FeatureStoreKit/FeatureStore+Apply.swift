@@ -62,7 +62,7 @@ extension FeatureStore {
 
     /// The offline history tables a snapshot points at (sources read in place have none).
     public func historyTables(_ snapshot: RegistrySnapshot) -> [HistoryTable] {
-        snapshot.definitions.sources.filter { $0.kind != .sqlite }.map {
+        snapshot.definitions.sources.filter { !$0.readsInPlace }.map {
             HistoryTable(
                 source: $0, generation: snapshot.generation(ofSource: $0.name), definitions: snapshot.definitions)
         }

@@ -222,7 +222,8 @@ extension FeatureStore {
                     profiles[key] = try offline.storedProfile(of: origin, feature: key, from: from, to: to)?.profile
                 } else {
                     let computed = try offline.computeProfiles(
-                        of: .inPlace(source), columns: [OfflineProfileColumn(feature: key, column: column)], from: from,
+                        of: .inPlace(try inPlaceSource(source)),
+                        columns: [OfflineProfileColumn(feature: key, column: column)], from: from,
                         to: to)
                     profiles[key] = computed[key]
                 }

@@ -32,6 +32,11 @@ extension FeatureStore {
                 "source '\(name)' is of kind sqlite: it is read in place from \(place) in the offline database (\(config.offlineStorePath)), so there is nothing to ingest; write its rows into that table instead"
             )
         }
+        if source.kind == .servedLog {
+            throw FeatureStoreError.invalidArgument(
+                "source '\(name)' is of kind served_log: it reads the log fs serve writes for feature service '\(source.service ?? "")' in place (with the outcomes posted to POST /log/outcomes), so there is nothing to ingest"
+            )
+        }
         guard let format = TabularFormat(path: file) ?? TabularFormat(sourceKind: source.kind) else {
             throw FeatureStoreError.invalidArgument(
                 "cannot tell the format of \(file); name it .csv (with a header line) or .jsonl (one JSON object per line)"
@@ -53,7 +58,7 @@ extension TabularFormat {
         switch sourceKind {
         case .csv: self = .csv
         case .jsonl: self = .jsonl
-        case .sqlite, .push: return nil
+        case .sqlite, .push, .servedLog: return nil
         }
     }
 }

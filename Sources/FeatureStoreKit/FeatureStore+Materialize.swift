@@ -257,7 +257,7 @@ extension FeatureStore {
             throw FeatureStoreError.notFound(
                 "feature view '\(view.name)' names source '\(view.source)', which is not registered")
         }
-        if source.kind == .sqlite { return .inPlace(source) }
+        if source.readsInPlace { return .inPlace(try inPlaceSource(source)) }
         return .table(
             HistoryTable(
                 source: source, generation: snapshot.generation(ofSource: source.name),

@@ -119,13 +119,14 @@ extension FeatureStore {
             }
         }
         let table = historyTables(snapshot).first { $0.source.name == source.name }
-        if source.kind == .sqlite || request.rescan {
-            let history: HistoryLocation = table.map { .table($0) } ?? .inPlace(source)
+        if source.readsInPlace || request.rescan {
+            let history: HistoryLocation = try table.map { .table($0) } ?? .inPlace(inPlaceSource(source))
             let profiles = try offline.computeProfiles(
                 of: history, columns: columns, from: request.from, to: request.to)
             let note =
-                source.kind == .sqlite
-                ? "computed now: sqlite sources are read in place" : "computed now from the stored rows"
+                source.readsInPlace
+                ? "computed now: \(source.kind.rawValue) sources are read in place"
+                : "computed now from the stored rows"
             report.features = columns.map { column in
                 StatsReport.FeatureStats(
                     view: view.name, feature: column.feature.feature, type: column.column.type,

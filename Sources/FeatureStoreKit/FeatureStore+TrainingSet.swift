@@ -107,8 +107,8 @@ extension FeatureStore {
                     "feature view '\(view.name)' reads source '\(view.source)', which is not registered; run fs apply")
             }
             let history: HistoryLocation
-            if source.kind == .sqlite {
-                history = .inPlace(source)
+            if source.readsInPlace {
+                history = .inPlace(try inPlaceSource(source))
             } else if let table = tables.first(where: { $0.source.name == source.name }) {
                 history = .table(table)
             } else {

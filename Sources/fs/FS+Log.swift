@@ -6,7 +6,7 @@ extension FS {
     struct Log: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Read the served-vector logs that fs serve writes for feature services with `logging:`.",
-            subcommands: [Show.self, Prune.self])
+            subcommands: [Show.self, Spine.self, Prune.self])
 
         struct Show: ParsableCommand {
             static let configuration = CommandConfiguration(
@@ -73,6 +73,52 @@ extension FS {
                     FeastJSON.appendValue(value, to: &out)
                 }
                 out += Array((firstOutcome ? "{}}" : "}}").utf8)
+            }
+        }
+
+        struct Spine: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Print a feature service's logged lookups as a training-set spine (JSON lines).",
+                discussion: """
+                    One line per logged entity row, in the order written: the join keys, event_timestamp \
+                    (the row's __log_timestamp) and __request_id. Save it as a .jsonl file and pass it to \
+                    fs get-training-set --spine with a view over a served_log source of the service (the \
+                    served values and the outcomes of each request) and any other features as of the \
+                    moment of the lookup.
+                    """)
+
+            @OptionGroup var repoOptions: RepoOptions
+
+            @Option(help: ArgumentHelp("The feature service.", valueName: "name"))
+            var service: String
+
+            @Option(help: ArgumentHelp("Only rows logged at or after this time (RFC 3339).", valueName: "time"))
+            var from: TimestampArgument?
+
+            @Option(help: ArgumentHelp("Only rows logged before this time (RFC 3339 or now).", valueName: "time"))
+            var to: TimestampArgument?
+
+            func run() throws {
+                let report = try reportingErrors {
+                    try repoOptions.open().servedLog(service: service, from: from?.timestamp, to: to?.timestamp)
+                }
+                var out: [UInt8] = []
+                for row in report.rows {
+                    out.removeAll(keepingCapacity: true)
+                    var first = true
+                    func member(_ name: String, _ value: FeatureValue) {
+                        out.append(UInt8(ascii: first ? "{" : ","))
+                        first = false
+                        JSONString.append(name, to: &out)
+                        out.append(UInt8(ascii: ":"))
+                        FeastJSON.appendValue(value, to: &out)
+                    }
+                    for (key, value) in zip(report.layout.keys, row.keys) { member(key.name, value) }
+                    member(spineTimestampColumn, .timestamp(row.logTimestamp))
+                    member(ServedLogLayout.requestIDColumn, .string(row.requestID))
+                    out += Array("}\n".utf8)
+                    FileHandle.standardOutput.write(Data(out))
+                }
             }
         }
 

@@ -19,6 +19,9 @@ public enum SourceKind: String, Codable, Sendable, CaseIterable {
     case sqlite
     /// Rows pushed to the feature server (`POST /push`).
     case push
+    /// A feature service's served-vector log (`logging:`) with the outcomes posted for its
+    /// requests, read in place.
+    case servedLog = "served_log"
 }
 
 /// A source of raw rows with event timestamps: the input of feature views.
@@ -31,6 +34,8 @@ public struct Source: Codable, Hashable, Sendable {
     public var table: String?
     /// For `sqlite`: a SELECT over the offline database.
     public var query: String?
+    /// For `served_log`: the feature service whose log this is.
+    public var service: String?
     public var timestampField: String
     public var createdTimestampField: String?
     /// Raw column name to the name feature views use.
@@ -46,7 +51,8 @@ public struct Source: Codable, Hashable, Sendable {
 
     public init(
         name: String, kind: SourceKind, path: String? = nil, table: String? = nil, query: String? = nil,
-        timestampField: String, createdTimestampField: String? = nil, fieldMapping: [String: String] = [:],
+        service: String? = nil, timestampField: String, createdTimestampField: String? = nil,
+        fieldMapping: [String: String] = [:],
         schema: [Field], timestampFormat: TimestampFormat = .iso8601, dedupeOn: [String] = [],
         description: String = "", tags: [String: String] = [:]
     ) {
@@ -55,6 +61,7 @@ public struct Source: Codable, Hashable, Sendable {
         self.path = path
         self.table = table
         self.query = query
+        self.service = service
         self.timestampField = timestampField
         self.createdTimestampField = createdTimestampField
         self.fieldMapping = fieldMapping
@@ -66,7 +73,7 @@ public struct Source: Codable, Hashable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, kind, path, table, query
+        case name, kind, path, table, query, service
         case timestampField = "timestamp_field"
         case createdTimestampField = "created_timestamp_field"
         case fieldMapping = "field_mapping"
@@ -84,6 +91,7 @@ public struct Source: Codable, Hashable, Sendable {
         path = try container.decodeIfPresent(String.self, forKey: .path)
         table = try container.decodeIfPresent(String.self, forKey: .table)
         query = try container.decodeIfPresent(String.self, forKey: .query)
+        service = try container.decodeIfPresent(String.self, forKey: .service)
         timestampField = try container.decode(String.self, forKey: .timestampField)
         createdTimestampField = try container.decodeIfPresent(String.self, forKey: .createdTimestampField)
         fieldMapping = try container.decode([String: String].self, forKey: .fieldMapping)
@@ -93,6 +101,10 @@ public struct Source: Codable, Hashable, Sendable {
         description = try container.decode(String.self, forKey: .description)
         tags = try container.decode([String: String].self, forKey: .tags)
     }
+
+    /// Whether the source's rows are read where they are (`sqlite`, `served_log`) rather than
+    /// from a history table that ingests and pushes fill.
+    public var readsInPlace: Bool { kind == .sqlite || kind == .servedLog }
 
     /// The name feature views use for a raw column.
     public func mappedName(_ raw: String) -> String { fieldMapping[raw] ?? raw }

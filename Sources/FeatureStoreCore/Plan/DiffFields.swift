@@ -26,6 +26,7 @@ extension Source: DiffFields {
         fields["path"] = path
         fields["table"] = table
         fields["query"] = query
+        fields["service"] = service
         fields["timestamp_field"] = timestampField
         fields["created_timestamp_field"] = createdTimestampField
         fields["timestamp_format"] = timestampFormat.rawValue

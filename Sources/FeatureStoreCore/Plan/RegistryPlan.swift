@@ -78,8 +78,21 @@ public struct RegistryPlan: Sendable, Codable, Hashable {
         compare(.entity, old.entities, new.entities, name: \.name) { path, old, new in
             path == "join_keys" ? "views of this entity hold values under the old join keys" : nil
         }
+        // A served log's columns follow its service's features and nothing is stored for it: its
+        // changes break no stored data (a source changing to or from another kind is compared
+        // as the other kind: its history is at stake).
+        let logs = Set(new.sources.filter { $0.kind == .servedLog }.map(\.name))
+            .union(old.sources.filter { $0.kind == .servedLog }.map(\.name))
+            .subtracting((old.sources + new.sources).filter { $0.kind != .servedLog }.map(\.name))
         compare(
-            .source, old.sources, new.sources, name: \.name,
+            .source, old.sources.filter { logs.contains($0.name) }, new.sources.filter { logs.contains($0.name) },
+            name: \.name, breaking: { _, _, _ in nil },
+            note: { path, old, _ in
+                path.hasPrefix("schema.") && old == nil ? "rows logged before read null in the new column" : nil
+            })
+        compare(
+            .source, old.sources.filter { !logs.contains($0.name) }, new.sources.filter { !logs.contains($0.name) },
+            name: \.name,
             breaking: { path, old, new in
                 if path.hasPrefix("schema."), old != nil {
                     return new == nil

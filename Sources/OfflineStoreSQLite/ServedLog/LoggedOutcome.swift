@@ -29,9 +29,5 @@ public struct LoggedOutcome: Hashable, Sendable {
 
     /// Whether `name` can name an outcome value: 1 to 128 ASCII letters, digits and `_`, not
     /// starting with a digit nor with `__` (reserved for the log's own columns).
-    public static func isValidName(_ name: String) -> Bool {
-        guard let first = name.utf8.first, name.utf8.count <= 128, !name.hasPrefix("__"), !(48...57).contains(first)
-        else { return false }
-        return name.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 | 0x20 >= 97 && $0 | 0x20 <= 122) || $0 == 95 }
-    }
+    public static func isValidName(_ name: String) -> Bool { ServedLogColumns.isOutcomeName(name) }
 }

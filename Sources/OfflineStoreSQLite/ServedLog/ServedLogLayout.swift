@@ -54,9 +54,9 @@ public struct ServedLogLayout: Hashable, Sendable {
             service: service, keys: plan.joinKeys.map { Field(name: $0.name, type: $0.valueType) }, features: features)
     }
 
-    public static let logTimestampColumn = "__log_timestamp"
-    public static let requestIDColumn = "__request_id"
-    public static let serviceVersionColumn = "__service_version"
+    public static let logTimestampColumn = ServedLogColumns.logTimestamp
+    public static let requestIDColumn = ServedLogColumns.requestID
+    public static let serviceVersionColumn = ServedLogColumns.serviceVersion
     /// The row's arrival number (SQLite's rowid).
     public static let sequenceColumn = "__log_seq"
 
