@@ -206,10 +206,13 @@ let package = Package(
             dependencies: ["OnlineStoreRocksDB"],
             swiftSettings: swiftSettings
         ),
+        // Starts child processes for the tests with posix_spawn (Foundation's Process.run() can
+        // crash on this toolchain: see its file).
+        .target(name: "ProcessSupport", path: "Tests/ProcessSupport", swiftSettings: swiftSettings),
         // Starts redis-server processes (one server, a 3-master cluster) for the Redis tests.
         .target(
             name: "RedisTestSupport",
-            dependencies: ["Redis"],
+            dependencies: ["Redis", "ProcessSupport"],
             path: "Tests/RedisTestSupport",
             swiftSettings: swiftSettings
         ),
@@ -258,7 +261,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "fs", "FeastProtos",
+                "fs", "FeastProtos", "ProcessSupport",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),

@@ -1,4 +1,5 @@
 import Foundation
+import ProcessSupport
 import Testing
 
 /// `fs materialize` as cron runs it: killed with SIGKILL halfway, the next run completes the work.

@@ -1,4 +1,5 @@
 import Foundation
+import ProcessSupport
 import Testing
 
 /// Windowed aggregates through the real server: pushed events change the online values exactly as

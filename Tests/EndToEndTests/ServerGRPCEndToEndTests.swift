@@ -1,5 +1,6 @@
 import FeastProtos
 import Foundation
+import ProcessSupport
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix
 import SwiftProtobuf

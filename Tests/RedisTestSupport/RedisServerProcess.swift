@@ -1,4 +1,5 @@
 import Foundation
+import ProcessSupport
 import Redis
 
 #if canImport(Glibc)
@@ -11,7 +12,7 @@ public final class RedisServerProcess: @unchecked Sendable {
     public let busPort: Int?
     public let directory: URL
     let configuration: String
-    private var process: Process?
+    private var process: ChildProcess?
 
     public var address: RedisAddress { RedisAddress(host: "127.0.0.1", port: port) }
 
@@ -42,12 +43,9 @@ public final class RedisServerProcess: @unchecked Sendable {
 
     /// Starts (or restarts) the process and waits until it answers `PING`.
     public func start() async throws {
-        let process = Process()
-        process.executableURL = try Self.redisServer()
-        process.arguments = [directory.appendingPathComponent("redis.conf").path]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try ChildProcess(
+            executable: try Self.redisServer().path, arguments: [directory.appendingPathComponent("redis.conf").path],
+            environment: ProcessInfo.processInfo.environment, output: .null, error: .null)
         self.process = process
         var lastError = "none"
         let answered = try await eventually(timeout: .seconds(Self.startTimeout)) {

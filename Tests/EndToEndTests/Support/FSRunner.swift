@@ -1,4 +1,5 @@
 import Foundation
+import ProcessSupport
 
 /// Runs the real `fs` binary, the one `swift build` put beside this test bundle.
 struct FSRunner {
@@ -30,29 +31,27 @@ struct FSRunner {
             stderr: String(decoding: err, as: UTF8.self))
     }
 
+    /// The reading end of a child's output, named as Foundation's `Pipe` names it.
+    struct OutputPipe {
+        var fileHandleForReading: FileHandle
+    }
+
     struct Running {
-        var process: Process
-        var standardOutputPipe: Pipe
-        var standardErrorPipe: Pipe
+        var process: ChildProcess
+        var standardOutputPipe: OutputPipe
+        var standardErrorPipe: OutputPipe
     }
 
     /// Starts `fs` without waiting for it.
     static func start(_ arguments: [String], environment: [String: String] = [:], in directory: String? = nil) throws
         -> Running
     {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         for (key, value) in environment { env[key] = value }
-        process.environment = env
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        return Running(process: process, standardOutputPipe: out, standardErrorPipe: err)
+        let process = try ChildProcess(executable: binary, arguments: arguments, environment: env, directory: directory)
+        return Running(
+            process: process, standardOutputPipe: OutputPipe(fileHandleForReading: process.standardOutput!),
+            standardErrorPipe: OutputPipe(fileHandleForReading: process.standardError!))
     }
 
     /// A fresh empty directory under the system's temporary folder.
