@@ -9,6 +9,7 @@ import Mustache
 struct UIPages: Sendable {
     let server: FeatureServer
     let locator: DefinitionLocator
+    let rowCounts: UIRowCounts
 
     enum Kind: String, CaseIterable, Sendable {
         case entities, sources
@@ -60,6 +61,7 @@ struct UIPages: Sendable {
     func render(_ template: String, _ context: [String: Any]) -> String {
         var context = context
         context["version"] = server.state.current.version
+        context["signOut"] = server.access.authenticator != nil
         return UITemplates.library.render(context, withTemplate: template) ?? ""
     }
 
@@ -72,6 +74,7 @@ struct UIPages: Sendable {
         let newest = try await server.monitoring.read { store in try store.newestEvents(snapshot) }
         let marks = server.stores.watermarks.current
         let now = server.clock()
+        let counts = rowCounts.counts(for: snapshot, now: server.clock)
         var stale = 0
         let rows: [[String: Any]] = definitions.featureViews.map { view in
             var row: [String: Any] = [
@@ -81,6 +84,7 @@ struct UIPages: Sendable {
                 "watermark": marks[view.name].map(\.watermark.rfc3339) ?? "",
                 "schedule": view.schedule.map(\.description) ?? "",
                 "ttl": view.ttl == .zero ? "none" : view.ttl.description,
+                "online": Self.rowsOnline(view, counts),
             ]
             var reasons: [String] = []
             if view.ttl > .zero, let event = newest[view.name], event.addingClamped(view.ttl) < now {
@@ -102,10 +106,28 @@ struct UIPages: Sendable {
             "title": "Overview", "entities": definitions.entities.count, "sources": definitions.sources.count,
             "views": definitions.featureViews.count, "services": definitions.featureServices.count,
             "scheduler": schedulerState, "now": now.rfc3339, "rows": rows,
+            "countNote": Self.countNote(counts, now: now),
         ]
         if let project = snapshot.project { context["project"] = project }
         if stale > 0 { context["staleCount"] = "\(stale)" }
         return ("overview", context)
+    }
+
+    /// A view's rows online as the overview shows them: the background count, approximate.
+    static func rowsOnline(_ view: FeatureView, _ counts: UIRowCounts.Counts) -> String {
+        if !view.online { return "" }
+        if view.isAggregate { return "aggregate" }
+        guard let rows = counts.rows[view.name] else { return counts.countedAt == nil ? "counting…" : "" }
+        return "≈ \(rows)"
+    }
+
+    static func countNote(_ counts: UIRowCounts.Counts, now: Timestamp) -> String {
+        guard let countedAt = counts.countedAt else {
+            return "being counted in the background; reload in a moment."
+        }
+        if let failure = counts.failure { return "the last count failed: \(failure)" }
+        return
+            "counted in the background \(age(from: countedAt, to: now)) ago (every minute at most, in \(String(format: "%.2f", counts.seconds)) s), so writes since then are not in them; aggregate views hold tiles, not rows."
     }
 
     var schedulerState: String {
@@ -113,10 +135,47 @@ struct UIPages: Sendable {
             ? "on, checking every \(server.configuration.schedulerTick)" : "off (--no-scheduler)"
     }
 
-    func jobs() -> (template: String, context: [String: Any]) {
+    /// How many runs the jobs page lists, and a view's page.
+    static let runsOnJobsPage = 100
+    static let runsOnViewPage = 10
+    /// How many views of one run are named (a run over every view of a large repo would fill the page).
+    static let viewsNamedPerRun = 8
+
+    /// Runs as the runs table shows them (error messages are escaped by the template like any value).
+    func runRows(_ runs: [MaterializationRun], now: Timestamp, view: String? = nil) -> [[String: Any]] {
+        runs.map { run in
+            let shown = view.map { name in run.views.filter { $0.view == name } } ?? run.views
+            let named = shown.prefix(Self.viewsNamedPerRun)
+            var row: [String: Any] = [
+                "id": "\(run.id)", "started": run.startedAt.rfc3339, "ago": Self.age(from: run.startedAt, to: now),
+                "kind": "\(run.mode.rawValue) · \(run.trigger.rawValue)",
+                "views": named.map { ["name": $0.view, "href": HTML.pathSegment($0.view)] },
+                "duration": Self.duration(view == nil ? run.seconds : shown.first?.seconds ?? run.seconds),
+                "written": "\(shown.reduce(0) { $0 + $1.rowsWritten })",
+            ]
+            if shown.count > named.count { row["more"] = "\(shown.count - named.count)" }
+            if let error = run.error {
+                row["failed"] = true
+                row["error"] = error
+            }
+            return row
+        }
+    }
+
+    /// Seconds as people read them: `0.042 s`, `3.1 s`, `2m 5s`.
+    static func duration(_ seconds: Double) -> String {
+        if !seconds.isFinite || seconds < 0 { return "" }
+        if seconds < 1 { return String(format: "%.3f s", seconds) }
+        if seconds < 60 { return String(format: "%.1f s", seconds) }
+        let whole = Int(seconds)
+        return "\(whole / 60)m \(whole % 60)s"
+    }
+
+    func jobs() async throws -> (template: String, context: [String: Any]) {
         let views = server.state.current.snapshot.definitions.featureViews.filter(\.online)
         let marks = server.stores.watermarks.current
         let now = server.clock()
+        let runs = try await server.stores.runs(limit: Self.runsOnJobsPage)
         let rows: [[String: Any]] = views.map { view in
             [
                 "name": view.name, "materialized": marks[view.name].map(\.updatedAt.rfc3339) ?? "never",
@@ -125,7 +184,13 @@ struct UIPages: Sendable {
                 "schedule": view.schedule.map(\.description) ?? "manual",
             ]
         }
-        return ("jobs", ["title": "Jobs", "scheduler": schedulerState, "rows": rows])
+        var context: [String: Any] = [
+            "title": "Jobs", "scheduler": schedulerState, "rows": rows, "hasRuns": !runs.isEmpty,
+            "runs": runRows(runs, now: now), "kept": "\(Registry.runsKeptPerView)",
+        ]
+        let failed = runs.filter { !$0.succeeded }.count
+        if failed > 0 { context["failedCount"] = "\(failed)" }
+        return ("jobs", context)
     }
 
     /// A duration as people read it: `42s`, `5m`, `3h 20m`, `2d 4h`.
@@ -215,7 +280,7 @@ struct UIPages: Sendable {
         )
     }
 
-    func detail(_ kind: Kind, name: String) throws -> (template: String, context: [String: Any]) {
+    func detail(_ kind: Kind, name: String) async throws -> (template: String, context: [String: Any]) {
         let current = server.state.current
         let definitions = current.snapshot.definitions
         var context: [String: Any] = [
@@ -280,6 +345,10 @@ struct UIPages: Sendable {
                 ] as [String: Any]
             }
             if view.online {
+                let runs = try await server.stores.runs(view: name, limit: Self.runsOnViewPage)
+                context["hasRunsSection"] = true
+                context["hasRuns"] = !runs.isEmpty
+                context["runs"] = runRows(runs, now: server.clock(), view: name)
                 context["lookup"] = lookup(
                     features: view.outputFeatures.map { "\(view.name):\($0.name)" },
                     keys: definitions.joinKeys(of: view), service: nil)
@@ -387,29 +456,32 @@ struct UIPages: Sendable {
         if let start = stats.start, let end = stats.end, stats.buckets > 0 {
             context["range"] = "\(start.rfc3339) to \(end.rfc3339) (\(stats.buckets) buckets)"
         }
+        var servedRequest = request
+        servedRequest.source = .served
+        var served: StatsReport.FeatureStats?
+        do {
+            served = try await server.monitoring.stats(servedRequest).features.first
+        } catch let error as FeatureStoreError where error.code == .notFound {
+            // No feature service logs served values: nothing to overlay.
+            context["servedNote"] = "none logged (a feature service with logging: records what it serves)."
+        }
+        let servedProfile = served?.profile
+        if let served, servedProfile == nil, let note = served.note { context["servedNote"] = note }
         if let profile = stats.profile {
-            var figures: [[String: String]] = [
-                ["label": "count", "value": "\(profile.count)"],
-                ["label": "nulls", "value": "\(profile.nulls) (\(UISVG.percent(profile.nullRatio)))"],
-                ["label": "invalid (NaN, ±inf)", "value": "\(profile.invalid)"],
-                ["label": "distinct (≈)", "value": "\(profile.distinct)"],
+            var shown: [String: Any] = [
+                "figures": UIStatsOverlay.rows(offline: profile, served: servedProfile),
+                "histogram": UISVG.bars(Self.histogram(profile)),
             ]
-            if let minimum = profile.minimum { figures.append(["label": "min", "value": minimum.description]) }
-            if let maximum = profile.maximum { figures.append(["label": "max", "value": maximum.description]) }
-            if let mean = profile.mean { figures.append(["label": "mean", "value": "\(mean)"]) }
-            if let deviation = profile.standardDeviation {
-                figures.append(["label": "stddev", "value": "\(deviation)"])
-            }
-            for point in ProfileSummary.quantilePoints {
-                if let value = profile.quantiles?[point.name] {
-                    figures.append(["label": point.name, "value": value.description])
+            if let served, let servedProfile {
+                shown["served"] = true
+                shown["servedSource"] = served.source
+                if let start = served.start, let end = served.end {
+                    shown["servedRange"] = "\(start.rfc3339) to \(end.rfc3339)"
                 }
+                let bins = UIStatsOverlay.bins(offline: profile, served: servedProfile)
+                if !bins.isEmpty { shown["histogram"] = UISVG.overlay(bins) }
             }
-            for top in profile.top ?? [] {
-                figures.append(["label": "top: \(top.value)", "value": "\(top.count) (\(UISVG.percent(top.share)))"])
-            }
-            context["profile"] =
-                ["figures": figures, "histogram": UISVG.bars(Self.histogram(profile))] as [String: Any]
+            context["profile"] = shown
         }
         return ("stats", context)
     }
