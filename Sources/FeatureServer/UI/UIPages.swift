@@ -76,16 +76,8 @@ struct UIPages: Sendable {
         let now = server.clock()
         let counts = rowCounts.counts(for: snapshot, now: server.clock)
         var stale = 0
-        let rows: [[String: Any]] = definitions.featureViews.map { view in
-            var row: [String: Any] = [
-                "name": view.name, "newest": newest[view.name].map(\.rfc3339) ?? "no rows",
-                "age": newest[view.name].map { Self.age(from: $0, to: now) } ?? "",
-                "materialized": marks[view.name].map(\.updatedAt.rfc3339) ?? (view.online ? "never" : "offline only"),
-                "watermark": marks[view.name].map(\.watermark.rfc3339) ?? "",
-                "schedule": view.schedule.map(\.description) ?? "",
-                "ttl": view.ttl == .zero ? "none" : view.ttl.description,
-                "online": Self.rowsOnline(view, counts),
-            ]
+        var rows = UIRows(capacity: definitions.featureViews.count * 400)
+        for view in definitions.featureViews {
             var reasons: [String] = []
             if view.ttl > .zero, let event = newest[view.name], event.addingClamped(view.ttl) < now {
                 reasons.append("newest event older than the ttl \(view.ttl)")
@@ -95,17 +87,28 @@ struct UIPages: Sendable {
             {
                 reasons.append("last materialization older than two schedule intervals")
             }
+            if !reasons.isEmpty { stale += 1 }
+            rows.raw(reasons.isEmpty ? "<tr><td>" : #"<tr class="stale"><td>"#)
+            rows.link(prefix: "/ui/feature-views/", view.name)
             if !reasons.isEmpty {
-                stale += 1
-                row["stale"] = true
-                row["why"] = reasons.joined(separator: "; ")
+                rows.raw(#" <span class="mark" title=""#)
+                rows.text(reasons.joined(separator: "; "))
+                rows.raw(#"">stale</span>"#)
             }
-            return row
+            rows.raw("</td>")
+            rows.cell(newest[view.name].map(\.rfc3339) ?? "no rows")
+            rows.cell(newest[view.name].map { Self.age(from: $0, to: now) } ?? "")
+            rows.cell(marks[view.name].map(\.updatedAt.rfc3339) ?? (view.online ? "never" : "offline only"))
+            rows.cell(marks[view.name].map(\.watermark.rfc3339) ?? "")
+            rows.cell(Self.rowsOnline(view, counts), class: "number")
+            rows.cell(view.schedule.map(\.description) ?? "")
+            rows.cell(view.ttl == .zero ? "none" : view.ttl.description)
+            rows.raw("</tr>\n")
         }
         var context: [String: Any] = [
             "title": "Overview", "entities": definitions.entities.count, "sources": definitions.sources.count,
             "views": definitions.featureViews.count, "services": definitions.featureServices.count,
-            "scheduler": schedulerState, "now": now.rfc3339, "rows": rows,
+            "scheduler": schedulerState, "now": now.rfc3339, "rowsHTML": rows.html,
             "countNote": Self.countNote(counts, now: now),
         ]
         if let project = snapshot.project { context["project"] = project }
@@ -141,25 +144,41 @@ struct UIPages: Sendable {
     /// How many views of one run are named (a run over every view of a large repo would fill the page).
     static let viewsNamedPerRun = 8
 
-    /// Runs as the runs table shows them (error messages are escaped by the template like any value).
-    func runRows(_ runs: [MaterializationRun], now: Timestamp, view: String? = nil) -> [[String: Any]] {
-        runs.map { run in
+    /// The rows of the runs table (failures highlighted; error messages escaped like every value);
+    /// with `view`, each run's figures for that view only.
+    func runRows(_ runs: [MaterializationRun], now: Timestamp, view: String? = nil) -> String {
+        var rows = UIRows(capacity: runs.count * 600)
+        for run in runs {
             let shown = view.map { name in run.views.filter { $0.view == name } } ?? run.views
-            let named = shown.prefix(Self.viewsNamedPerRun)
-            var row: [String: Any] = [
-                "id": "\(run.id)", "started": run.startedAt.rfc3339, "ago": Self.age(from: run.startedAt, to: now),
-                "kind": "\(run.mode.rawValue) · \(run.trigger.rawValue)",
-                "views": named.map { ["name": $0.view, "href": HTML.pathSegment($0.view)] },
-                "duration": Self.duration(view == nil ? run.seconds : shown.first?.seconds ?? run.seconds),
-                "written": "\(shown.reduce(0) { $0 + $1.rowsWritten })",
-            ]
-            if shown.count > named.count { row["more"] = "\(shown.count - named.count)" }
-            if let error = run.error {
-                row["failed"] = true
-                row["error"] = error
+            rows.raw(run.succeeded ? "<tr>" : #"<tr class="failed">"#)
+            rows.cell("\(run.id)")
+            rows.raw("<td>")
+            rows.text(run.startedAt.rfc3339)
+            rows.raw(#" <span class="note">("#)
+            rows.text(Self.age(from: run.startedAt, to: now))
+            rows.raw(" ago)</span></td>")
+            rows.cell("\(run.mode.rawValue) · \(run.trigger.rawValue)")
+            rows.raw("<td>")
+            for item in shown.prefix(Self.viewsNamedPerRun) {
+                rows.link(prefix: "/ui/feature-views/", item.view, href: HTML.pathSegment(item.view))
+                rows.raw(" ")
             }
-            return row
+            if shown.count > Self.viewsNamedPerRun {
+                rows.raw(#"<span class="note">and \#(shown.count - Self.viewsNamedPerRun) more</span>"#)
+            }
+            rows.raw("</td>")
+            rows.cell(Self.duration(view == nil ? run.seconds : shown.first?.seconds ?? run.seconds), class: "number")
+            rows.cell("\(shown.reduce(0) { $0 + $1.rowsWritten })", class: "number")
+            if let error = run.error {
+                rows.raw(#"<td><span class="status alert">failed</span> <span class="error">"#)
+                rows.text(error)
+                rows.raw("</span></td>")
+            } else {
+                rows.raw(#"<td><span class="status ok">ok</span></td>"#)
+            }
+            rows.raw("</tr>\n")
         }
+        return rows.html
     }
 
     /// Seconds as people read them: `0.042 s`, `3.1 s`, `2m 5s`.
@@ -176,17 +195,20 @@ struct UIPages: Sendable {
         let marks = server.stores.watermarks.current
         let now = server.clock()
         let runs = try await server.stores.runs(limit: Self.runsOnJobsPage)
-        let rows: [[String: Any]] = views.map { view in
-            [
-                "name": view.name, "materialized": marks[view.name].map(\.updatedAt.rfc3339) ?? "never",
-                "watermark": marks[view.name].map(\.watermark.rfc3339) ?? "",
-                "lag": marks[view.name].map { Self.age(from: $0.watermark, to: now) } ?? "",
-                "schedule": view.schedule.map(\.description) ?? "manual",
-            ]
+        var rows = UIRows(capacity: views.count * 300)
+        for view in views {
+            rows.raw("<tr><td>")
+            rows.link(prefix: "/ui/feature-views/", view.name)
+            rows.raw("</td>")
+            rows.cell(marks[view.name].map(\.updatedAt.rfc3339) ?? "never")
+            rows.cell(marks[view.name].map(\.watermark.rfc3339) ?? "")
+            rows.cell(marks[view.name].map { Self.age(from: $0.watermark, to: now) } ?? "")
+            rows.cell(view.schedule.map(\.description) ?? "manual")
+            rows.raw("</tr>\n")
         }
         var context: [String: Any] = [
-            "title": "Jobs", "scheduler": schedulerState, "rows": rows, "hasRuns": !runs.isEmpty,
-            "runs": runRows(runs, now: now), "kept": "\(Registry.runsKeptPerView)",
+            "title": "Jobs", "scheduler": schedulerState, "rowsHTML": rows.html, "hasRuns": !runs.isEmpty,
+            "runsHTML": runRows(runs, now: now), "kept": "\(Registry.runsKeptPerView)",
         ]
         let failed = runs.filter { !$0.succeeded }.count
         if failed > 0 { context["failedCount"] = "\(failed)" }
@@ -275,9 +297,21 @@ struct UIPages: Sendable {
             [
                 "title": kind.title, "path": "/ui/\(kind.rawValue)", "query": query, "columns": columns,
                 "total": "\(all.count)", "shown": "\(shown.count)",
-                "items": shown.map { ["name": $0.name, "cells": $0.cells] as [String: Any] },
+                "itemsHTML": Self.listRows(shown, path: "/ui/\(kind.rawValue)/"),
             ]
         )
+    }
+
+    private static func listRows(_ items: [Item], path: String) -> String {
+        var rows = UIRows(capacity: items.count * 300)
+        for item in items {
+            rows.raw("<tr><td>")
+            rows.link(prefix: path, item.name)
+            rows.raw("</td>")
+            for cell in item.cells { rows.cell(cell) }
+            rows.raw("</tr>\n")
+        }
+        return rows.html
     }
 
     func detail(_ kind: Kind, name: String) async throws -> (template: String, context: [String: Any]) {
@@ -348,7 +382,7 @@ struct UIPages: Sendable {
                 let runs = try await server.stores.runs(view: name, limit: Self.runsOnViewPage)
                 context["hasRunsSection"] = true
                 context["hasRuns"] = !runs.isEmpty
-                context["runs"] = runRows(runs, now: server.clock(), view: name)
+                context["runsHTML"] = runRows(runs, now: server.clock(), view: name)
                 context["lookup"] = lookup(
                     features: view.outputFeatures.map { "\(view.name):\($0.name)" },
                     keys: definitions.joinKeys(of: view), service: nil)

@@ -2,7 +2,8 @@ import Mustache
 
 /// The web UI's templates, compiled into the binary (no resource bundle): one layout split in a
 /// header and a footer partial, and one template per page. `{{name}}` escapes HTML (`<`, `>`, `&`,
-/// quotes); `{{{name}}}` is used only for SVG and HTML that fs builds itself from escaped parts.
+/// quotes); `{{{name}}}` is used only for SVG and HTML that fs builds itself from escaped parts
+/// (``UISVG``, and ``UIRows`` for the long tables).
 enum UITemplates {
     static let header = """
         <!doctype html>
@@ -53,9 +54,7 @@ enum UITemplates {
         <table>
         <thead><tr><th>Feature view</th><th>Newest event</th><th>Age</th><th>Last materialization</th><th>Watermark</th><th>Rows online</th><th>Schedule</th><th>TTL</th></tr></thead>
         <tbody>
-        {{#rows}}
-        <tr{{#stale}} class="stale"{{/stale}}><td><a href="/ui/feature-views/{{name}}">{{name}}</a>{{#stale}} <span class="mark" title="{{why}}">stale</span>{{/stale}}</td><td>{{newest}}</td><td>{{age}}</td><td>{{materialized}}</td><td>{{watermark}}</td><td class="number">{{online}}</td><td>{{schedule}}</td><td>{{ttl}}</td></tr>
-        {{/rows}}
+        {{{rowsHTML}}}
         </tbody>
         </table>
         {{>footer}}
@@ -68,9 +67,7 @@ enum UITemplates {
         <table>
         <thead><tr>{{#columns}}<th>{{.}}</th>{{/columns}}</tr></thead>
         <tbody>
-        {{#items}}
-        <tr><td><a href="{{path}}/{{name}}">{{name}}</a></td>{{#cells}}<td>{{.}}</td>{{/cells}}</tr>
-        {{/items}}
+        {{{itemsHTML}}}
         </tbody>
         </table>
         {{>footer}}
@@ -110,7 +107,6 @@ enum UITemplates {
         {{#hasRunsSection}}
         <h2>Last materializations</h2>
         {{>runs}}
-        {{^runs}}<p class="note">No run recorded yet.</p>{{/runs}}
         <p><a href="/ui/jobs">All runs</a></p>
         {{/hasRunsSection}}
         <h2>Definition</h2>
@@ -176,12 +172,11 @@ enum UITemplates {
         <p>Scheduler: {{scheduler}}. Every materialization is recorded in the registry, whoever ran it (the scheduler, <code>POST /materialize</code>, <code>fs materialize</code> from a shell or cron); the last {{kept}} runs of each view are kept.{{#failedCount}} <b class="bad">{{failedCount}} of these runs failed.</b>{{/failedCount}}</p>
         <h2>Recent runs</h2>
         {{>runs}}
-        {{^runs}}<p class="note">No run recorded yet.</p>{{/runs}}
         <h2>Watermarks</h2>
         <table>
         <thead><tr><th>Feature view</th><th>Last materialization</th><th>Watermark</th><th>Lag</th><th>Schedule</th></tr></thead>
         <tbody>
-        {{#rows}}<tr><td><a href="/ui/feature-views/{{name}}">{{name}}</a></td><td>{{materialized}}</td><td>{{watermark}}</td><td>{{lag}}</td><td>{{schedule}}</td></tr>{{/rows}}
+        {{{rowsHTML}}}
         </tbody>
         </table>
         {{>footer}}
@@ -193,11 +188,11 @@ enum UITemplates {
         <table class="runs">
         <thead><tr><th>#</th><th>Started</th><th>Kind</th><th>Views</th><th>Duration</th><th>Rows written</th><th>Outcome</th></tr></thead>
         <tbody>
-        {{#runs}}<tr{{#failed}} class="failed"{{/failed}}><td>{{id}}</td><td>{{started}} <span class="note">({{ago}} ago)</span></td><td>{{kind}}</td><td>{{#views}}<a href="/ui/feature-views/{{href}}">{{name}}</a> {{/views}}{{#more}}<span class="note">and {{more}} more</span>{{/more}}</td><td class="number">{{duration}}</td><td class="number">{{written}}</td><td>{{#failed}}<span class="status alert">failed</span> <span class="error">{{error}}</span>{{/failed}}{{^failed}}<span class="status ok">ok</span>{{/failed}}</td></tr>
-        {{/runs}}
+        {{{runsHTML}}}
         </tbody>
         </table>
         {{/hasRuns}}
+        {{^hasRuns}}<p class="note">No run recorded yet.</p>{{/hasRuns}}
         """
 
     static let signIn = """
