@@ -476,7 +476,9 @@ struct UIPages: Sendable {
             request.from = range.start
             request.to = range.end
         }
-        let report = try await server.monitoring.stats(request)
+        let snapshot = server.state.current.snapshot
+        let offlineRequest = request
+        let report = try await server.monitoring.read { store in try store.stats(offlineRequest, snapshot: snapshot) }
         guard let stats = report.features.first else {
             throw UIProblem(status: .notFound, message: "no feature '\(feature)' in feature view '\(view)'")
         }
@@ -490,11 +492,14 @@ struct UIPages: Sendable {
         if let start = stats.start, let end = stats.end, stats.buckets > 0 {
             context["range"] = "\(start.rfc3339) to \(end.rfc3339) (\(stats.buckets) buckets)"
         }
-        var servedRequest = request
-        servedRequest.source = .served
+        var asServed = request
+        asServed.source = .served
+        let servedRequest = asServed
         var served: StatsReport.FeatureStats?
         do {
-            served = try await server.monitoring.stats(servedRequest).features.first
+            served = try await server.monitoring.read { store in
+                try store.stats(servedRequest, snapshot: snapshot)
+            }.features.first
         } catch let error as FeatureStoreError where error.code == .notFound {
             // No feature service logs served values: nothing to overlay.
             context["servedNote"] = "none logged (a feature service with logging: records what it serves)."
