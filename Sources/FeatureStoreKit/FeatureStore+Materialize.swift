@@ -52,8 +52,9 @@ extension FeatureStore {
     ///     start) are scanned too, and the arrival mark moves.
     ///   - start: a view's first event time to scan, given its watermark and the run's end.
     ///
-    /// Once the lock is held and the views are chosen, the run is recorded in the registry
-    /// (``Registry/recordRun(_:keep:)``), whether it succeeds or fails.
+    /// Once the lock and the online store are held and the views are chosen, the run is recorded
+    /// in the registry (``Registry/recordRun(_:keep:)``), whether it succeeds or fails; a run
+    /// refused before (another process holds the store, an unknown view) is not a run.
     private func materialize(
         views names: [String]?, trigger: MaterializationRun.Trigger, progress: ((MaterializationProgress) -> Void)?,
         incremental: Bool = false, start: (FeatureView, Watermark?, Timestamp) -> Timestamp, end: () -> Timestamp
@@ -66,6 +67,8 @@ extension FeatureStore {
         let registry = try registry()
         let snapshot = try registry.snapshot()
         let (selected, skipped) = try selectViews(names, in: snapshot)
+        // Held by a running `fs serve` (`locked`): the CLI hands the run to it, which records it.
+        let online = try onlineStore()
         let startedAt = clock()
         var reports: [MaterializationReport.ViewReport] = []
         var run = MaterializationRun(
@@ -88,7 +91,7 @@ extension FeatureStore {
         }
         do {
             var report = try materialize(
-                selected, skipped: skipped, snapshot: snapshot, registry: registry, reports: &reports,
+                selected, skipped: skipped, snapshot: snapshot, registry: registry, online: online, reports: &reports,
                 progress: progress, incremental: incremental, start: start, end: end, began: began)
             report.unrecorded = record()
             return report
@@ -101,11 +104,11 @@ extension FeatureStore {
 
     private func materialize(
         _ selected: [FeatureView], skipped: [String: String], snapshot: RegistrySnapshot, registry: Registry,
-        reports: inout [MaterializationReport.ViewReport], progress: ((MaterializationProgress) -> Void)?,
+        online: OnlineStore, reports: inout [MaterializationReport.ViewReport],
+        progress: ((MaterializationProgress) -> Void)?,
         incremental: Bool, start: (FeatureView, Watermark?, Timestamp) -> Timestamp, end: () -> Timestamp,
         began: Timestamp
     ) throws -> MaterializationReport {
-        let online = try onlineStore()
         let offline = try offlineStore()
         let watermarks = try registry.watermarks(for: snapshot)
         var marks: [WatermarkAdvance] = []
