@@ -19,6 +19,7 @@ public final class Registry {
         do {
             database = try Database(path: path)
             try database.execute(Self.schema)
+            try database.execute(Self.runsSchema)
             // Registries written before arrival marks existed: 0 means "every row is late once".
             if try !database.columns(of: "materialization_watermarks").contains(where: { $0.name == "arrival" }) {
                 try database.execute(

@@ -14,14 +14,14 @@ extension FeatureStore {
     /// - Parameter views: only these views (all online views when `nil`).
     @discardableResult
     public func materialize(
-        from: Timestamp, to: Timestamp, views: [String]? = nil,
+        from: Timestamp, to: Timestamp, views: [String]? = nil, trigger: MaterializationRun.Trigger = .cli,
         progress: ((MaterializationProgress) -> Void)? = nil
     ) throws -> MaterializationReport {
         guard from <= to else {
             throw FeatureStoreError.invalidArgument(
                 "the start \(from.rfc3339) is after the end \(to.rfc3339); swap them")
         }
-        return try materialize(views: views, progress: progress) { _, _, _ in
+        return try materialize(views: views, trigger: trigger, progress: progress) { _, _, _ in
             from
         } end: {
             to
@@ -35,9 +35,11 @@ extension FeatureStore {
     /// are materialized too: each run records the last arrival number it saw beside the watermark.
     @discardableResult
     public func materializeIncremental(
-        to: Timestamp, views: [String]? = nil, progress: ((MaterializationProgress) -> Void)? = nil
+        to: Timestamp, views: [String]? = nil, trigger: MaterializationRun.Trigger = .cli,
+        progress: ((MaterializationProgress) -> Void)? = nil
     ) throws -> MaterializationReport {
-        try materialize(views: views, progress: progress, incremental: true) { view, watermark, end in
+        try materialize(views: views, trigger: trigger, progress: progress, incremental: true) {
+            view, watermark, end in
             if let watermark { return watermark.watermark }
             return view.ttl > .zero ? end.subtractingClamped(view.ttl) : Timestamp.distantPast
         } end: {
@@ -49,9 +51,13 @@ extension FeatureStore {
     ///   - incremental: late rows (arrived since the view's last incremental run, earlier than its
     ///     start) are scanned too, and the arrival mark moves.
     ///   - start: a view's first event time to scan, given its watermark and the run's end.
+    ///
+    /// Once the lock and the online store are held and the views are chosen, the run is recorded
+    /// in the registry (``Registry/recordRun(_:keep:)``), whether it succeeds or fails; a run
+    /// refused before (another process holds the store, an unknown view) is not a run.
     private func materialize(
-        views names: [String]?, progress: ((MaterializationProgress) -> Void)?, incremental: Bool = false,
-        start: (FeatureView, Watermark?, Timestamp) -> Timestamp, end: () -> Timestamp
+        views names: [String]?, trigger: MaterializationRun.Trigger, progress: ((MaterializationProgress) -> Void)?,
+        incremental: Bool = false, start: (FeatureView, Watermark?, Timestamp) -> Timestamp, end: () -> Timestamp
     ) throws -> MaterializationReport {
         let began = Timestamp.now()
         let lock = try FileLock(
@@ -61,10 +67,50 @@ extension FeatureStore {
         let registry = try registry()
         let snapshot = try registry.snapshot()
         let (selected, skipped) = try selectViews(names, in: snapshot)
+        // Held by a running `fs serve` (`locked`): the CLI hands the run to it, which records it.
         let online = try onlineStore()
+        let startedAt = clock()
+        var reports: [MaterializationReport.ViewReport] = []
+        var run = MaterializationRun(
+            mode: incremental ? .incremental : .full, trigger: trigger, startedAt: startedAt, seconds: 0, views: [],
+            error: nil)
+        func record() -> String? {
+            run.seconds = Double(Timestamp.now().microseconds - began.microseconds) / 1e6
+            run.views = selected.map { view in
+                let report = reports.first { $0.view == view.name }
+                return MaterializationRun.ViewRun(
+                    view: view.name, rowsScanned: report?.rowsScanned ?? 0, rowsWritten: report?.written ?? 0,
+                    seconds: report?.seconds ?? 0)
+            }
+            do {
+                try registry.recordRun(run)
+                return nil
+            } catch {
+                return "the run was not recorded in the registry: \(error)"
+            }
+        }
+        do {
+            var report = try materialize(
+                selected, skipped: skipped, snapshot: snapshot, registry: registry, online: online, reports: &reports,
+                progress: progress, incremental: incremental, start: start, end: end, began: began)
+            report.unrecorded = record()
+            return report
+        } catch {
+            run.error = (error as? FeatureStoreError)?.message ?? "\(error)"
+            _ = record()
+            throw error
+        }
+    }
+
+    private func materialize(
+        _ selected: [FeatureView], skipped: [String: String], snapshot: RegistrySnapshot, registry: Registry,
+        online: OnlineStore, reports: inout [MaterializationReport.ViewReport],
+        progress: ((MaterializationProgress) -> Void)?,
+        incremental: Bool, start: (FeatureView, Watermark?, Timestamp) -> Timestamp, end: () -> Timestamp,
+        began: Timestamp
+    ) throws -> MaterializationReport {
         let offline = try offlineStore()
         let watermarks = try registry.watermarks(for: snapshot)
-        var reports: [MaterializationReport.ViewReport] = []
         var marks: [WatermarkAdvance] = []
         let now = clock()
         // Nothing after the current time is materialized: a watermark never passes now.

@@ -27,9 +27,12 @@ public struct MaterializationReport: Codable, Sendable {
     public var seconds: Double
     /// The end asked for, when it lay in the future and the run stopped at the current time instead.
     public var requestedEnd: Timestamp?
+    /// Why the run is missing from the registry's run history, when recording it failed (the
+    /// materialization itself succeeded).
+    public var unrecorded: String?
 
     enum CodingKeys: String, CodingKey {
-        case views, skipped, seconds
+        case views, skipped, seconds, unrecorded
         case requestedEnd = "requested_end"
     }
 

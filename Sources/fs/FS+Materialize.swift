@@ -14,6 +14,7 @@ struct MaterializeOptions: ParsableArguments {
 
     /// Prints the report the way the flags ask.
     func report(_ report: MaterializationReport) throws {
+        if let unrecorded = report.unrecorded { printError("warning: \(unrecorded)") }
         if json { return try printJSON(report) }
         if let requested = report.requestedEnd, let end = report.views.first?.to {
             print(

@@ -27,6 +27,8 @@ func remoteMaterialize(server: String, path: String, start: Timestamp?, end: Tim
     var request = URLRequest(url: url)
     request.httpMethod = "POST"
     request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+    // The server records the run as the CLI's (handed over), not as a request of its own.
+    request.setValue("cli", forHTTPHeaderField: "X-FS-Trigger")
     // A server with auth on needs a token with the admin role.
     if let token = ProcessInfo.processInfo.environment["FS_TOKEN"], !token.isEmpty {
         request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")

@@ -1,5 +1,6 @@
 import FeatureStoreKit
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 extension FeatureServer {
@@ -15,17 +16,26 @@ extension FeatureServer {
                 throw APIError.badRequest("\"start_ts\" \(start.rfc3339) is after \"end_ts\" \(end.rfc3339); swap them")
             }
             let views = try Self.viewNames(body)
-            let report = try await self.stores.materialize(from: start, to: end, views: views)
+            let report = try await self.stores.materialize(
+                from: start, to: end, views: views, trigger: Self.trigger(of: request))
             return try Self.encode(report)
         }
         router.post("/materialize-incremental") { request, _ in
             let body = try await self.json(of: request)
             let end = try self.timestamp(body, "end_ts")
             let views = try Self.viewNames(body)
-            let report = try await self.stores.materializeIncremental(to: end, views: views)
+            let report = try await self.stores.materializeIncremental(
+                to: end, views: views, trigger: Self.trigger(of: request))
             return try Self.encode(report)
         }
     }
+
+    /// Who the run is recorded for: `fs materialize` handing its run over sends `X-FS-Trigger: cli`.
+    static func trigger(of request: Request) -> MaterializationRun.Trigger {
+        request.headers[triggerHeader] == "cli" ? .cliViaServer : .requested
+    }
+
+    static let triggerHeader = HTTPField.Name("X-FS-Trigger")!
 
     /// A required timestamp member: RFC 3339, `now`, or seconds since the epoch.
     func timestamp(_ body: JSONValue, _ key: String) throws -> Timestamp {

@@ -56,7 +56,13 @@ struct RequestMiddleware<Context: RequestContext>: RouterMiddleware {
             scope.caller = grant.caller
             let apiError = answer(to: error, request: request, endpoint: endpoint, scope: scope)
             metrics.recordError(endpoint: endpoint, code: apiError.code, caller: scope.caller)
-            response = apiError.response(requestID: scope.requestID)
+            if apiError.status == .unauthorized, request.method == .get, UIAuth.isUIPage(path) {
+                // A browser on a UI page: the sign-in form, not JSON.
+                response = UIAuth.signInPage(
+                    next: path, message: "This server needs a token; paste one to sign in.", status: .unauthorized)
+            } else {
+                response = apiError.response(requestID: scope.requestID)
+            }
         }
         response.headers[.requestID] = scope.requestID
         if let corsOrigin = grant.corsOrigin {

@@ -9,6 +9,9 @@ struct AccessControl: Sendable {
     let authenticator: TokenAuthenticator?
     let hosts: HostPolicy
     let origins: OriginPolicy
+    /// The UI's sign-in sessions (``UISessions``): a session cookie stands for the `read` role
+    /// on the UI's pages and its lookup form only.
+    let sessions = UISessions()
 
     /// The policy of `feature_store.yaml` for a server bound to `host`.
     ///
@@ -32,7 +35,7 @@ struct AccessControl: Sendable {
     /// none for `/health` (probes carry no token).
     static func requiredRole(path: String) -> RepoConfig.Role? {
         switch path {
-        case "/health": nil
+        case "/health", UIAuth.signInPath, UIAuth.signOutPath, "/ui/style.css": nil
         case "/push", "/write-to-online-store", "/log/outcomes": .write
         case "/materialize", "/materialize-incremental": .admin
         default: .read
@@ -70,12 +73,22 @@ struct AccessControl: Sendable {
         }
         if let authenticator, let role = Self.requiredRole(path: request.uri.path) {
             let endpoint = "\(request.method) \(request.uri.path)"
-            let token = try authenticate(
-                request.headers[.authorization], with: authenticator, role: role, endpoint: endpoint, via: .header)
-            grant.caller = token.name
-            try Self.require(role, of: token, endpoint: endpoint)
+            if request.headers[.authorization] == nil, role == .read,
+                UIAuth.acceptsSessionCookie(method: request.method, path: request.uri.path),
+                let id = UISessions.sessionID(inCookieHeader: request.headers[.cookie]),
+                let name = sessions.tokenName(of: id)
+            {
+                grant.caller = name
+            } else {
+                let token = try authenticate(
+                    request.headers[.authorization], with: authenticator, role: role, endpoint: endpoint, via: .header)
+                grant.caller = token.name
+                try Self.require(role, of: token, endpoint: endpoint)
+            }
         }
-        if request.method == .post, let type = request.headers[.contentType], !Self.isJSON(type) {
+        if request.method == .post, !UIAuth.takesForm(path: request.uri.path), let type = request.headers[.contentType],
+            !Self.isJSON(type)
+        {
             throw APIError(
                 status: .unsupportedMediaType, code: "unsupported_media_type",
                 message:

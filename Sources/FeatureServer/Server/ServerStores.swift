@@ -101,13 +101,22 @@ public final class ServerStores: Sendable {
     // MARK: Job lane
 
     /// `fs materialize START END` in the server; ``watermarks`` is refreshed after it.
-    public func materialize(from: Timestamp, to: Timestamp, views: [String]?) async throws -> MaterializationReport {
-        try await job { try $0.materialize(from: from, to: to, views: views) }
+    public func materialize(
+        from: Timestamp, to: Timestamp, views: [String]?, trigger: MaterializationRun.Trigger
+    ) async throws -> MaterializationReport {
+        try await job { try $0.materialize(from: from, to: to, views: views, trigger: trigger) }
     }
 
     /// `fs materialize-incremental END` in the server; ``watermarks`` is refreshed after it.
-    public func materializeIncremental(to: Timestamp, views: [String]?) async throws -> MaterializationReport {
-        try await job { try $0.materializeIncremental(to: to, views: views) }
+    public func materializeIncremental(
+        to: Timestamp, views: [String]?, trigger: MaterializationRun.Trigger
+    ) async throws -> MaterializationReport {
+        try await job { try $0.materializeIncremental(to: to, views: views, trigger: trigger) }
+    }
+
+    /// The newest recorded materialization runs (of `view`, or of all views), from the registry.
+    public func runs(view: String? = nil, limit: Int) async throws -> [MaterializationRun] {
+        try await registryLane.run { try $0.registry().runs(view: view, limit: limit) }
     }
 
     /// Deletes the online data of views and generations that the snapshot `state` serves when

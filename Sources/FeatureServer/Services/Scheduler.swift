@@ -53,7 +53,7 @@ public struct Scheduler: Service {
         if due.isEmpty { return nil }
         let now = server.clock()
         do {
-            let report = try await server.stores.materializeIncremental(to: now, views: due)
+            let report = try await server.stores.materializeIncremental(to: now, views: due, trigger: .scheduled)
             let seconds = Double(now.microseconds) / 1e6
             for view in report.views {
                 server.metrics.recordSchedulerRun(view: view.view, success: true, atSeconds: seconds)

@@ -2,18 +2,31 @@
 enum HTML {
     static func escape(_ text: String) -> String {
         var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "&": out += "&amp;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
+        append(text, to: &out)
         return out
+    }
+
+    /// Appends `text` to `out`, escaped; runs without markup characters are copied whole.
+    static func append(_ text: String, to out: inout String) {
+        var text = text
+        text.withUTF8 { bytes in
+            var start = 0
+            for index in 0..<bytes.count {
+                let replacement: String
+                switch bytes[index] {
+                case UInt8(ascii: "<"): replacement = "&lt;"
+                case UInt8(ascii: ">"): replacement = "&gt;"
+                case UInt8(ascii: "&"): replacement = "&amp;"
+                case UInt8(ascii: "\""): replacement = "&quot;"
+                case UInt8(ascii: "'"): replacement = "&#39;"
+                default: continue
+                }
+                if start < index { out += String(decoding: bytes[start..<index], as: UTF8.self) }
+                out += replacement
+                start = index + 1
+            }
+            if start < bytes.count { out += String(decoding: bytes[start..<bytes.count], as: UTF8.self) }
+        }
     }
 
     /// A path segment of a UI link: names are letters, digits and `_` in a valid repo, but a link

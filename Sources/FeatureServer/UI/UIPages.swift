@@ -9,6 +9,7 @@ import Mustache
 struct UIPages: Sendable {
     let server: FeatureServer
     let locator: DefinitionLocator
+    let rowCounts: UIRowCounts
 
     enum Kind: String, CaseIterable, Sendable {
         case entities, sources
@@ -60,6 +61,7 @@ struct UIPages: Sendable {
     func render(_ template: String, _ context: [String: Any]) -> String {
         var context = context
         context["version"] = server.state.current.version
+        context["signOut"] = server.access.authenticator != nil
         return UITemplates.library.render(context, withTemplate: template) ?? ""
     }
 
@@ -72,16 +74,10 @@ struct UIPages: Sendable {
         let newest = try await server.monitoring.read { store in try store.newestEvents(snapshot) }
         let marks = server.stores.watermarks.current
         let now = server.clock()
+        let counts = rowCounts.counts(for: snapshot, now: server.clock)
         var stale = 0
-        let rows: [[String: Any]] = definitions.featureViews.map { view in
-            var row: [String: Any] = [
-                "name": view.name, "newest": newest[view.name].map(\.rfc3339) ?? "no rows",
-                "age": newest[view.name].map { Self.age(from: $0, to: now) } ?? "",
-                "materialized": marks[view.name].map(\.updatedAt.rfc3339) ?? (view.online ? "never" : "offline only"),
-                "watermark": marks[view.name].map(\.watermark.rfc3339) ?? "",
-                "schedule": view.schedule.map(\.description) ?? "",
-                "ttl": view.ttl == .zero ? "none" : view.ttl.description,
-            ]
+        var rows = UIRows(capacity: definitions.featureViews.count * 400)
+        for view in definitions.featureViews {
             var reasons: [String] = []
             if view.ttl > .zero, let event = newest[view.name], event.addingClamped(view.ttl) < now {
                 reasons.append("newest event older than the ttl \(view.ttl)")
@@ -91,21 +87,50 @@ struct UIPages: Sendable {
             {
                 reasons.append("last materialization older than two schedule intervals")
             }
+            if !reasons.isEmpty { stale += 1 }
+            rows.raw(reasons.isEmpty ? "<tr><td>" : #"<tr class="stale"><td>"#)
+            rows.link(prefix: "/ui/feature-views/", view.name)
             if !reasons.isEmpty {
-                stale += 1
-                row["stale"] = true
-                row["why"] = reasons.joined(separator: "; ")
+                rows.raw(#" <span class="mark" title=""#)
+                rows.text(reasons.joined(separator: "; "))
+                rows.raw(#"">stale</span>"#)
             }
-            return row
+            rows.raw("</td>")
+            rows.cell(newest[view.name].map(\.rfc3339) ?? "no rows")
+            rows.cell(newest[view.name].map { Self.age(from: $0, to: now) } ?? "")
+            rows.cell(marks[view.name].map(\.updatedAt.rfc3339) ?? (view.online ? "never" : "offline only"))
+            rows.cell(marks[view.name].map(\.watermark.rfc3339) ?? "")
+            rows.cell(Self.rowsOnline(view, counts), class: "number")
+            rows.cell(view.schedule.map(\.description) ?? "")
+            rows.cell(view.ttl == .zero ? "none" : view.ttl.description)
+            rows.raw("</tr>\n")
         }
         var context: [String: Any] = [
             "title": "Overview", "entities": definitions.entities.count, "sources": definitions.sources.count,
             "views": definitions.featureViews.count, "services": definitions.featureServices.count,
-            "scheduler": schedulerState, "now": now.rfc3339, "rows": rows,
+            "scheduler": schedulerState, "now": now.rfc3339, "rowsHTML": rows.html,
+            "countNote": Self.countNote(counts, now: now),
         ]
         if let project = snapshot.project { context["project"] = project }
         if stale > 0 { context["staleCount"] = "\(stale)" }
         return ("overview", context)
+    }
+
+    /// A view's rows online as the overview shows them: the background count, approximate.
+    static func rowsOnline(_ view: FeatureView, _ counts: UIRowCounts.Counts) -> String {
+        if !view.online { return "" }
+        if view.isAggregate { return "aggregate" }
+        guard let rows = counts.rows[view.name] else { return counts.countedAt == nil ? "counting…" : "" }
+        return "≈ \(rows)"
+    }
+
+    static func countNote(_ counts: UIRowCounts.Counts, now: Timestamp) -> String {
+        guard let countedAt = counts.countedAt else {
+            return "being counted in the background; reload in a moment."
+        }
+        if let failure = counts.failure { return "the last count failed: \(failure)" }
+        return
+            "counted in the background \(age(from: countedAt, to: now)) ago (every minute at most, in \(String(format: "%.2f", counts.seconds)) s), so writes since then are not in them; aggregate views hold tiles, not rows."
     }
 
     var schedulerState: String {
@@ -113,19 +138,81 @@ struct UIPages: Sendable {
             ? "on, checking every \(server.configuration.schedulerTick)" : "off (--no-scheduler)"
     }
 
-    func jobs() -> (template: String, context: [String: Any]) {
+    /// How many runs the jobs page lists, and a view's page.
+    static let runsOnJobsPage = 100
+    static let runsOnViewPage = 10
+    /// How many views of one run are named (a run over every view of a large repo would fill the page).
+    static let viewsNamedPerRun = 8
+
+    /// The rows of the runs table (failures highlighted; error messages escaped like every value);
+    /// with `view`, each run's figures for that view only.
+    func runRows(_ runs: [MaterializationRun], now: Timestamp, view: String? = nil) -> String {
+        var rows = UIRows(capacity: runs.count * 600)
+        for run in runs {
+            let shown = view.map { name in run.views.filter { $0.view == name } } ?? run.views
+            rows.raw(run.succeeded ? "<tr>" : #"<tr class="failed">"#)
+            rows.cell("\(run.id)")
+            rows.raw("<td>")
+            rows.text(run.startedAt.rfc3339)
+            rows.raw(#" <span class="note">("#)
+            rows.text(Self.age(from: run.startedAt, to: now))
+            rows.raw(" ago)</span></td>")
+            rows.cell("\(run.mode.rawValue) · \(run.trigger.rawValue)")
+            rows.raw("<td>")
+            for item in shown.prefix(Self.viewsNamedPerRun) {
+                rows.link(prefix: "/ui/feature-views/", item.view, href: HTML.pathSegment(item.view))
+                rows.raw(" ")
+            }
+            if shown.count > Self.viewsNamedPerRun {
+                rows.raw(#"<span class="note">and \#(shown.count - Self.viewsNamedPerRun) more</span>"#)
+            }
+            rows.raw("</td>")
+            rows.cell(Self.duration(view == nil ? run.seconds : shown.first?.seconds ?? run.seconds), class: "number")
+            rows.cell("\(shown.reduce(0) { $0 + $1.rowsWritten })", class: "number")
+            if let error = run.error {
+                rows.raw(#"<td><span class="status alert">failed</span> <span class="error">"#)
+                rows.text(error)
+                rows.raw("</span></td>")
+            } else {
+                rows.raw(#"<td><span class="status ok">ok</span></td>"#)
+            }
+            rows.raw("</tr>\n")
+        }
+        return rows.html
+    }
+
+    /// Seconds as people read them: `0.042 s`, `3.1 s`, `2m 5s`.
+    static func duration(_ seconds: Double) -> String {
+        if !seconds.isFinite || seconds < 0 { return "" }
+        if seconds < 1 { return String(format: "%.3f s", seconds) }
+        if seconds < 60 { return String(format: "%.1f s", seconds) }
+        let whole = Int(seconds)
+        return "\(whole / 60)m \(whole % 60)s"
+    }
+
+    func jobs() async throws -> (template: String, context: [String: Any]) {
         let views = server.state.current.snapshot.definitions.featureViews.filter(\.online)
         let marks = server.stores.watermarks.current
         let now = server.clock()
-        let rows: [[String: Any]] = views.map { view in
-            [
-                "name": view.name, "materialized": marks[view.name].map(\.updatedAt.rfc3339) ?? "never",
-                "watermark": marks[view.name].map(\.watermark.rfc3339) ?? "",
-                "lag": marks[view.name].map { Self.age(from: $0.watermark, to: now) } ?? "",
-                "schedule": view.schedule.map(\.description) ?? "manual",
-            ]
+        let runs = try await server.stores.runs(limit: Self.runsOnJobsPage)
+        var rows = UIRows(capacity: views.count * 300)
+        for view in views {
+            rows.raw("<tr><td>")
+            rows.link(prefix: "/ui/feature-views/", view.name)
+            rows.raw("</td>")
+            rows.cell(marks[view.name].map(\.updatedAt.rfc3339) ?? "never")
+            rows.cell(marks[view.name].map(\.watermark.rfc3339) ?? "")
+            rows.cell(marks[view.name].map { Self.age(from: $0.watermark, to: now) } ?? "")
+            rows.cell(view.schedule.map(\.description) ?? "manual")
+            rows.raw("</tr>\n")
         }
-        return ("jobs", ["title": "Jobs", "scheduler": schedulerState, "rows": rows])
+        var context: [String: Any] = [
+            "title": "Jobs", "scheduler": schedulerState, "rowsHTML": rows.html, "hasRuns": !runs.isEmpty,
+            "runsHTML": runRows(runs, now: now), "kept": "\(Registry.runsKeptPerView)",
+        ]
+        let failed = runs.filter { !$0.succeeded }.count
+        if failed > 0 { context["failedCount"] = "\(failed)" }
+        return ("jobs", context)
     }
 
     /// A duration as people read it: `42s`, `5m`, `3h 20m`, `2d 4h`.
@@ -210,12 +297,24 @@ struct UIPages: Sendable {
             [
                 "title": kind.title, "path": "/ui/\(kind.rawValue)", "query": query, "columns": columns,
                 "total": "\(all.count)", "shown": "\(shown.count)",
-                "items": shown.map { ["name": $0.name, "cells": $0.cells] as [String: Any] },
+                "itemsHTML": Self.listRows(shown, path: "/ui/\(kind.rawValue)/"),
             ]
         )
     }
 
-    func detail(_ kind: Kind, name: String) throws -> (template: String, context: [String: Any]) {
+    private static func listRows(_ items: [Item], path: String) -> String {
+        var rows = UIRows(capacity: items.count * 300)
+        for item in items {
+            rows.raw("<tr><td>")
+            rows.link(prefix: path, item.name)
+            rows.raw("</td>")
+            for cell in item.cells { rows.cell(cell) }
+            rows.raw("</tr>\n")
+        }
+        return rows.html
+    }
+
+    func detail(_ kind: Kind, name: String) async throws -> (template: String, context: [String: Any]) {
         let current = server.state.current
         let definitions = current.snapshot.definitions
         var context: [String: Any] = [
@@ -280,6 +379,10 @@ struct UIPages: Sendable {
                 ] as [String: Any]
             }
             if view.online {
+                let runs = try await server.stores.runs(view: name, limit: Self.runsOnViewPage)
+                context["hasRunsSection"] = true
+                context["hasRuns"] = !runs.isEmpty
+                context["runsHTML"] = runRows(runs, now: server.clock(), view: name)
                 context["lookup"] = lookup(
                     features: view.outputFeatures.map { "\(view.name):\($0.name)" },
                     keys: definitions.joinKeys(of: view), service: nil)
@@ -373,7 +476,9 @@ struct UIPages: Sendable {
             request.from = range.start
             request.to = range.end
         }
-        let report = try await server.monitoring.stats(request)
+        let snapshot = server.state.current.snapshot
+        let offlineRequest = request
+        let report = try await server.monitoring.read { store in try store.stats(offlineRequest, snapshot: snapshot) }
         guard let stats = report.features.first else {
             throw UIProblem(status: .notFound, message: "no feature '\(feature)' in feature view '\(view)'")
         }
@@ -387,29 +492,35 @@ struct UIPages: Sendable {
         if let start = stats.start, let end = stats.end, stats.buckets > 0 {
             context["range"] = "\(start.rfc3339) to \(end.rfc3339) (\(stats.buckets) buckets)"
         }
+        var asServed = request
+        asServed.source = .served
+        let servedRequest = asServed
+        var served: StatsReport.FeatureStats?
+        do {
+            served = try await server.monitoring.read { store in
+                try store.stats(servedRequest, snapshot: snapshot)
+            }.features.first
+        } catch let error as FeatureStoreError where error.code == .notFound {
+            // No feature service logs served values: nothing to overlay.
+            context["servedNote"] = "none logged (a feature service with logging: records what it serves)."
+        }
+        let servedProfile = served?.profile
+        if let served, servedProfile == nil, let note = served.note { context["servedNote"] = note }
         if let profile = stats.profile {
-            var figures: [[String: String]] = [
-                ["label": "count", "value": "\(profile.count)"],
-                ["label": "nulls", "value": "\(profile.nulls) (\(UISVG.percent(profile.nullRatio)))"],
-                ["label": "invalid (NaN, ±inf)", "value": "\(profile.invalid)"],
-                ["label": "distinct (≈)", "value": "\(profile.distinct)"],
+            var shown: [String: Any] = [
+                "figures": UIStatsOverlay.rows(offline: profile, served: servedProfile),
+                "histogram": UISVG.bars(Self.histogram(profile)),
             ]
-            if let minimum = profile.minimum { figures.append(["label": "min", "value": minimum.description]) }
-            if let maximum = profile.maximum { figures.append(["label": "max", "value": maximum.description]) }
-            if let mean = profile.mean { figures.append(["label": "mean", "value": "\(mean)"]) }
-            if let deviation = profile.standardDeviation {
-                figures.append(["label": "stddev", "value": "\(deviation)"])
-            }
-            for point in ProfileSummary.quantilePoints {
-                if let value = profile.quantiles?[point.name] {
-                    figures.append(["label": point.name, "value": value.description])
+            if let served, let servedProfile {
+                shown["served"] = true
+                shown["servedSource"] = served.source
+                if let start = served.start, let end = served.end {
+                    shown["servedRange"] = "\(start.rfc3339) to \(end.rfc3339)"
                 }
+                let bins = UIStatsOverlay.bins(offline: profile, served: servedProfile)
+                if !bins.isEmpty { shown["histogram"] = UISVG.overlay(bins) }
             }
-            for top in profile.top ?? [] {
-                figures.append(["label": "top: \(top.value)", "value": "\(top.count) (\(UISVG.percent(top.share)))"])
-            }
-            context["profile"] =
-                ["figures": figures, "histogram": UISVG.bars(Self.histogram(profile))] as [String: Any]
+            context["profile"] = shown
         }
         return ("stats", context)
     }

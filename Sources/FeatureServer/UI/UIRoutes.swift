@@ -8,7 +8,10 @@ extension FeatureServer {
     /// watermarks, the profiles and drift, one stylesheet and the lookup form's script.
     func addUIRoutes(to router: Router<BasicRequestContext>) {
         guard configuration.uiEnabled else { return }
-        let pages = UIPages(server: self, locator: DefinitionLocator(root: stores.repoPath))
+        addUIAuthRoutes(to: router)
+        let pages = UIPages(
+            server: self, locator: DefinitionLocator(root: stores.repoPath),
+            rowCounts: UIRowCounts(onlineStore: stores.onlineStore))
         router.get("/ui/style.css") { _, _ in
             Self.asset(UITemplates.css, type: "text/css; charset=utf-8")
         }
@@ -17,7 +20,7 @@ extension FeatureServer {
         }
         router.get("/ui") { _, _ in try await pages.respond { try await pages.overview() } }
         router.get("/ui/lineage") { _, _ in try await pages.respond { pages.lineage() } }
-        router.get("/ui/jobs") { _, _ in try await pages.respond { pages.jobs() } }
+        router.get("/ui/jobs") { _, _ in try await pages.respond { try await pages.jobs() } }
         router.get("/ui/drift") { request, _ in
             try await pages.respond {
                 try await pages.drift(
@@ -39,7 +42,7 @@ extension FeatureServer {
                 }
             }
             router.get(RouterPath(stringLiteral: "/ui/\(kind.rawValue)/:name")) { _, context in
-                try await pages.respond { try pages.detail(kind, name: try context.parameters.require("name")) }
+                try await pages.respond { try await pages.detail(kind, name: try context.parameters.require("name")) }
             }
         }
     }

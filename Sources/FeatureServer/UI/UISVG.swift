@@ -104,6 +104,30 @@ enum UISVG {
         return out + "</svg>"
     }
 
+    /// Pairs of bars per bin, offline (blue) and served (orange): each side's share of its values.
+    static func overlay(
+        _ bins: [(label: String, offline: Double, served: Double)], width: Double = 640, height: Double = 180
+    ) -> String {
+        guard !bins.isEmpty else { return "" }
+        let top = max(bins.map { max($0.offline, $0.served) }.max() ?? 0, 1e-12)
+        let slot = width / Double(bins.count)
+        let bar = max((slot - 2) / 2, 1)
+        var out =
+            #"<svg xmlns="http://www.w3.org/2000/svg" width="\#(Int(width))" height="\#(Int(height + 40))" viewBox="0 0 \#(Int(width)) \#(Int(height + 40))" role="img" aria-label="offline and served histogram">"#
+        for (index, bin) in bins.enumerated() {
+            let x = Double(index) * slot
+            let offline = max(0, bin.offline / top * height)
+            let served = max(0, bin.served / top * height)
+            let title = HTML.escape("\(bin.label): offline \(percent(bin.offline)), served \(percent(bin.served))")
+            out +=
+                #"<g class="bin"><title>\#(title)</title><rect x="\#(x + 1)" y="\#(height - offline)" width="\#(bar)" height="\#(offline)" fill="rgb(36,87,197)"/><rect x="\#(x + 1 + bar)" y="\#(height - served)" width="\#(bar)" height="\#(served)" fill="rgb(230,124,30)"/></g>"#
+            if bins.count <= 12 {
+                out += #"<text x="\#(x + 2)" y="\#(height + 14)">\#(HTML.escape(String(bin.label.prefix(14))))</text>"#
+            }
+        }
+        return out + "</svg>"
+    }
+
     static func percent(_ share: Double) -> String {
         let tenths = (share * 1000).rounded()
         return "\(tenths / 10)%"

@@ -2,7 +2,8 @@ import Mustache
 
 /// The web UI's templates, compiled into the binary (no resource bundle): one layout split in a
 /// header and a footer partial, and one template per page. `{{name}}` escapes HTML (`<`, `>`, `&`,
-/// quotes); `{{{name}}}` is used only for SVG and HTML that fs builds itself from escaped parts.
+/// quotes); `{{{name}}}` is used only for SVG and HTML that fs builds itself from escaped parts
+/// (``UISVG``, and ``UIRows`` for the long tables).
 enum UITemplates {
     static let header = """
         <!doctype html>
@@ -24,7 +25,8 @@ enum UITemplates {
         <a href="/ui/lineage">Lineage</a>
         <a href="/ui/drift">Drift</a>
         <a href="/ui/jobs">Jobs</a>
-        <span class="version">registry v{{version}}</span>
+        <span class="version">{{#version}}registry v{{version}}{{/version}}</span>
+        {{#signOut}}<form class="signout" method="post" action="/ui/sign-out"><button>Sign out</button></form>{{/signOut}}
         </nav>
         <main>
         <h1>{{title}}</h1>
@@ -48,13 +50,11 @@ enum UITemplates {
         </section>
         <p>Registry version {{version}}{{#project}}, project <b>{{project}}</b>{{/project}}. Scheduler: {{scheduler}}. Now: {{now}}.</p>
         <h2>Freshness</h2>
-        <p class="note">Stale (red): the newest event is older than the view's ttl, or its last materialization is more than two schedule intervals old.{{#staleCount}} <b class="bad">{{staleCount}} stale.</b>{{/staleCount}}</p>
+        <p class="note">Stale (red): the newest event is older than the view's ttl, or its last materialization is more than two schedule intervals old.{{#staleCount}} <b class="bad">{{staleCount}} stale.</b>{{/staleCount}} Rows online (≈): {{countNote}}</p>
         <table>
-        <thead><tr><th>Feature view</th><th>Newest event</th><th>Age</th><th>Last materialization</th><th>Watermark</th><th>Schedule</th><th>TTL</th></tr></thead>
+        <thead><tr><th>Feature view</th><th>Newest event</th><th>Age</th><th>Last materialization</th><th>Watermark</th><th>Rows online</th><th>Schedule</th><th>TTL</th></tr></thead>
         <tbody>
-        {{#rows}}
-        <tr{{#stale}} class="stale"{{/stale}}><td><a href="/ui/feature-views/{{name}}">{{name}}</a>{{#stale}} <span class="mark" title="{{why}}">stale</span>{{/stale}}</td><td>{{newest}}</td><td>{{age}}</td><td>{{materialized}}</td><td>{{watermark}}</td><td>{{schedule}}</td><td>{{ttl}}</td></tr>
-        {{/rows}}
+        {{{rowsHTML}}}
         </tbody>
         </table>
         {{>footer}}
@@ -67,9 +67,7 @@ enum UITemplates {
         <table>
         <thead><tr>{{#columns}}<th>{{.}}</th>{{/columns}}</tr></thead>
         <tbody>
-        {{#items}}
-        <tr><td><a href="{{path}}/{{name}}">{{name}}</a></td>{{#cells}}<td>{{.}}</td>{{/cells}}</tr>
-        {{/items}}
+        {{{itemsHTML}}}
         </tbody>
         </table>
         {{>footer}}
@@ -106,6 +104,11 @@ enum UITemplates {
         <pre>{{python}}</pre>
         <script src="/ui/lookup.js"></script>
         {{/lookup}}
+        {{#hasRunsSection}}
+        <h2>Last materializations</h2>
+        {{>runs}}
+        <p><a href="/ui/jobs">All runs</a></p>
+        {{/hasRunsSection}}
         <h2>Definition</h2>
         <pre>{{definition}}</pre>
         {{>footer}}
@@ -124,11 +127,14 @@ enum UITemplates {
         {{#note}}<p class="note">{{note}}</p>{{/note}}
         <form class="search" method="get"><label>Window <select name="window">{{#windows}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/windows}}</select></label> <button>Show</button></form>
         {{#profile}}
+        {{#served}}<p class="legend"><span class="swatch offline"></span> offline history <span class="swatch served"></span> served ({{servedSource}}{{#servedRange}}, {{servedRange}}{{/servedRange}})</p>{{/served}}
         <div class="svg">{{{histogram}}}</div>
         <table class="facts">
-        {{#figures}}<tr><th>{{label}}</th><td>{{value}}</td></tr>{{/figures}}
+        <thead><tr><th></th><th>offline</th>{{#served}}<th>served</th>{{/served}}</tr></thead>
+        {{#figures}}<tr><th>{{label}}</th><td>{{value}}</td>{{#hasServed}}<td>{{servedValue}}</td>{{/hasServed}}</tr>{{/figures}}
         </table>
         {{/profile}}
+        {{#servedNote}}<p class="note">Served: {{servedNote}}</p>{{/servedNote}}
         <p><a href="/ui/feature-views/{{view}}">feature view {{view}}</a> · <a href="/stats/{{view}}/{{feature}}">JSON</a></p>
         {{>footer}}
         """
@@ -163,13 +169,41 @@ enum UITemplates {
 
     static let jobs = """
         {{>header}}
-        <p>Scheduler: {{scheduler}}. The server records each view's last materialization (its watermark and when it moved); runs and failures are counted in <a href="/metrics">/metrics</a> (<code>fs_scheduler_runs_total</code>) and logged.</p>
+        <p>Scheduler: {{scheduler}}. Every materialization is recorded in the registry, whoever ran it (the scheduler, <code>POST /materialize</code>, <code>fs materialize</code> from a shell or cron); the last {{kept}} runs of each view are kept.{{#failedCount}} <b class="bad">{{failedCount}} of these runs failed.</b>{{/failedCount}}</p>
+        <h2>Recent runs</h2>
+        {{>runs}}
+        <h2>Watermarks</h2>
         <table>
         <thead><tr><th>Feature view</th><th>Last materialization</th><th>Watermark</th><th>Lag</th><th>Schedule</th></tr></thead>
         <tbody>
-        {{#rows}}<tr><td><a href="/ui/feature-views/{{name}}">{{name}}</a></td><td>{{materialized}}</td><td>{{watermark}}</td><td>{{lag}}</td><td>{{schedule}}</td></tr>{{/rows}}
+        {{{rowsHTML}}}
         </tbody>
         </table>
+        {{>footer}}
+        """
+
+    /// A table of materialization runs, newest first, failures highlighted.
+    static let runs = """
+        {{#hasRuns}}
+        <table class="runs">
+        <thead><tr><th>#</th><th>Started</th><th>Kind</th><th>Views</th><th>Duration</th><th>Rows written</th><th>Outcome</th></tr></thead>
+        <tbody>
+        {{{runsHTML}}}
+        </tbody>
+        </table>
+        {{/hasRuns}}
+        {{^hasRuns}}<p class="note">No run recorded yet.</p>{{/hasRuns}}
+        """
+
+    static let signIn = """
+        {{>header}}
+        {{#message}}<p class="bad">{{message}}</p>{{/message}}
+        <p>This server checks tokens (<code>auth:</code> in <code>feature_store.yaml</code>). Paste a token with the <code>read</code> role to browse the UI; it is checked once and kept by the server, and your browser gets a session cookie for the UI's pages only (signing out, or 12 hours, ends it).</p>
+        <form class="signin" method="post" action="/ui/sign-in">
+        <input type="hidden" name="next" value="{{next}}">
+        <label>Token <input type="password" name="token" autocomplete="off" required autofocus></label>
+        <button>Sign in</button>
+        </form>
         {{>footer}}
         """
 
@@ -212,6 +246,13 @@ enum UITemplates {
         .svg svg { max-width: 100%; height: auto; }
         svg text { font: 12px system-ui, sans-serif; }
         label { margin-right: .8em; }
+        nav form.signout { margin: 0; }
+        td.number { text-align: right; white-space: nowrap; }
+        tr.failed td:first-child { border-left: 4px solid var(--bad); }
+        tr.failed .error { color: var(--bad); white-space: pre-wrap; }
+        .legend .swatch { display: inline-block; width: .9em; height: .9em; vertical-align: middle; margin-left: .6em; }
+        .swatch.offline { background: rgb(36,87,197); } .swatch.served { background: rgb(230,124,30); }
+        .signin input { width: 28em; max-width: 100%; padding: .35em .5em; }
 
         """
 
@@ -233,7 +274,7 @@ enum UITemplates {
         let templates = [
             "header": header, "footer": footer, "overview": overview, "list": list, "detail": detail,
             "lineage": lineage, "stats": stats, "driftIndex": driftIndex, "drift": drift, "jobs": jobs,
-            "error": error,
+            "runs": runs, "signIn": signIn, "error": error,
         ]
         for (name, text) in templates {
             // The templates are literals above: a parse error is a bug caught by every UI test.
