@@ -1,4 +1,5 @@
 import Foundation
+import ProcessSupport
 import Testing
 
 /// Materialization runs from cron (the `fs` binary) and from the server are recorded in the
