@@ -60,7 +60,7 @@ import Testing
                 metrics: ServerMetrics(), logger: logs.logger,
                 access: try AccessControl(
                     config: RepoConfig(project: "p", registryPath: "", offlineStorePath: "", onlineStorePath: ""),
-                    host: "127.0.0.1", environment: [:])))
+                    host: "127.0.0.1", environment: [:]), uiEnabled: true))
         router.post("/push") { _, _ -> Response in throw failure }
         router.get("/crash") { _, _ -> Response in throw CancellationError() }
         try await Application(router: router).test(.router) { client in

@@ -47,6 +47,27 @@ import Testing
         }
     }
 
+    @Test func withTheUITurnedOffAUIPathIsAPlain401() async throws {
+        let fixture = try await ServerFixture.make(
+            settings: AuthRouteTests.settings,
+            configure: {
+                $0.environment = [
+                    "FS_TOKEN_TRAINER": AuthRouteTests.trainer, "FS_TOKEN_PIPELINE": AuthRouteTests.pipeline,
+                ]
+                $0.uiEnabled = false
+            },
+            beforeOpening: { repo in
+                try (AuthRouteTests.feeder + "\n").write(
+                    toFile: repo + "/feeder.token", atomically: true, encoding: .utf8)
+            })
+        try await fixture.test { client in
+            let (status, text) = try await client.getText("/ui")
+            #expect(status == 401)
+            #expect(!text.contains("<form"), "\(text)")
+            #expect(text.contains("unauthenticated"), "\(text)")
+        }
+    }
+
     @Test func signingInSetsAStrictHttpOnlyCookieThatOpensTheUI() async throws {
         let logs = LogRecorder()
         let fixture = try await AuthRouteTests.make(logs: logs)

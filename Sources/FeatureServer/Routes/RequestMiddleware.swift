@@ -12,6 +12,9 @@ struct RequestMiddleware<Context: RequestContext>: RouterMiddleware {
     let metrics: ServerMetrics
     let logger: Logger
     let access: AccessControl
+    /// Whether the web UI is served (`--no-ui` turns it off): only then does a 401 on a UI path
+    /// answer with the sign-in page.
+    let uiEnabled: Bool
 
     /// The endpoints, for a bounded label set (anything else is `other`).
     static var endpoints: Set<String> {
@@ -56,7 +59,7 @@ struct RequestMiddleware<Context: RequestContext>: RouterMiddleware {
             scope.caller = grant.caller
             let apiError = answer(to: error, request: request, endpoint: endpoint, scope: scope)
             metrics.recordError(endpoint: endpoint, code: apiError.code, caller: scope.caller)
-            if apiError.status == .unauthorized, request.method == .get, UIAuth.isUIPage(path) {
+            if apiError.status == .unauthorized, request.method == .get, uiEnabled, UIAuth.isUIPage(path) {
                 // A browser on a UI page: the sign-in form, not JSON.
                 response = UIAuth.signInPage(
                     next: path, message: "This server needs a token; paste one to sign in.", status: .unauthorized)

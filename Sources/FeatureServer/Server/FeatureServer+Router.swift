@@ -5,7 +5,9 @@ extension FeatureServer {
     /// Every route of the server, behind the request middleware (ids, access, errors, metrics).
     public func router() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
-        router.add(middleware: RequestMiddleware(metrics: metrics, logger: logger, access: access))
+        router.add(
+            middleware: RequestMiddleware(
+                metrics: metrics, logger: logger, access: access, uiEnabled: configuration.uiEnabled))
         addOnlineFeaturesRoutes(to: router)
         addWriteRoutes(to: router)
         addLogRoutes(to: router)
