@@ -16,7 +16,9 @@ struct FSRunner {
         return ((exe as NSString).deletingLastPathComponent as NSString).appendingPathComponent("fs")
     }()
 
-    /// Runs `fs` with `arguments` to completion.
+    /// Runs `fs` with `arguments` to completion, blocking the calling thread: for synchronous callers.
+    /// An async caller gets the overload in `FSRunner+Async.swift`, which blocks no thread of the
+    /// cooperative pool.
     @discardableResult
     static func run(_ arguments: [String], environment: [String: String] = [:], in directory: String? = nil) throws
         -> Result
@@ -30,10 +32,12 @@ struct FSRunner {
             stderr: String(decoding: err, as: UTF8.self))
     }
 
-    struct Running {
+    struct Running: Sendable {
         var process: Process
         var standardOutputPipe: Pipe
         var standardErrorPipe: Pipe
+        /// The process's end, for `waitForExit()`.
+        var exit: ProcessExit
     }
 
     /// Starts `fs` without waiting for it.
@@ -51,8 +55,10 @@ struct FSRunner {
         let err = Pipe()
         process.standardOutput = out
         process.standardError = err
+        let exit = ProcessExit()
+        process.terminationHandler = { _ in exit.end() }
         try process.run()
-        return Running(process: process, standardOutputPipe: out, standardErrorPipe: err)
+        return Running(process: process, standardOutputPipe: out, standardErrorPipe: err, exit: exit)
     }
 
     /// A fresh empty directory under the system's temporary folder.
