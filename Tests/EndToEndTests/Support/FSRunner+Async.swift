@@ -3,18 +3,20 @@ import Foundation
 /// The async side of ``FSRunner``: the same calls, waiting on threads of their own or on callbacks,
 /// never on a thread of the cooperative pool (see `onOwnThread`).
 extension FSRunner {
-    /// Runs `fs` with `arguments` to completion.
+    /// Runs `fs` with `arguments` to completion (once one of ``ProcessSlots`` is free).
     @discardableResult
     static func run(_ arguments: [String], environment: [String: String] = [:], in directory: String? = nil)
         async throws -> Result
     {
-        let running = try start(arguments, environment: environment, in: directory)
-        // Both pipes at once: a child that fills one while the other is read would never finish.
-        async let stdout = running.readStandardOutput()
-        async let stderr = running.readStandardError()
-        let output = await (stdout, stderr)
-        await running.waitForExit()
-        return Result(status: running.process.terminationStatus, stdout: output.0, stderr: output.1)
+        try await ProcessSlots.shared.withSlot {
+            let running = try start(arguments, environment: environment, in: directory)
+            // Both pipes at once: a child that fills one while the other is read would never finish.
+            async let stdout = running.readStandardOutput()
+            async let stderr = running.readStandardError()
+            let output = await (stdout, stderr)
+            await running.waitForExit()
+            return Result(status: running.process.terminationStatus, stdout: output.0, stderr: output.1)
+        }
     }
 }
 
