@@ -4,17 +4,17 @@ import Testing
 /// The input parsers through the real binary: sqlite sources, ingest, command-line times.
 @Suite struct InputParsingEndToEndTests {
     /// A demo repo, applied.
-    static func repo() throws -> String {
+    static func repo() async throws -> String {
         let repo = (FSRunner.temporaryDirectory("fs-parse") as NSString).appendingPathComponent("demo")
-        #expect(try FSRunner.run(["init", repo, "--end", "2026-11-20T00:00:00Z"]).status == 0)
-        #expect(try FSRunner.run(["apply", "--repo", repo]).status == 0)
+        #expect(try await FSRunner.run(["init", repo, "--end", "2026-11-20T00:00:00Z"]).status == 0)
+        #expect(try await FSRunner.run(["apply", "--repo", repo]).status == 0)
         return repo
     }
 
     /// Finding 4: a `sqlite` source whose times have fractions without a zone and offsets: a
     /// spine row at 10:00:00.2Z gets the row at exactly 10:00:00Z, never one from its future.
-    @Test func sqliteSourceTimesNeverLeakTheFuture() throws {
-        let repo = try Self.repo()
+    @Test func sqliteSourceTimesNeverLeakTheFuture() async throws {
+        let repo = try await Self.repo()
         try """
         sources:
           - name: raw_times
@@ -40,11 +40,11 @@ import Testing
                 type: float64
 
         """.write(toFile: "\(repo)/raw_times.yaml", atomically: true, encoding: .utf8)
-        let apply = try FSRunner.run(["apply", "--repo", repo])
+        let apply = try await FSRunner.run(["apply", "--repo", repo])
         #expect(apply.status == 0, "\(apply.stderr)")
         try "driver_id,event_timestamp\n1001,2026-11-19T10:00:00.2Z\n1001,2026-11-19T10:00:01Z\n".write(
             toFile: "\(repo)/spine.csv", atomically: true, encoding: .utf8)
-        let out = try FSRunner.run([
+        let out = try await FSRunner.run([
             "get-training-set", "--repo", repo, "--spine", "\(repo)/spine.csv", "--features", "raw_times_view:score",
             "--out", "-",
         ])
@@ -56,15 +56,15 @@ import Testing
     }
 
     /// Finding 5: `1e999` was ingested as an infinity.
-    @Test func ingestRefusesNonFiniteNumbers() throws {
-        let repo = try Self.repo()
+    @Test func ingestRefusesNonFiniteNumbers() async throws {
+        let repo = try await Self.repo()
         try """
         driver_id,event_timestamp,created,conv_rate,acc_rate,avg_daily_trips
         1001,2026-11-19T10:00:00Z,2026-11-19T10:00:00Z,0.5,0.5,3
         1001,2026-11-19T11:00:00Z,2026-11-19T11:00:00Z,1e999,0.5,3
 
         """.write(toFile: "\(repo)/bad.csv", atomically: true, encoding: .utf8)
-        let ingest = try FSRunner.run(["ingest", "driver_hourly_stats_source", "\(repo)/bad.csv", "--repo", repo])
+        let ingest = try await FSRunner.run(["ingest", "driver_hourly_stats_source", "\(repo)/bad.csv", "--repo", repo])
         #expect(ingest.status != 0)
         #expect(
             ingest.stderr.contains("bad.csv:3: column 'conv_rate': '1e999' is not a valid float64"), "\(ingest.stderr)")
@@ -72,15 +72,15 @@ import Testing
     }
 
     /// The command line reads times with the same parser and says what is wrong.
-    @Test func commandLineTimesSayWhatIsWrong() throws {
-        let repo = try Self.repo()
-        let fraction = try FSRunner.run(["materialize", "2026-11-19T00:00:00.1234567Z", "now", "--repo", repo])
+    @Test func commandLineTimesSayWhatIsWrong() async throws {
+        let repo = try await Self.repo()
+        let fraction = try await FSRunner.run(["materialize", "2026-11-19T00:00:00.1234567Z", "now", "--repo", repo])
         #expect(fraction.status != 0)
         #expect(fraction.stderr.contains("more precise than a microsecond"), "\(fraction.stderr)")
-        let month = try FSRunner.run(["materialize-incremental", "2026-13-01T00:00:00Z", "--repo", repo])
+        let month = try await FSRunner.run(["materialize-incremental", "2026-13-01T00:00:00Z", "--repo", repo])
         #expect(month.status != 0)
         #expect(month.stderr.contains("month 13 does not exist"), "\(month.stderr)")
-        let year = try FSRunner.run(["materialize", "0000-01-01T00:00:00Z", "now", "--repo", repo])
+        let year = try await FSRunner.run(["materialize", "0000-01-01T00:00:00Z", "now", "--repo", repo])
         #expect(year.stderr.contains("0001 to 9999"), "\(year.stderr)")
     }
 }

@@ -7,20 +7,20 @@ import Testing
     static let end = "2026-11-20T00:00:00Z"
 
     /// A demo repo with its driver stats ingested.
-    static func ingestedRepo() throws -> String {
+    static func ingestedRepo() async throws -> String {
         let repo = (FSRunner.temporaryDirectory() as NSString).appendingPathComponent("repo")
         for arguments in [
             ["init", repo, "--end", end], ["apply", "--repo", repo],
             ["ingest", "driver_hourly_stats_source", repo + "/data/driver_stats.csv", "--repo", repo],
         ] {
-            let result = try FSRunner.run(arguments)
+            let result = try await FSRunner.run(arguments)
             #expect(result.status == 0, "fs \(arguments.joined(separator: " ")): \(result.stderr)")
         }
         return repo
     }
 
-    static func lookup(_ repo: String) throws -> [String: Any]? {
-        let result = try FSRunner.run([
+    static func lookup(_ repo: String) async throws -> [String: Any]? {
+        let result = try await FSRunner.run([
             "get-online-features", "--repo", repo, "--features", "driver_hourly_stats:conv_rate", "--entity",
             "driver_id=1001",
             "--entity", "driver_id=1200", "--json",
@@ -29,27 +29,19 @@ import Testing
         return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
     }
 
-    @Test func killedRunIsCompletedByTheNextOne() throws {
-        let repo = try Self.ingestedRepo()
+    @Test func killedRunIsCompletedByTheNextOne() async throws {
+        let repo = try await Self.ingestedRepo()
         let running = try FSRunner.start(
             ["materialize-incremental", Self.end, "--repo", repo],
             environment: ["FS_FAULT_INJECTION": "materialize-after-batch"])
         // Wait until the first batch is written, then kill it hard.
-        let stderr = running.standardErrorPipe.fileHandleForReading
-        var seen = Data()
-        let deadline = Date().addingTimeInterval(60)
-        while !String(decoding: seen, as: UTF8.self).contains("paused"), Date() < deadline {
-            let chunk = stderr.availableData
-            if chunk.isEmpty { break }
-            seen += chunk
-        }
-        #expect(String(decoding: seen, as: UTF8.self).contains("paused at materialize-after-batch"))
-        kill(running.process.processIdentifier, SIGKILL)
-        running.process.waitUntilExit()
+        let seen = await running.readStandardError { $0.contains("paused") }
+        #expect(seen.contains("paused at materialize-after-batch"))
+        await running.stop(SIGKILL)
         #expect(running.process.terminationReason == .uncaughtSignal)
 
         // The lock died with the process; the watermark did not move, so the next run redoes the range.
-        let rerun = try FSRunner.run(["materialize-incremental", Self.end, "--repo", repo, "--json"])
+        let rerun = try await FSRunner.run(["materialize-incremental", Self.end, "--repo", repo, "--json"])
         #expect(rerun.status == 0, "\(rerun.stderr)")
         let report = try JSONSerialization.jsonObject(with: Data(rerun.stdout.utf8)) as? [String: Any]
         let view = (report?["views"] as? [[String: Any]])?.first
@@ -57,14 +49,14 @@ import Testing
         #expect(view?["entities"] as? Int == 200)
 
         // Running again from the new watermark finds nothing new to write.
-        let third = try FSRunner.run(["materialize-incremental", Self.end, "--repo", repo, "--json"])
+        let third = try await FSRunner.run(["materialize-incremental", Self.end, "--repo", repo, "--json"])
         let thirdView =
             ((try JSONSerialization.jsonObject(with: Data(third.stdout.utf8)) as? [String: Any])?["views"]
             as? [[String: Any]])?.first
         #expect(thirdView?["from"] as? String == Self.end)
         #expect(thirdView?["written"] as? Int == 0)
 
-        let response = try Self.lookup(repo)
+        let response = try await Self.lookup(repo)
         let names = (response?["metadata"] as? [String: Any])?["feature_names"] as? [String]
         #expect(names == ["driver_id", "conv_rate"])
         let results = response?["results"] as? [[String: Any]]
@@ -72,14 +64,14 @@ import Testing
         #expect(timestamps == [Self.end, Self.end])
     }
 
-    @Test func badArgumentsAreUsageErrors() throws {
-        let repo = try Self.ingestedRepo()
-        let swapped = try FSRunner.run(["materialize", Self.end, "2026-01-01T00:00:00Z", "--repo", repo])
+    @Test func badArgumentsAreUsageErrors() async throws {
+        let repo = try await Self.ingestedRepo()
+        let swapped = try await FSRunner.run(["materialize", Self.end, "2026-01-01T00:00:00Z", "--repo", repo])
         #expect(swapped.status == 64)
         #expect(swapped.stderr.contains("swap"))
-        let badTime = try FSRunner.run(["materialize-incremental", "yesterday", "--repo", repo])
+        let badTime = try await FSRunner.run(["materialize-incremental", "yesterday", "--repo", repo])
         #expect(badTime.status == 64)
-        let unknownView = try FSRunner.run([
+        let unknownView = try await FSRunner.run([
             "materialize", "2026-01-01T00:00:00Z", Self.end, "--views", "nope", "--repo", repo,
         ])
         #expect(unknownView.status == 1)

@@ -19,29 +19,29 @@ import Testing
             """
 
     /// A repo with the push view and the logging service, applied, and a server over it.
-    static func serve() throws -> (repo: String, server: FSRunner.Running, base: String) {
+    static func serve() async throws -> (repo: String, server: FSRunner.Running, base: String) {
         let repo = (FSRunner.temporaryDirectory("fs-e2e-log") as NSString).appendingPathComponent("repo")
-        #expect(try FSRunner.run(["init", repo, "--no-data"]).status == 0)
+        #expect(try await FSRunner.run(["init", repo, "--no-data"]).status == 0)
         try yaml.write(toFile: repo + "/push.yaml", atomically: true, encoding: .utf8)
-        let apply = try FSRunner.run(["apply", "--repo", repo])
+        let apply = try await FSRunner.run(["apply", "--repo", repo])
         #expect(apply.status == 0, "\(apply.stderr)")
         let server = try FSRunner.start(["serve", "--repo", repo, "--port", "0", "--grpc-port", "0", "--no-scheduler"])
-        return (repo, server, try ServerEndToEndTests.waitForListening(server))
+        return (repo, server, try await ServerEndToEndTests.waitForListening(server))
     }
 
     /// `fs log show --service ranking`, one decoded object per line.
-    static func logged(_ repo: String) throws -> [[String: Any]] {
-        let show = try FSRunner.run(["log", "show", "--service", "ranking", "--repo", repo])
+    static func logged(_ repo: String) async throws -> [[String: Any]] {
+        let show = try await FSRunner.run(["log", "show", "--service", "ranking", "--repo", repo])
         #expect(show.status == 0, "\(show.stderr)")
         return try show.stdout.split(separator: "\n").map {
             try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
         }
     }
 
-    @Test func sigtermFlushesTheLogAndOutcomesJoinByRequestID() throws {
-        let (repo, server, base) = try Self.serve()
+    @Test func sigtermFlushesTheLogAndOutcomesJoinByRequestID() async throws {
+        let (repo, server, base) = try await Self.serve()
         defer { if server.process.isRunning { server.process.terminate() } }
-        let push = try ServerEndToEndTests.request(
+        let push = try await ServerEndToEndTests.request(
             base + "/push",
             body:
                 #"{"push_source_name": "driver_events", "df": {"driver_id": [1001, 1002], "event_timestamp": ["2026-11-19T10:00:00Z", "2026-11-19T11:00:00Z"], "rating": [4.25, 3.5]}}"#
@@ -49,15 +49,15 @@ import Testing
         #expect(push.status == 200, "\(push.text)")
         let lookup = #"{"feature_service": "ranking", "entities": {"driver_id": [1001, 1002, 999]}}"#
         #expect(
-            try ServerEndToEndTests.request(
+            try await ServerEndToEndTests.request(
                 base + "/get-online-features", body: lookup, headers: ["X-Request-ID": "e2e-1"]
             ).status == 200)
         let second = #"{"feature_service": "ranking", "entities": {"driver_id": [1002]}}"#
         #expect(
-            try ServerEndToEndTests.request(
+            try await ServerEndToEndTests.request(
                 base + "/get-online-features", body: second, headers: ["X-Request-ID": "e2e-2"]
             ).status == 200)
-        let outcomes = try ServerEndToEndTests.request(
+        let outcomes = try await ServerEndToEndTests.request(
             base + "/log/outcomes",
             body: #"""
                 {"outcomes": [
@@ -67,11 +67,10 @@ import Testing
                 """#)
         #expect(outcomes.status == 200, "\(outcomes.text)")
 
-        kill(server.process.processIdentifier, SIGTERM)
-        server.process.waitUntilExit()
+        await server.stop(SIGTERM)
         #expect(server.process.terminationStatus == 0)
 
-        let rows = try Self.logged(repo)
+        let rows = try await Self.logged(repo)
         #expect(rows.count == 4)
         guard rows.count == 4 else { return }
         #expect(rows.map { $0["driver_id"] as? Int } == [1001, 1002, 999, 1002])
@@ -88,31 +87,32 @@ import Testing
         #expect((rows[3]["__outcomes"] as? [String: Any])?.isEmpty == true)
 
         // Pruning keeps whole days: today's rows stay.
-        let prune = try FSRunner.run(["log", "prune", "--older-than", "1d", "--service", "ranking", "--repo", repo])
+        let prune = try await FSRunner.run([
+            "log", "prune", "--older-than", "1d", "--service", "ranking", "--repo", repo,
+        ])
         #expect(prune.status == 0, "\(prune.stderr)")
         #expect(prune.stdout.hasPrefix("Deleted 0 rows logged before "), "\(prune.stdout)")
-        #expect(try Self.logged(repo).count == 4)
-        #expect(try FSRunner.run(["log", "prune", "--older-than", "soon", "--repo", repo]).status != 0)
+        #expect(try await Self.logged(repo).count == 4)
+        #expect(try await FSRunner.run(["log", "prune", "--older-than", "soon", "--repo", repo]).status != 0)
     }
 
-    @Test func killMinus9LosesOnlyWholeBatches() throws {
-        let (repo, server, base) = try Self.serve()
+    @Test func killMinus9LosesOnlyWholeBatches() async throws {
+        let (repo, server, base) = try await Self.serve()
         defer { if server.process.isRunning { server.process.terminate() } }
         // 30 lookups of 100 drivers each, then kill -9 at once: rows still queued are lost, but
         // what was written is whole batches, so exactly the first rows sent, in order, complete.
         let ids = (0..<100).map(String.init).joined(separator: ", ")
         for number in 0..<30 {
-            let answer = try ServerEndToEndTests.request(
+            let answer = try await ServerEndToEndTests.request(
                 base + "/get-online-features",
                 body: #"{"feature_service": "ranking", "entities": {"driver_id": [\#(ids)]}}"#,
                 headers: ["X-Request-ID": "k-\(number)"])
             #expect(answer.status == 200)
         }
-        kill(server.process.processIdentifier, SIGKILL)
-        server.process.waitUntilExit()
+        await server.stop(SIGKILL)
         #expect(server.process.terminationReason == .uncaughtSignal)
 
-        let rows = try Self.logged(repo)
+        let rows = try await Self.logged(repo)
         #expect(rows.count <= 3_000)
         for (index, row) in rows.enumerated() {
             #expect(row["driver_id"] as? Int == index % 100)

@@ -57,7 +57,7 @@ import Testing
         ]
     }
 
-    static func push(_ swipes: [Swipe], to base: String) throws {
+    static func push(_ swipes: [Swipe], to base: String) async throws {
         let now = Date()
         let times = swipes.map { ISO8601DateFormatter().string(from: now.addingTimeInterval(-$0.minutesAgo * 60)) }
         let body: [String: Any] = [
@@ -68,12 +68,12 @@ import Testing
             ],
         ]
         let text = String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self)
-        let result = try ServerEndToEndTests.request(base + "/push", body: text)
+        let result = try await ServerEndToEndTests.request(base + "/push", body: text)
         #expect(result.status == 200, "\(result.text)")
     }
 
-    static func check(_ base: String, _ swipes: [Swipe]) throws {
-        let lookup = try ServerEndToEndTests.request(
+    static func check(_ base: String, _ swipes: [Swipe]) async throws {
+        let lookup = try await ServerEndToEndTests.request(
             base + "/get-online-features",
             body: #"{"features": ["swipe_stats:*"], "entities": {"driver_id": [7, 8, 9]}}"#)
         #expect(lookup.status == 200, "\(lookup.text)")
@@ -104,14 +104,14 @@ import Testing
         }
     }
 
-    @Test func pushedEventsChangeOnlineAggregatesAndOfflineAgrees() throws {
+    @Test func pushedEventsChangeOnlineAggregatesAndOfflineAgrees() async throws {
         let repo = (FSRunner.temporaryDirectory() as NSString).appendingPathComponent("repo")
-        #expect(try FSRunner.run(["init", repo, "--no-data"]).status == 0)
+        #expect(try await FSRunner.run(["init", repo, "--no-data"]).status == 0)
         try Self.yaml.write(toFile: repo + "/swipes.yaml", atomically: true, encoding: .utf8)
-        #expect(try FSRunner.run(["apply", "--repo", repo]).status == 0)
+        #expect(try await FSRunner.run(["apply", "--repo", repo]).status == 0)
         let server = try FSRunner.start(["serve", "--repo", repo, "--port", "0", "--grpc-port", "0", "--no-scheduler"])
         defer { if server.process.isRunning { server.process.terminate() } }
-        let base = try ServerEndToEndTests.waitForListening(server)
+        let base = try await ServerEndToEndTests.waitForListening(server)
 
         // Times stay minutes away from every window edge, so the seconds the test takes do not matter.
         var swipes = [
@@ -119,10 +119,11 @@ import Testing
             Swipe(driver: 7, minutesAgo: 30, amount: 40, merchant: "fuel"),
             Swipe(driver: 7, minutesAgo: 300, amount: 7.25, merchant: "cafe"),
             Swipe(driver: 8, minutesAgo: 90, amount: 100, merchant: "hotel"),
-            Swipe(driver: 7, minutesAgo: 26 * 60, amount: 1000, merchant: "too-old"),  // Older than 1d + 1h: offline only.
+            // Older than 1d + 1h: offline only.
+            Swipe(driver: 7, minutesAgo: 26 * 60, amount: 1000, merchant: "too-old"),
         ]
-        try Self.push(swipes, to: base)
-        try Self.check(base, swipes)
+        try await Self.push(swipes, to: base)
+        try await Self.check(base, swipes)
 
         // More events, out of order: the values move exactly as the definition says.
         let more = [
@@ -130,14 +131,13 @@ import Testing
             Swipe(driver: 7, minutesAgo: 45, amount: 2.75, merchant: "books"),
             Swipe(driver: 7, minutesAgo: 2, amount: 9, merchant: "fuel"),
         ]
-        try Self.push(more, to: base)
+        try await Self.push(more, to: base)
         swipes += more
-        try Self.check(base, swipes)
+        try await Self.check(base, swipes)
 
-        kill(server.process.processIdentifier, SIGTERM)
-        server.process.waitUntilExit()
+        await server.stop(SIGTERM)
         #expect(server.process.terminationStatus == 0)
-        let verify = try FSRunner.run(["verify-consistency", "--repo", repo, "--views", "swipe_stats", "--json"])
+        let verify = try await FSRunner.run(["verify-consistency", "--repo", repo, "--views", "swipe_stats", "--json"])
         #expect(verify.status == 0, "\(verify.stdout) \(verify.stderr)")
         let report = try JSONSerialization.jsonObject(with: Data(verify.stdout.utf8)) as? [String: Any]
         let features = report?["features"] as? [[String: Any]] ?? []

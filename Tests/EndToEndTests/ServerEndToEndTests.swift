@@ -29,30 +29,30 @@ import Testing
 
         """
 
-    @Test func servepushLookupMetricsForwardAndStop() throws {
+    @Test func servepushLookupMetricsForwardAndStop() async throws {
         let repo = (FSRunner.temporaryDirectory() as NSString).appendingPathComponent("repo")
-        #expect(try FSRunner.run(["init", repo, "--no-data"]).status == 0)
+        #expect(try await FSRunner.run(["init", repo, "--no-data"]).status == 0)
         try Self.pushYAML.write(toFile: repo + "/push.yaml", atomically: true, encoding: .utf8)
-        let apply = try FSRunner.run(["apply", "--repo", repo])
+        let apply = try await FSRunner.run(["apply", "--repo", repo])
         #expect(apply.status == 0, "\(apply.stderr)")
 
         let server = try FSRunner.start(["serve", "--repo", repo, "--port", "0", "--grpc-port", "0", "--no-scheduler"])
         defer { if server.process.isRunning { server.process.terminate() } }
-        let base = try Self.waitForListening(server)
+        let base = try await Self.waitForListening(server)
         #expect(base.hasPrefix("http://127.0.0.1:"))
         #expect(FileManager.default.fileExists(atPath: repo + "/.fs/online.server"))
 
-        let health = try Self.request(base + "/health")
+        let health = try await Self.request(base + "/health")
         #expect(health.status == 200)
 
-        let push = try Self.request(
+        let push = try await Self.request(
             base + "/push",
             body:
                 #"{"push_source_name": "driver_events", "df": {"driver_id": [1001], "event_timestamp": ["2026-11-19T10:00:00Z"], "rating": [4.25]}}"#
         )
         #expect(push.status == 200, "\(push.text)")
 
-        let lookup = try Self.request(
+        let lookup = try await Self.request(
             base + "/get-online-features",
             body: #"{"features": ["driver_live:rating"], "entities": {"driver_id": [1001]}}"#)
         #expect(lookup.status == 200)
@@ -62,32 +62,30 @@ import Testing
         #expect((results?[1]["statuses"] as? [String]) == ["PRESENT"])
 
         // The server holds the online store: a cron materialization is handed to it.
-        let cron = try FSRunner.run(["materialize-incremental", "now", "--repo", repo, "--json"])
+        let cron = try await FSRunner.run(["materialize-incremental", "now", "--repo", repo, "--json"])
         #expect(cron.status == 0, "\(cron.stderr)")
         #expect(cron.stderr.contains("the materialization runs there"))
         #expect(cron.stdout.contains("driver_hourly_stats"))
 
         // A bad job fails the command with a message naming what is wrong, server or not.
-        let refused = try FSRunner.run(["materialize-incremental", "now", "--repo", repo, "--views", "nope"])
+        let refused = try await FSRunner.run(["materialize-incremental", "now", "--repo", repo, "--views", "nope"])
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("'nope'"), "\(refused.stderr)")
 
-        let metrics = try Self.request(base + "/metrics")
+        let metrics = try await Self.request(base + "/metrics")
         #expect(metrics.text.contains(#"fs_push_rows_total{source="driver_events",to="online"} 1"#))
         #expect(
             metrics.text.contains(
                 #"fs_http_requests_total{endpoint="/materialize-incremental",status="200",token="anonymous"} 1"#))
 
-        kill(server.process.processIdentifier, SIGTERM)
-        server.process.waitUntilExit()
+        await server.stop(SIGTERM)
         #expect(server.process.terminationReason == .exit)
         #expect(server.process.terminationStatus == 0)
         #expect(!FileManager.default.fileExists(atPath: repo + "/.fs/online.server"))
-        let stderr = String(
-            decoding: server.standardErrorPipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let stderr = await server.readStandardError()
         #expect(!stderr.contains("error"), "\(stderr)")
         // The online store is free again and kept the pushed row.
-        let read = try FSRunner.run([
+        let read = try await FSRunner.run([
             "get-online-features", "--repo", repo, "--features", "driver_live:rating", "--entity", "driver_id=1001",
             "--json",
         ])
@@ -95,7 +93,8 @@ import Testing
         #expect(read.stdout.contains("4.25"))
     }
 
-    /// Reads the server's stdout until its `listening on` line; returns the base URL.
+    /// Reads the server's stdout until its `listening on` line; returns the base URL. Blocks the
+    /// calling thread: for synchronous callers (async ones get the overload below).
     static func waitForListening(_ server: FSRunner.Running) throws -> String {
         let handle = server.standardOutputPipe.fileHandleForReading
         var text = ""
@@ -103,9 +102,7 @@ import Testing
             let chunk = handle.availableData
             if chunk.isEmpty { break }
             text += String(decoding: chunk, as: UTF8.self)
-            if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("fs serve listening on ") }) {
-                return String(line.dropFirst("fs serve listening on ".count))
-            }
+            if let base = listeningBase(in: text) { return base }
         }
         let stderr = String(
             decoding: server.standardErrorPipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
@@ -113,7 +110,24 @@ import Testing
         throw CancellationError()
     }
 
-    /// One HTTP request, waited for (GET without a body, POST with one).
+    /// Reads the server's stdout until its `listening on` line; returns the base URL.
+    static func waitForListening(_ server: FSRunner.Running) async throws -> String {
+        let text = await server.readStandardOutput { listeningBase(in: $0) != nil }
+        if let base = listeningBase(in: text) { return base }
+        let stderr = await server.readStandardError()
+        Issue.record("fs serve did not start: \(text) \(stderr)")
+        throw CancellationError()
+    }
+
+    /// The base URL of the `fs serve listening on` line in `text`, once the line is there.
+    static func listeningBase(in text: String) -> String? {
+        let prefix = "fs serve listening on "
+        let line = text.split(separator: "\n").first { $0.hasPrefix(prefix) }
+        return line.map { String($0.dropFirst(prefix.count)) }
+    }
+
+    /// One HTTP request, waited for (GET without a body, POST with one). Blocks the calling thread:
+    /// for synchronous callers (async ones get the overload below).
     static func request(_ url: String, body: String? = nil, headers: [String: String] = [:]) throws -> (
         status: Int, text: String
     ) {
@@ -121,6 +135,31 @@ import Testing
             var status = 0
             var data = Data()
         }
+        let outcome = Outcome()
+        let done = DispatchSemaphore(value: 0)
+        URLSession.shared.dataTask(with: urlRequest(url, body: body, headers: headers)) { data, response, _ in
+            outcome.status = (response as? HTTPURLResponse)?.statusCode ?? 0
+            outcome.data = data ?? Data()
+            done.signal()
+        }.resume()
+        done.wait()
+        return (outcome.status, String(decoding: outcome.data, as: UTF8.self))
+    }
+
+    /// One HTTP request, awaited (GET without a body, POST with one); status 0 when no answer came.
+    static func request(_ url: String, body: String? = nil, headers: [String: String] = [:]) async throws -> (
+        status: Int, text: String
+    ) {
+        let request = urlRequest(url, body: body, headers: headers)
+        let (status, data) = await withCheckedContinuation { continuation in
+            URLSession.shared.dataTask(with: request) { data, response, _ in
+                continuation.resume(returning: ((response as? HTTPURLResponse)?.statusCode ?? 0, data ?? Data()))
+            }.resume()
+        }
+        return (status, String(decoding: data, as: UTF8.self))
+    }
+
+    static func urlRequest(_ url: String, body: String?, headers: [String: String]) -> URLRequest {
         var request = URLRequest(url: URL(string: url)!)
         if let body {
             request.httpMethod = "POST"
@@ -128,14 +167,6 @@ import Testing
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         }
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-        let outcome = Outcome()
-        let done = DispatchSemaphore(value: 0)
-        URLSession.shared.dataTask(with: request) { data, response, _ in
-            outcome.status = (response as? HTTPURLResponse)?.statusCode ?? 0
-            outcome.data = data ?? Data()
-            done.signal()
-        }.resume()
-        done.wait()
-        return (outcome.status, String(decoding: outcome.data, as: UTF8.self))
+        return request
     }
 }

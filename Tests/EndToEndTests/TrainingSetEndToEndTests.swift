@@ -6,11 +6,11 @@ import Testing
     static let end = "2026-11-20T00:00:00Z"
 
     /// A demo repo, applied, with the driver statistics ingested.
-    static func ingestedRepo() throws -> String {
+    static func ingestedRepo() async throws -> String {
         let repo = (FSRunner.temporaryDirectory("fs-ts") as NSString).appendingPathComponent("demo")
-        #expect(try FSRunner.run(["init", repo, "--end", end]).status == 0)
-        #expect(try FSRunner.run(["apply", "--repo", repo]).status == 0)
-        let ingest = try FSRunner.run([
+        #expect(try await FSRunner.run(["init", repo, "--end", end]).status == 0)
+        #expect(try await FSRunner.run(["apply", "--repo", repo]).status == 0)
+        let ingest = try await FSRunner.run([
             "ingest", "driver_hourly_stats_source", "\(repo)/data/driver_stats.csv", "--repo", repo,
         ])
         #expect(ingest.status == 0, "\(ingest.stderr)")
@@ -21,8 +21,8 @@ import Testing
         try text.write(toFile: path, atomically: true, encoding: .utf8)
     }
 
-    @Test func ingestThenTrainingSetMatchesABruteForceJoin() throws {
-        let repo = try Self.ingestedRepo()
+    @Test func ingestThenTrainingSetMatchesABruteForceJoin() async throws {
+        let repo = try await Self.ingestedRepo()
         // The demo CSV has no quoted fields: split on commas.
         let history = try String(contentsOfFile: "\(repo)/data/driver_stats.csv", encoding: .utf8)
             .split(separator: "\n").dropFirst().map {
@@ -38,7 +38,7 @@ import Testing
             for time in times { spine += "\(driver),\(time),\(driver.count)\n" }
         }
         try Self.write(spine, to: "\(repo)/spine.csv")
-        let result = try FSRunner.run([
+        let result = try await FSRunner.run([
             "get-training-set", "--repo", repo, "--spine", "\(repo)/spine.csv",
             "--features", "driver_hourly_stats:conv_rate,driver_hourly_stats:avg_daily_trips", "--out",
             "\(repo)/out.csv",
@@ -73,22 +73,22 @@ import Testing
         return formatter.string(from: date)
     }
 
-    @Test func reingestAddsNothingAndStdoutOutput() throws {
-        let repo = try Self.ingestedRepo()
-        let again = try FSRunner.run([
+    @Test func reingestAddsNothingAndStdoutOutput() async throws {
+        let repo = try await Self.ingestedRepo()
+        let again = try await FSRunner.run([
             "ingest", "driver_hourly_stats_source", "\(repo)/data/driver_stats.csv", "--repo", repo,
         ])
         #expect(again.status == 0)
         #expect(again.stdout.contains("Already ingested"), "\(again.stdout)")
         #expect(again.stdout.contains("nothing stored now. Pass --force"), "\(again.stdout)")
-        let forced = try FSRunner.run([
+        let forced = try await FSRunner.run([
             "ingest", "driver_hourly_stats_source", "\(repo)/data/driver_stats.csv", "--repo", repo, "--force",
         ])
         #expect(forced.status == 0)
         #expect(forced.stdout.contains(" rows/s"), "\(forced.stdout)")
         #expect(!forced.stdout.contains(" 0 new"), "\(forced.stdout)")
         try Self.write("driver_id,event_timestamp\n1001,2026-11-19T10:30:00Z\n", to: "\(repo)/spine.csv")
-        let out = try FSRunner.run([
+        let out = try await FSRunner.run([
             "get-training-set", "--repo", repo, "--spine", "\(repo)/spine.csv", "--features", "driver_hourly_stats:*",
             "--full-feature-names", "--out", "-",
         ])
@@ -101,18 +101,18 @@ import Testing
         )
     }
 
-    @Test func badRowStopsIngestAndSkipBadRowsStoresTheRest() throws {
-        let repo = try Self.ingestedRepo()
+    @Test func badRowStopsIngestAndSkipBadRowsStoresTheRest() async throws {
+        let repo = try await Self.ingestedRepo()
         let file = "\(repo)/bad.csv"
         try Self.write(
             "driver_id,event_timestamp,created,conv_rate,acc_rate,avg_daily_trips\n"
                 + "5001,2026-11-19T00:00:00Z,2026-11-19T00:00:00Z,0.5,0.5,3\n"
                 + "5002,2026-11-19T00:00:00Z,2026-11-19T00:00:00Z,high,0.5,3\n", to: file)
-        let failed = try FSRunner.run(["ingest", "driver_hourly_stats_source", file, "--repo", repo])
+        let failed = try await FSRunner.run(["ingest", "driver_hourly_stats_source", file, "--repo", repo])
         #expect(failed.status == 1)
         #expect(failed.stderr.contains("bad.csv:3: column 'conv_rate': 'high'"))
         #expect(failed.stderr.contains("--skip-bad-rows"))
-        let skipped = try FSRunner.run([
+        let skipped = try await FSRunner.run([
             "ingest", "driver_hourly_stats_source", file, "--repo", repo, "--skip-bad-rows",
         ])
         #expect(skipped.status == 0)
@@ -121,32 +121,32 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: file + ".rejects.csv"))
     }
 
-    @Test func namingErrorsAreClear() throws {
-        let repo = try Self.ingestedRepo()
+    @Test func namingErrorsAreClear() async throws {
+        let repo = try await Self.ingestedRepo()
         try Self.write("driver_id,event_timestamp\n1001,2026-11-19T10:30:00Z\n", to: "\(repo)/spine.csv")
-        func run(_ extra: [String]) throws -> FSRunner.Result {
-            try FSRunner.run(
+        func run(_ extra: [String]) async throws -> FSRunner.Result {
+            try await FSRunner.run(
                 ["get-training-set", "--repo", repo, "--spine", "\(repo)/spine.csv", "--out", "-"] + extra)
         }
-        let feature = try run(["--features", "driver_hourly_stats:conv_rat"])
+        let feature = try await run(["--features", "driver_hourly_stats:conv_rat"])
         #expect(feature.status == 1)
         #expect(feature.stderr.contains("no feature 'conv_rat'. Did you mean 'conv_rate'?"))
-        let view = try run(["--features", "driver_hourly_stat:conv_rate"])
+        let view = try await run(["--features", "driver_hourly_stat:conv_rate"])
         #expect(view.stderr.contains("unknown feature view 'driver_hourly_stat'"))
         #expect(view.stderr.contains("Did you mean 'driver_hourly_stats'?"))
-        let service = try run(["--feature-service", "driver_activity"])
+        let service = try await run(["--feature-service", "driver_activity"])
         #expect(service.status == 0, "\(service.stderr)")
         #expect(service.stdout.hasPrefix("driver_id,event_timestamp,conv_rate,acc_rate,avg_daily_trips,trips_1h,"))
-        let unknownService = try run(["--feature-service", "driver_activty"])
+        let unknownService = try await run(["--feature-service", "driver_activty"])
         #expect(unknownService.status == 1)
         #expect(unknownService.stderr.contains("Did you mean 'driver_activity'?"))
-        let source = try FSRunner.run(["ingest", "no_such_source", "\(repo)/spine.csv", "--repo", repo])
+        let source = try await FSRunner.run(["ingest", "no_such_source", "\(repo)/spine.csv", "--repo", repo])
         #expect(source.status == 1)
         #expect(source.stderr.contains("no source 'no_such_source'"))
     }
 
-    @Test func sameFeatureNameInTwoViewsNeedsFullNames() throws {
-        let repo = try Self.ingestedRepo()
+    @Test func sameFeatureNameInTwoViewsNeedsFullNames() async throws {
+        let repo = try await Self.ingestedRepo()
         // A second view over the same source with a longer ttl: same feature names.
         try Self.write(
             """
@@ -160,17 +160,17 @@ import Testing
                     type: float64
 
             """, to: "\(repo)/week.yaml")
-        #expect(try FSRunner.run(["apply", "--repo", repo]).status == 0)
+        #expect(try await FSRunner.run(["apply", "--repo", repo]).status == 0)
         // 2026-11-21T12:00Z is 36 hours after the last hour of data: outside 1d, inside 7d.
         try Self.write("driver_id,event_timestamp\n1001,2026-11-21T12:00:00Z\n", to: "\(repo)/spine.csv")
         let features = "driver_hourly_stats:conv_rate,driver_week:conv_rate"
-        let collision = try FSRunner.run([
+        let collision = try await FSRunner.run([
             "get-training-set", "--repo", repo, "--spine", "\(repo)/spine.csv", "--features", features, "--out", "-",
         ])
         #expect(collision.status == 1)
         #expect(collision.stderr.contains("both have a feature named 'conv_rate'"))
         #expect(collision.stderr.contains("--full-feature-names"))
-        let full = try FSRunner.run([
+        let full = try await FSRunner.run([
             "get-training-set", "--repo", repo, "--spine", "\(repo)/spine.csv", "--features", features,
             "--full-feature-names", "--out", "-",
         ])
@@ -182,8 +182,8 @@ import Testing
         #expect(!cells[3].isEmpty)
     }
 
-    @Test func sqliteSourcesAreReadInPlaceAndRefuseIngest() throws {
-        let repo = try Self.ingestedRepo()
+    @Test func sqliteSourcesAreReadInPlaceAndRefuseIngest() async throws {
+        let repo = try await Self.ingestedRepo()
         try Self.write(
             """
             sources:
@@ -206,15 +206,15 @@ import Testing
                     type: float64
 
             """, to: "\(repo)/raw.yaml")
-        let apply = try FSRunner.run(["apply", "--repo", repo])
+        let apply = try await FSRunner.run(["apply", "--repo", repo])
         #expect(apply.status == 0, "\(apply.stderr)")
-        let ingest = try FSRunner.run(["ingest", "raw_stats", "\(repo)/data/driver_stats.csv", "--repo", repo])
+        let ingest = try await FSRunner.run(["ingest", "raw_stats", "\(repo)/data/driver_stats.csv", "--repo", repo])
         #expect(ingest.status == 1)
         #expect(ingest.stderr.contains("read in place"))
         try Self.write(
             "driver_id,event_timestamp\n1001,2026-11-19T10:30:00Z\n1001,2026-11-18T10:30:00Z\n", to: "\(repo)/spine.csv"
         )
-        let out = try FSRunner.run([
+        let out = try await FSRunner.run([
             "get-training-set", "--repo", repo, "--spine", "\(repo)/spine.csv", "--features",
             "raw_view:score,driver_hourly_stats:avg_daily_trips", "--out", "-",
         ])

@@ -17,7 +17,9 @@ struct FSRunner {
         return ((exe as NSString).deletingLastPathComponent as NSString).appendingPathComponent("fs")
     }()
 
-    /// Runs `fs` with `arguments` to completion.
+    /// Runs `fs` with `arguments` to completion, blocking the calling thread: for synchronous callers.
+    /// An async caller gets the overload in `FSRunner+Async.swift`, which blocks no thread of the
+    /// cooperative pool.
     @discardableResult
     static func run(_ arguments: [String], environment: [String: String] = [:], in directory: String? = nil) throws
         -> Result
@@ -32,11 +34,11 @@ struct FSRunner {
     }
 
     /// The reading end of a child's output, named as Foundation's `Pipe` names it.
-    struct OutputPipe {
+    struct OutputPipe: Sendable {
         var fileHandleForReading: FileHandle
     }
 
-    struct Running {
+    struct Running: Sendable {
         var process: ChildProcess
         var standardOutputPipe: OutputPipe
         var standardErrorPipe: OutputPipe
