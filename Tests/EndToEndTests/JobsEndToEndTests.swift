@@ -22,7 +22,8 @@ import Testing
         ])
         #expect(handed.status == 0, "\(handed.stderr)")
         // A failing job (an unknown view) is refused before it starts: not a run.
-        #expect(try await FSRunner.run(["materialize-incremental", "now", "--repo", repo, "--views", "nope"]).status == 1)
+        #expect(
+            try await FSRunner.run(["materialize-incremental", "now", "--repo", repo, "--views", "nope"]).status == 1)
 
         let jobs = try await ServerEndToEndTests.request(base + "/ui/jobs")
         #expect(jobs.status == 200)

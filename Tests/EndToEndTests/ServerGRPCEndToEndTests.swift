@@ -1,8 +1,8 @@
 import FeastProtos
 import Foundation
-import ProcessSupport
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix
+import ProcessSupport
 import SwiftProtobuf
 import Testing
 

@@ -1,9 +1,10 @@
-@testable import FeatureServer
 import FeatureStoreKit
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
+
+@testable import FeatureServer
 
 @Suite struct HealthAndRegistryRouteTests {
     @Test func healthAnswersWithTheRegistryVersion() async throws {
@@ -32,7 +33,8 @@ import Testing
         #expect(RequestMiddleware<BasicRequestContext>.endpoint(of: "/push") == "/push")
         #expect(RequestMiddleware<BasicRequestContext>.endpoint(of: "/drift") == "/drift")
         #expect(
-            RequestMiddleware<BasicRequestContext>.endpoint(of: "/stats/driver_live/rating") == "/stats/{view}/{feature}")
+            RequestMiddleware<BasicRequestContext>.endpoint(of: "/stats/driver_live/rating")
+                == "/stats/{view}/{feature}")
         #expect(RequestMiddleware<BasicRequestContext>.endpoint(of: "/stats/driver_live") == "other")
         #expect(RequestMiddleware<BasicRequestContext>.endpoint(of: "/stats//rating") == "other")
         #expect(RequestMiddleware<BasicRequestContext>.endpoint(of: "/ui") == "/ui")

@@ -35,7 +35,6 @@ struct JoinScenario {
 
     let base: Timestamp
 
-
     /// `t` as RFC 3339 text in a random zone offset (one that keeps the local date within years
     /// 0001-9999) and sometimes with zero fraction digits: the same instant, written differently.
     static func render(_ t: Timestamp, _ rng: inout SplitMix64) -> String {
