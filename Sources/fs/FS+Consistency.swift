@@ -19,14 +19,7 @@ extension FS {
 
         @OptionGroup var repoOptions: RepoOptions
 
-        @Option(help: ArgumentHelp("The feature service.", valueName: "name"))
-        var service: String
-
-        @Option(help: ArgumentHelp("Only rows logged at or after this time (RFC 3339 or now).", valueName: "time"))
-        var from: TimestampArgument?
-
-        @Option(help: ArgumentHelp("Only rows logged before this time (RFC 3339 or now).", valueName: "time"))
-        var to: TimestampArgument?
+        @OptionGroup var log: ServedLogOptions
 
         @Option(help: ArgumentHelp("The highest overall mismatch rate that passes, 0 to 1.", valueName: "rate"))
         var maxMismatch: Double = 0
@@ -52,7 +45,8 @@ extension FS {
             let report = try reportingErrors {
                 try repoOptions.open().servedConsistency(
                     ServedConsistencyRequest(
-                        service: service, from: from?.timestamp, to: to?.timestamp, maxMismatch: maxMismatch,
+                        service: log.service, from: log.from?.timestamp, to: log.to?.timestamp,
+                        maxMismatch: maxMismatch,
                         examples: examples))
             }
             switch format {

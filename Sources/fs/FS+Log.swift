@@ -21,18 +21,12 @@ extension FS {
 
             @OptionGroup var repoOptions: RepoOptions
 
-            @Option(help: ArgumentHelp("The feature service.", valueName: "name"))
-            var service: String
-
-            @Option(help: ArgumentHelp("Only rows logged at or after this time (RFC 3339).", valueName: "time"))
-            var from: TimestampArgument?
-
-            @Option(help: ArgumentHelp("Only rows logged before this time (RFC 3339 or now).", valueName: "time"))
-            var to: TimestampArgument?
+            @OptionGroup var log: ServedLogOptions
 
             func run() throws {
                 let report = try reportingErrors {
-                    try repoOptions.open().servedLog(service: service, from: from?.timestamp, to: to?.timestamp)
+                    try repoOptions.open().servedLog(
+                        service: log.service, from: log.from?.timestamp, to: log.to?.timestamp)
                 }
                 var out: [UInt8] = []
                 for row in report.rows {
@@ -89,18 +83,12 @@ extension FS {
 
             @OptionGroup var repoOptions: RepoOptions
 
-            @Option(help: ArgumentHelp("The feature service.", valueName: "name"))
-            var service: String
-
-            @Option(help: ArgumentHelp("Only rows logged at or after this time (RFC 3339).", valueName: "time"))
-            var from: TimestampArgument?
-
-            @Option(help: ArgumentHelp("Only rows logged before this time (RFC 3339 or now).", valueName: "time"))
-            var to: TimestampArgument?
+            @OptionGroup var log: ServedLogOptions
 
             func run() throws {
                 let report = try reportingErrors {
-                    try repoOptions.open().servedLog(service: service, from: from?.timestamp, to: to?.timestamp)
+                    try repoOptions.open().servedLog(
+                        service: log.service, from: log.from?.timestamp, to: log.to?.timestamp)
                 }
                 var out: [UInt8] = []
                 for row in report.rows {
