@@ -19,8 +19,8 @@ public final class ServerMonitoring: Sendable {
     public var figures: MonitoringFigures? { latest.withLock { $0 } }
 
     /// `fs stats` in the server.
-    func stats(_ request: StatsRequest) async throws -> StatsReport {
-        try await lane.run { try $0.stats(request) }
+    func stats(_ request: StatsRequest, snapshot: RegistrySnapshot) async throws -> StatsReport {
+        try await lane.run { try $0.stats(request, snapshot: snapshot) }
     }
 
     /// `fs drift` in the server.

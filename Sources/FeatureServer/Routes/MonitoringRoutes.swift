@@ -11,7 +11,10 @@ extension FeatureServer {
             let statsRequest = try await self.statsRequest(
                 reference: "\(view):\(feature)",
                 query: MonitoringQuery(request.uri, known: ["source", "window", "from", "to", "baseline"]))
-            return try Self.encode(try await self.monitoring.stats(statsRequest))
+            // Over the snapshot the server serves: reading and decoding the registry per request
+            // was most of the time with hundreds of views.
+            return try Self.encode(
+                try await self.monitoring.stats(statsRequest, snapshot: self.state.current.snapshot))
         }
         router.get("/drift") { request, _ in
             let query = try MonitoringQuery(request.uri, known: ["service", "baseline", "window", "source", "fail_on"])

@@ -1,5 +1,6 @@
 import FeatureStoreKit
 import Foundation
+import Logging
 
 /// The server's store work, on three ``StoreLane``s so that no kind of work waits behind another:
 ///
@@ -144,8 +145,13 @@ public final class ServerStores: Sendable {
         let cache = watermarks
         return try await jobLane.run { store in
             let report = try run(store)
-            if let snapshot = try? store.snapshot(), let marks = try? store.registry().watermarks(for: snapshot) {
-                cache.replace(with: marks)
+            do {
+                cache.replace(with: try store.registry().watermarks(for: try store.snapshot()))
+            } catch {
+                // The run itself succeeded (its answer says so); only /metrics lags until the next
+                // run or registry reload refreshes the marks. Said, not swallowed.
+                Logger(label: "fs.server").error(
+                    "a materialization finished, but its watermarks could not be read for /metrics: \(error)")
             }
             return report
         }
