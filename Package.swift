@@ -111,7 +111,7 @@ let package = Package(
             name: "FeatureStoreKit",
             dependencies: [
                 "FeatureStoreCore", "FeatureProfiles", "FeatureRepo", "FeatureRegistry", "OfflineStoreSQLite",
-                "OnlineStoreRocksDB",
+                "OnlineStoreRocksDB", "OnlineStoreRedis", "Redis",
             ],
             swiftSettings: swiftSettings
         ),
@@ -230,7 +230,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "FeatureStoreKitTests", dependencies: ["FeatureStoreKit", "SQLite"], swiftSettings: swiftSettings),
+            name: "FeatureStoreKitTests", dependencies: ["FeatureStoreKit", "SQLite", "RedisTestSupport"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "FeatureServerTests",
             dependencies: [
@@ -261,7 +262,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "fs", "FeastProtos", "ProcessSupport",
+                "fs", "FeastProtos", "ProcessSupport", "RedisTestSupport",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),

@@ -104,7 +104,7 @@ extension FeatureStore {
 
     private func materialize(
         _ selected: [FeatureView], skipped: [String: String], snapshot: RegistrySnapshot, registry: Registry,
-        online: OnlineStore, reports: inout [MaterializationReport.ViewReport],
+        online: any OnlineStoreBackend, reports: inout [MaterializationReport.ViewReport],
         progress: ((MaterializationProgress) -> Void)?,
         incremental: Bool, start: (FeatureView, Watermark?, Timestamp) -> Timestamp, end: () -> Timestamp,
         began: Timestamp
@@ -123,12 +123,18 @@ extension FeatureStore {
             let watermark = watermarks[view.name]
             let from = Swift.min(start(view, watermark, to), to)
             let lateAfter = incremental ? watermark?.arrival : nil
-            let keyspace = OnlineKeyspace(view: view.name, generation: snapshot.generation(ofView: view.name))
+            let table = OnlineTable(view, in: snapshot)
+            let keyspace = table.keyspace
             if view.isAggregate {
+                guard let aggregateStore = online.aggregates else {
+                    throw FeatureStoreError.invalidArgument(
+                        "feature view '\(view.name)' is a windowed aggregate, which the online store (\(online.location)) cannot hold yet; set `online: false` on it, or use the RocksDB online store"
+                    )
+                }
                 reports.append(
                     try materializeAggregates(
                         view, keyspace: keyspace, snapshot: snapshot, from: from, to: to, now: now,
-                        lateAfter: lateAfter, online: online, offline: offline
+                        lateAfter: lateAfter, online: aggregateStore, offline: offline
                     ) { scanned in
                         progress?(
                             MaterializationProgress(
@@ -159,14 +165,14 @@ extension FeatureStore {
                             values: Array(zip(names, row.values)))
                     )
                 }
-                written += try online.write(entries, to: keyspace)
+                written += try online.writeSynchronously(entries, to: table)
                 progress?(
                     MaterializationProgress(
                         view: view.name, viewIndex: index, viewCount: selected.count, rowsScanned: scannedSoFar))
                 try FaultInjection.trigger(.materializeAfterBatch)
             }
             written += try takeBackReplacedVersions(
-                of: view, history: history, joinKeys: joinKeys, keyspace: keyspace, arrivedAfter: lateAfter,
+                of: view, history: history, joinKeys: joinKeys, table: table, arrivedAfter: lateAfter,
                 online: online, offline: offline)
             reports.append(
                 MaterializationReport.ViewReport(
@@ -178,7 +184,7 @@ extension FeatureStore {
         try online.sync()
         if reports.contains(where: { $0.written > 10_000 }) { try online.compactRecentWrites() }
         try registry.advanceWatermarks(marks, now: now)
-        if dropsStaleOnlineData { try online.dropKeyspaces(except: onlineKeyspaces(snapshot)) }
+        if dropsStaleOnlineData { try online.dropKeyspaces(except: snapshot.onlineKeyspaces) }
         return MaterializationReport(
             views: reports, skipped: skipped, seconds: Double(Timestamp.now().microseconds - began.microseconds) / 1e6,
             requestedEnd: requested > to ? requested : nil)
@@ -310,11 +316,4 @@ extension FeatureStore {
                 definitions: snapshot.definitions))
     }
 
-    /// The online keyspaces a snapshot points at.
-    func onlineKeyspaces(_ snapshot: RegistrySnapshot) -> Set<OnlineKeyspace> {
-        Set(
-            snapshot.definitions.featureViews.map {
-                OnlineKeyspace(view: $0.name, generation: snapshot.generation(ofView: $0.name))
-            })
-    }
 }

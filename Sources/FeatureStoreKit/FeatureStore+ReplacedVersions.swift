@@ -19,8 +19,7 @@ extension FeatureStore {
         for view in views where view.online && !view.isAggregate {
             changed += try takeBackReplacedVersions(
                 of: view, history: historyLocation(of: view, in: snapshot),
-                joinKeys: snapshot.definitions.joinKeys(of: view),
-                keyspace: OnlineKeyspace(view: view.name, generation: snapshot.generation(ofView: view.name)),
+                joinKeys: snapshot.definitions.joinKeys(of: view), table: OnlineTable(view, in: snapshot),
                 arrivedAfter: arrivedAfter, online: online, offline: offline)
         }
         return changed
@@ -35,17 +34,18 @@ extension FeatureStore {
     /// - Parameter arrivedAfter: only versions replaced since this arrival number (all when `nil`).
     /// - Returns: how many online rows changed.
     func takeBackReplacedVersions(
-        of view: FeatureView, history: HistoryLocation, joinKeys: [JoinKey], keyspace: OnlineKeyspace,
-        arrivedAfter: Int64?, online: OnlineStore, offline: OfflineStore
+        of view: FeatureView, history: HistoryLocation, joinKeys: [JoinKey], table: OnlineTable,
+        arrivedAfter: Int64?, online: any OnlineStoreBackend, offline: OfflineStore
     ) throws -> Int {
         let replaced = try offline.replacedVersions(
             history: history, viewName: view.name, joinKeys: joinKeys, arrivedAfter: arrivedAfter)
         // Only entities whose online row still shows a replaced version need their newest row.
+        let candidates = Array(Set(replaced))
+        if candidates.isEmpty { return 0 }
+        let stored = try online.storedTimes(candidates.map(\.key), in: table)
         var showing: [ReplacedVersion] = []
-        for version in Set(replaced) {
-            guard let record = try online.record(version.key, in: keyspace),
-                (record.eventTime, record.createdTime) == (version.eventTime, version.createdTime)
-            else { continue }
+        for (version, times) in zip(candidates, stored) {
+            guard let times, times == (version.eventTime, version.createdTime) else { continue }
             showing.append(version)
         }
         guard let until = showing.map(\.eventTime).max() else { return 0 }
@@ -66,6 +66,6 @@ extension FeatureStore {
                             eventTime: row.eventTime, createdTime: row.createdTime,
                             values: Array(zip(names, row.values)))
                     })
-            }, in: keyspace)
+            }, in: table, features: names)
     }
 }

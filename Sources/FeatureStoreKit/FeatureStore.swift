@@ -21,7 +21,7 @@ public final class FeatureStore {
 
     private var openRegistry: Registry?
     private var openOfflineStore: OfflineStore?
-    private var openOnlineStore: OnlineStore?
+    private var openOnlineStore: (any OnlineStoreBackend)?
 
     public init(repo path: String, clock: @escaping @Sendable () -> Timestamp = Timestamp.now) throws {
         self.repoPath = path
@@ -50,25 +50,24 @@ public final class FeatureStore {
         return store
     }
 
-    /// The online store, opened (and created) on first use.
+    /// The online store, opened (and created) on first use: RocksDB at `online_store.path`, or
+    /// the Redis (Cluster) that `online_store: {type: redis}` names.
     ///
-    /// - Throws: `locked` when another process (a running `fs serve`) has it open;
-    ///   `invalidArgument` when `feature_store.yaml` asks for the Redis online store, which this
-    ///   version does not serve from yet (refused rather than silently using RocksDB).
-    public func onlineStore() throws -> OnlineStore {
+    /// - Throws: `locked` when another process (a running `fs serve`) has the RocksDB store open.
+    public func onlineStore() throws -> any OnlineStoreBackend {
         if let openOnlineStore { return openOnlineStore }
-        if config.redisOnlineStore != nil {
-            throw FeatureStoreError.invalidArgument(
-                "\(repoPath)/feature_store.yaml: online_store type 'redis' is not served yet (this version reads and writes online data only in RocksDB; the Redis client and Feast's Redis layout exist as libraries, the stores do not use them yet); remove the online_store block or set type: rocksdb"
-            )
+        let store: any OnlineStoreBackend
+        if let redis = config.redisOnlineStore {
+            store = RedisBackend(settings: redis, project: config.project)
+        } else {
+            store = try OnlineStore(path: config.onlineStorePath, rowCacheBytes: config.onlineRowCacheMB << 20)
         }
-        let store = try OnlineStore(path: config.onlineStorePath, rowCacheBytes: config.onlineRowCacheMB << 20)
         openOnlineStore = store
         return store
     }
 
     /// Uses an already open online store (the server shares its one with the facade).
-    public func use(onlineStore: OnlineStore) {
+    public func use(onlineStore: any OnlineStoreBackend) {
         openOnlineStore = onlineStore
     }
 

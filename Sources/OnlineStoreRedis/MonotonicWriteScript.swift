@@ -5,9 +5,13 @@ import Redis
 /// `_created_ts:view`, compares (event time, created time), and only then `HSET`s (and
 /// optionally `EXPIRE`s). Equal times write (the later arrival wins, as in the RocksDB store).
 ///
+/// Generations come first (``RedisOnlineKeyspace``): a stored row of an older generation is
+/// replaced whatever its times, one of a newer generation is never replaced.
+///
 /// KEYS[1] the entity key. ARGV: 1 the `_ts` field, 2 the created field, 3 and 4 their new
 /// Timestamp bytes, 5-8 the new event seconds, event nanos, created seconds, created nanos as
-/// decimals, 9 the key's ttl in seconds (0: none), 10... feature field and value pairs.
+/// decimals, 9 the key's ttl in seconds (0: none), 10 the `_gen` field, 11 the generation as a
+/// decimal, 12... feature field and value pairs.
 /// Returns 1 when written, 0 when the stored row is newer.
 enum MonotonicWriteScript {
     static let script = RedisScript(
@@ -42,12 +46,16 @@ enum MonotonicWriteScript {
           end
           return {seconds, nanos}
         end
-        local stored = redis.call('HMGET', KEYS[1], ARGV[1], ARGV[2])
+        local stored = redis.call('HMGET', KEYS[1], ARGV[1], ARGV[2], ARGV[10])
         local event = timestamp(stored[1])
         if event == false then
           return redis.error_reply('fs: the stored ' .. ARGV[1] .. ' is not a protobuf Timestamp')
         end
-        if event then
+        local generation = tonumber(ARGV[11])
+        local storedGeneration = 1
+        if stored[3] then storedGeneration = tonumber(stored[3]) or 1 end
+        if event and storedGeneration > generation then return 0 end
+        if event and storedGeneration == generation then
           local created = timestamp(stored[2])
           if not created then created = {-1e300, 0} end
           local old = {event[1], event[2], created[1], created[2]}
@@ -57,8 +65,8 @@ enum MonotonicWriteScript {
             if new[k] > old[k] then break end
           end
         end
-        redis.call('HSET', KEYS[1], ARGV[1], ARGV[3], ARGV[2], ARGV[4])
-        local i = 10
+        redis.call('HSET', KEYS[1], ARGV[1], ARGV[3], ARGV[2], ARGV[4], ARGV[10], ARGV[11])
+        local i = 12
         while i <= #ARGV do
           local j = math.min(i + 199, #ARGV)
           redis.call('HSET', KEYS[1], unpack(ARGV, i, j))

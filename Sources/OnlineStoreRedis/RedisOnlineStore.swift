@@ -71,7 +71,8 @@ public final class RedisOnlineStore: Sendable {
             keyspace.eventTimeField, keyspace.createdTimeField, FeastTimestamp.encode(row.eventTime),
             FeastTimestamp.encode(row.createdTime), Array(String(event.seconds).utf8),
             Array(String(event.micros * 1000).utf8), Array(String(created.seconds).utf8),
-            Array(String(created.micros * 1000).utf8), Array(String(keyTTLSeconds).utf8),
+            Array(String(created.micros * 1000).utf8), Array(String(keyTTLSeconds).utf8), keyspace.generationField,
+            Array(String(keyspace.generation).utf8),
         ]
         arguments.reserveCapacity(arguments.count + 2 * row.values.count)
         for (name, value) in row.values.sorted(by: { $0.key < $1.key }) {
@@ -90,7 +91,7 @@ public final class RedisOnlineStore: Sendable {
         _ entities: [[FeatureValue]], from keyspace: RedisOnlineKeyspace, features: [String], ttl: TimeSpan,
         now: Timestamp
     ) async throws -> [[OnlineValue]] {
-        let fields = features.map { keyspace.field($0) } + [keyspace.eventTimeField]
+        let fields = features.map { keyspace.field($0) } + [keyspace.eventTimeField, keyspace.generationField]
         let commands = try entities.map { RedisCommand.hmget(try keyspace.key($0), fields: fields) }
         let replies = try await storage(keyspace) { () async throws(RedisError) in try await client.pipeline(commands) }
         let oldest = ttl > .zero ? now - ttl : Timestamp.min
@@ -105,7 +106,7 @@ public final class RedisOnlineStore: Sendable {
                     "reading view '\(keyspace.view)' for entity \(Self.describe(entities[index])) from Redis failed: \(error.message)"
                 )
             }
-            guard let stamp = values[features.count] else {
+            guard let stamp = values[features.count], keyspace.isCurrent(values[features.count + 1]) else {
                 result.append(Array(repeating: .notFound, count: features.count))
                 continue
             }
@@ -141,12 +142,25 @@ public final class RedisOnlineStore: Sendable {
         return result
     }
 
-    private func storage<T>(_ keyspace: RedisOnlineKeyspace, _ body: () async throws(RedisError) -> T) async throws -> T
-    {
+    func storage<T>(_ keyspace: RedisOnlineKeyspace, _ body: () async throws(RedisError) -> T) async throws -> T {
         do {
             return try await body()
         } catch {
-            throw FeatureStoreError.storage("the Redis online store (view '\(keyspace.view)'): \(error.description)")
+            throw Self.storeError(error, doing: "view '\(keyspace.view)'")
+        }
+    }
+
+    /// A client failure as fs reports it: a node down, unreachable or slow is `unavailable` (a
+    /// server answers 503, naming the node; retrying later may succeed); anything else (a reply
+    /// that is not what fs wrote, a refused command) is a `storage` error.
+    public static func storeError(_ error: RedisError, doing what: String) -> FeatureStoreError {
+        switch error.kind {
+        case .connectionFailed, .connectionClosed, .timeout, .clusterTopology, .tooManyRedirects:
+            FeatureStoreError(
+                .unavailable,
+                "the Redis online store is unavailable (\(what)): \(error.description); retry when it is back")
+        case .protocolViolation, .server:
+            FeatureStoreError.storage("the Redis online store (\(what)): \(error.description)")
         }
     }
 

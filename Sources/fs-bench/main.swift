@@ -22,7 +22,7 @@ func percentile(_ sorted: [UInt64], _ p: Double) -> Double {
 }
 
 /// Online point reads through `OnlineStore.read` (and `OnlineReader`, the server's path).
-func onlineRead(entities: Int, features: Int, path: String, rowCacheBytes: Int) throws {
+func onlineRead(entities: Int, features: Int, path: String, rowCacheBytes: Int) async throws {
     try? FileManager.default.removeItem(atPath: path)
     let store = try OnlineStore(path: path, rowCacheBytes: rowCacheBytes)
     let keyspace = OnlineKeyspace(view: "bench_view", generation: 1)
@@ -117,7 +117,7 @@ func onlineRead(entities: Int, features: Int, path: String, rowCacheBytes: Int) 
     for _ in 0..<200_000 {
         let rows = EntityRows(columns: [("id", [.int64(Int64(rng.next() % UInt64(entities)))])])
         let t0 = nanoseconds()
-        let response = try reader.read(plan, entities: rows, now: now)
+        let response = try await reader.read(plan, entities: rows, now: now)
         _ = FeastJSON.encode(response)
         latencies.append(nanoseconds() - t0)
     }
@@ -381,7 +381,7 @@ case "online-read":
     let features = arguments.count > 3 ? Int(arguments[3]) ?? 10 : 10
     let path = arguments.count > 4 ? arguments[4] : "bench-work/online-read/store"
     let cacheMiB = arguments.count > 5 ? Int(arguments[5]) ?? 256 : 256
-    try onlineRead(entities: entities, features: features, path: path, rowCacheBytes: cacheMiB << 20)
+    try await onlineRead(entities: entities, features: features, path: path, rowCacheBytes: cacheMiB << 20)
 case "aggregate-fill":
     try aggregateFill(
         events: arguments.count > 2 ? Int(arguments[2]) ?? 1_170_000 : 1_170_000,

@@ -14,7 +14,9 @@ extension FS {
                 Prints `fs serve listening on http://HOST:PORT` once it accepts HTTP connections, and \
                 `fs serve gRPC listening on HOST:PORT` once gRPC does (Feast's feast.serving.ServingService and \
                 grpc.health.v1.Health; --no-grpc turns it off). Stops gracefully on SIGINT/SIGTERM. While it runs \
-                it holds the online store; `fs materialize` then sends its work to it. Endpoints: see docs/server.md.
+                it holds a RocksDB online store, and `fs materialize` sends its work to it; with a Redis online store \
+                any number of servers run on one repo, and `fs materialize` writes to Redis itself. Endpoints: see \
+                docs/server.md.
                 """)
 
         @OptionGroup var repoOptions: RepoOptions

@@ -110,7 +110,7 @@ import Testing
     /// online data (the server's materializations no longer do it: theirs may be an older snapshot).
     @Test func aReloadDropsTheOnlineDataOfARemovedView() async throws {
         let fixture = try await ServerFixture.make()
-        let online = fixture.server.stores.onlineStore
+        let online = try #require(fixture.server.stores.onlineStore as? OnlineStore)
         try await fixture.test { client in
             let pair =
                 #"{"push_source_name": "pair_events", "df": {"driver_id": [1], "rider_id": [2], "event_timestamp": ["2026-11-19T23:50:00Z"], "trips": [3]}}"#

@@ -184,7 +184,7 @@ import Testing
             let entities = EntityRows(columns: [
                 ("driver_id", [.int64(1), .int64(2), .int64(3)]), ("rider_id", [.int64(1), .int64(1), .int64(1)]),
             ])
-            var response = try state.reader.read(cached.plan, entities: entities, now: ServerFixture.now)
+            var response = try await state.reader.read(cached.plan, entities: entities, now: ServerFixture.now)
             // The rider_id column is gone.
             response.featureNames.remove(at: 1)
             response.columns.remove(at: 1)

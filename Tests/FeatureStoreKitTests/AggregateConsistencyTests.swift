@@ -128,7 +128,7 @@ import Testing
         let snapshot = try store.snapshot()
         let view = try #require(snapshot.definitions.featureView("spend"))
         let layout = AggregateLayout(view: view, generation: snapshot.generation(ofView: "spend"))
-        let online = try store.onlineStore()
+        let online = try #require(try store.onlineStore() as? OnlineStore)
         for (index, event) in pushed.sorted(by: { $0.time < $1.time }).enumerated() {
             let values: [FeatureValue] = layout.columns.map { column in
                 switch column {

@@ -85,7 +85,7 @@ import Testing
     static let keyspace = OnlineKeyspace(view: "user_scores", generation: 1)
 
     func expectOnline(_ store: FeatureStore, equals expected: [[FeatureValue]: Row]) throws {
-        let online = try store.onlineStore()
+        let online = try #require(try store.onlineStore() as? OnlineStore)
         for user in ["a", "b", "c,d", "é", "z"] {
             for region in Int64(-1)...1 {
                 let key: [FeatureValue] = [.string(user), .int64(region)]

@@ -32,6 +32,7 @@ public struct APIError: HTTPResponseError, Sendable, CustomStringConvertible {
         case .notFound: status = .notFound
         case .conflict, .breakingChange: status = .conflict
         case .locked: status = .init(code: 423, reasonPhrase: "Locked")
+        case .unavailable: status = .serviceUnavailable
         default: status = .internalServerError
         }
         self.init(status: status, code: error.code.description, message: error.description)

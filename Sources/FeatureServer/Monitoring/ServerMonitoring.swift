@@ -11,7 +11,7 @@ public final class ServerMonitoring: Sendable {
     private let lane: StoreLane
     private let latest = Mutex<MonitoringFigures?>(nil)
 
-    init(repo: String, clock: @escaping @Sendable () -> Timestamp, onlineStore: OnlineStore) throws {
+    init(repo: String, clock: @escaping @Sendable () -> Timestamp, onlineStore: any OnlineStoreBackend) throws {
         lane = try StoreLane(label: "fs.monitoring", repo: repo, clock: clock, onlineStore: onlineStore)
     }
 

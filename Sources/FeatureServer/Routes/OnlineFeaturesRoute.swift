@@ -18,10 +18,11 @@ extension FeatureServer {
         let limits = LookupLimits(
             entities: configuration.maxEntities, references: current.referenceLimit,
             keyColumns: current.keyColumnLimit)
-        let response = try Self.withBytes(of: buffer) { bytes in
+        let prepared = try Self.withBytes(of: buffer) { bytes in
             let lookup = try OnlineFeaturesRequest(bytes, limits: limits)
-            return try lookUp(lookup.selection) { plan in try lookup.entities(in: bytes, for: plan) }
+            return try prepareLookup(lookup.selection) { plan in try lookup.entities(in: bytes, for: plan) }
         }
+        let response = try await lookUp(prepared)
         return Response.json(FeastJSON.encode(response))
     }
 }

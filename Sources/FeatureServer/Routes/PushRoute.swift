@@ -21,12 +21,18 @@ extension FeatureServer {
         let snapshot = current.snapshot
         let views = (current.viewsBySource[push.source.name] ?? []).filter { $0.online && !$0.isAggregate }
         let aggregateViews = (current.viewsBySource[push.source.name] ?? []).filter { $0.online && $0.isAggregate }
-        // Build everything before writing anything.
+        // Build and check everything before writing anything.
+        let aggregateStore = stores.onlineStore.aggregates
+        if push.destination.writesOnline, let view = aggregateViews.first, aggregateStore == nil {
+            throw FeatureStoreError.invalidArgument(
+                "feature view '\(view.name)' over source '\(push.source.name)' is a windowed aggregate, which the online store (\(stores.onlineStore.location)) cannot hold yet; nothing was written"
+            )
+        }
         let onlineWrites =
             push.destination.writesOnline
             ? views.map { view in
                 (
-                    keyspace: OnlineKeyspace(view: view.name, generation: snapshot.generation(ofView: view.name)),
+                    table: OnlineTable(view, in: snapshot),
                     entries: push.rows.onlineEntries(of: view, joinKeys: snapshot.definitions.joinKeys(of: view))
                 )
             } : []
@@ -40,16 +46,16 @@ extension FeatureServer {
         }
         var written: [(String, Int)] = []
         for write in onlineWrites {
-            let count = try stores.onlineStore.write(write.entries, to: write.keyspace)
-            metrics.recordOnlineWrites(view: write.keyspace.view, rows: count)
-            written.append((write.keyspace.view, count))
+            let count = try await stores.onlineStore.write(write.entries, to: write.table)
+            metrics.recordOnlineWrites(view: write.table.view, rows: count)
+            written.append((write.table.view, count))
         }
         if let appended, appended.replaced > 0, let first = appended.sequences.min(), !onlineWrites.isEmpty {
             // Corrections that moved an event earlier or to another entity: monotonic writes kept
             // the version they replaced online.
             _ = try await stores.takeBackReplacedVersions(views: views, snapshot: snapshot, arrivedAfter: first - 1)
         }
-        if push.destination.writesOnline {
+        if push.destination.writesOnline, let aggregateStore {
             // Aggregate views: the events join their online state (tiles and edge events).
             let now = clock()
             let identities = push.rows.eventIdentities(of: push.source, appended: appended, now: now)
@@ -57,7 +63,7 @@ extension FeatureServer {
                 let layout = AggregateLayout(view: view, generation: snapshot.generation(ofView: view.name))
                 let events = push.rows.aggregateEvents(
                     for: layout, joinKeys: snapshot.definitions.joinKeys(of: view), identities: identities)
-                let summary = try stores.onlineStore.addEvents(events, layout: layout, now: now)
+                let summary = try aggregateStore.addEvents(events, layout: layout, now: now)
                 metrics.recordOnlineWrites(view: view.name, rows: summary.applied)
                 if summary.late > 0 { metrics.recordLateEvents(view: view.name, events: summary.late) }
                 written.append((view.name, summary.applied))
@@ -87,10 +93,9 @@ extension FeatureServer {
             body, definitions: current.snapshot.definitions, maxRows: configuration.maxEntities)
         try write.rows.checkEventTimes(
             EventTimeLimit(now: clock(), skew: stores.config.futureSkew), column: "event_timestamp")
-        let keyspace = OnlineKeyspace(
-            view: write.view.name, generation: current.snapshot.generation(ofView: write.view.name))
-        let count = try stores.onlineStore.write(
-            write.rows.onlineEntries(of: write.view, joinKeys: write.joinKeys), to: keyspace)
+        let count = try await stores.onlineStore.write(
+            write.rows.onlineEntries(of: write.view, joinKeys: write.joinKeys),
+            to: OnlineTable(write.view, in: current.snapshot))
         metrics.recordOnlineWrites(view: write.view.name, rows: count)
         return Response.json(Array(#"{"rows":\#(write.rows.count),"written":\#(count)}"#.utf8))
     }

@@ -65,20 +65,33 @@ extension FeatureServer {
     ///     not join keys are passed through (empty) for the read to name.
     /// - Throws: ``FeatureStoreError``: `notFound` for unknown names, `invalidArgument` for entities
     ///   that do not fit the plan, `storage` when the online store fails; and what `entities` throws.
-    public func lookUp(_ selection: FeatureSelection, entities: (OnlineReadPlan) throws -> EntityRows) throws
+    public func lookUp(_ selection: FeatureSelection, entities: (OnlineReadPlan) throws -> EntityRows) async throws
         -> OnlineFeaturesResponse
+    {
+        try await lookUp(try prepareLookup(selection, entities: entities))
+    }
+
+    /// The synchronous half of ``lookUp(_:entities:)``: the snapshot, the plan and the typed
+    /// entities, for a transport that decodes them from bytes it holds only for a call.
+    public func prepareLookup(_ selection: FeatureSelection, entities: (OnlineReadPlan) throws -> EntityRows) throws
+        -> PreparedLookup
     {
         let current = state.current
         let cached = try selection.plan(current)
-        let plan = cached.plan
-        let rows = try entities(plan)
+        return PreparedLookup(state: current, cached: cached, rows: try entities(cached.plan))
+    }
+
+    /// The read half of ``lookUp(_:entities:)``.
+    public func lookUp(_ prepared: PreparedLookup) async throws -> OnlineFeaturesResponse {
+        let plan = prepared.cached.plan
+        let rows = prepared.rows
         let now = clock()
-        let response = try current.reader.read(plan, entities: rows, now: now)
+        let response = try await prepared.state.reader.read(plan, entities: rows, now: now)
         let count = rows.count
         for read in plan.reads {
             metrics.recordServed(view: read.view.name, entities: count, features: read.features.count)
         }
-        if let logging = cached.logging {
+        if let logging = prepared.cached.logging {
             servedLog.record(
                 logging, plan: plan, response: response,
                 requestID: RequestScope.current?.requestID ?? RequestScope.newID(), now: now)
@@ -96,4 +109,11 @@ extension FeatureServer {
             "\"entities\" has \(rows) rows, more than the server's limit of \(limit) (--max-entities); split the request"
         )
     }
+}
+
+/// A lookup resolved and typed, not yet read (``FeatureServer/prepareLookup(_:entities:)``).
+public struct PreparedLookup: Sendable {
+    let state: ReadState
+    let cached: CachedPlan
+    let rows: EntityRows
 }

@@ -95,6 +95,9 @@ public final class FeatureServer: Sendable {
     ) -> some ApplicationProtocol {
         let host = configuration.host
         let config = stores.config
+        // Commands find the server that holds a RocksDB store through the endpoint file; a shared
+        // store (Redis) is held by no one, and its replicas would overwrite each other's file.
+        let recordsEndpoint = !stores.onlineStore.isShared
         let logger = logger
         let limits = configuration.limits
         let scheme = tls == nil ? "http" : "https"
@@ -116,7 +119,7 @@ public final class FeatureServer: Sendable {
                 let port = channel.localAddress?.port ?? 0
                 let url = "\(scheme)://\(host.contains(":") ? "[\(host)]" : host):\(port)"
                 do {
-                    try ServerEndpoint.write(url: url, for: config)
+                    if recordsEndpoint { try ServerEndpoint.write(url: url, for: config) }
                 } catch {
                     logger.warning(
                         "cannot record the server endpoint; fs materialize will not find this server",
@@ -175,7 +178,7 @@ public final class FeatureServer: Sendable {
     public func run(
         additionalServices: [any Service] = [], onListening: @escaping @Sendable (String) -> Void = { _ in }
     ) async throws {
-        defer { ServerEndpoint.remove(for: stores.config) }
+        defer { if !stores.onlineStore.isShared { ServerEndpoint.remove(for: stores.config) } }
         try await application(additionalServices: additionalServices, onListening: onListening).runService()
         logger.info("fs serve stopped")
     }

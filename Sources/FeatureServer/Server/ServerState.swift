@@ -14,7 +14,7 @@ public struct ReadState: Sendable {
     let referenceLimit: Int
     let keyColumnLimit: Int
 
-    public init(snapshot: RegistrySnapshot, store: OnlineStore) {
+    public init(snapshot: RegistrySnapshot, store: any OnlineStoreBackend) {
         self.version = snapshot.version
         self.snapshot = snapshot
         self.reader = OnlineReader(snapshot: snapshot, store: store)

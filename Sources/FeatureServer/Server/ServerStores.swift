@@ -18,7 +18,7 @@ import Logging
 /// opened once, here, and shared by the lanes and the read path.
 public final class ServerStores: Sendable {
     /// The online store, opened once and shared with the read path.
-    public let onlineStore: OnlineStore
+    public let onlineStore: any OnlineStoreBackend
     public let config: RepoConfig
     public let repoPath: String
     /// The outcome of the latest check of the stores, for `/health`.
@@ -66,7 +66,7 @@ public final class ServerStores: Sendable {
             let version = try await registryLane.run { store in
                 let version = try store.registry().version()
                 _ = try store.offlineStore()
-                _ = try store.onlineStore().keyspaces()
+                try store.onlineStore().check()
                 return version
             }
             health.end(failure: nil)
@@ -127,12 +127,7 @@ public final class ServerStores: Sendable {
     public func dropStaleKeyspaces(servedBy state: ServerState) async throws {
         try await jobLane.run { store in
             try state.withSwapsHeld { current in
-                let snapshot = current.snapshot
-                let keep = Set(
-                    snapshot.definitions.featureViews.map {
-                        OnlineKeyspace(view: $0.name, generation: snapshot.generation(ofView: $0.name))
-                    })
-                try store.onlineStore().dropKeyspaces(except: keep)
+                try store.onlineStore().dropKeyspaces(except: current.snapshot.onlineKeyspaces)
             }
         }
     }

@@ -17,7 +17,7 @@ actor StoreLane {
     ///
     /// - Parameter onlineStore: the process's online store (RocksDB lets a process open it once).
     init(
-        label: String, repo: String, clock: @escaping @Sendable () -> Timestamp, onlineStore: OnlineStore
+        label: String, repo: String, clock: @escaping @Sendable () -> Timestamp, onlineStore: any OnlineStoreBackend
     ) throws {
         executor = DispatchQueueExecutor(label: label)
         let store = try FeatureStore(repo: repo, clock: clock)

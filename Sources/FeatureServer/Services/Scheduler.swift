@@ -1,4 +1,5 @@
 import FeatureStoreKit
+import Foundation
 import Logging
 import ServiceLifecycle
 
@@ -8,10 +9,20 @@ import ServiceLifecycle
 /// never overlap: one tick runs at a time and awaits its materialization. A failed run is logged
 /// and, its watermark unchanged, retried at the next tick. Views the materialization skips (kinds
 /// it cannot materialize yet) are reported as skipped, not as successes.
+///
+/// Several servers sharing one online store (Redis replicas) each run a scheduler, but only the
+/// holder of the store's scheduler lease materializes: it takes the lease at a tick, renews it
+/// while a run lasts, and lets it expire when it stops (another replica then takes over).
 public struct Scheduler: Service {
     let server: FeatureServer
+    /// Who this server is, as the lease's holder.
+    let holder = "fs-serve-\(UUID().uuidString)"
 
     public init(server: FeatureServer) { self.server = server }
+
+    /// How long a taken or renewed lease lasts: several ticks, so a live holder never loses it
+    /// between two of its ticks.
+    var leaseDuration: Duration { max(server.configuration.schedulerTick * 3, .seconds(15)) }
 
     public func run() async throws {
         while !Task.isShuttingDownGracefully {
@@ -51,6 +62,35 @@ public struct Scheduler: Service {
             return nil
         }
         if due.isEmpty { return nil }
+        let online = server.stores.onlineStore
+        let lease = leaseDuration
+        do {
+            guard try await online.holdSchedulerLease(holder: holder, for: lease) else { return nil }
+        } catch {
+            server.logger.error(
+                "scheduler cannot take its lease; retrying at the next tick", metadata: ["error": "\(error)"])
+            return nil
+        }
+        // Renewed while the run lasts, so no other replica starts one meanwhile.
+        let holder = self.holder
+        let logger = server.logger
+        let renewal = Task {
+            while !Task.isCancelled {
+                do {
+                    try await Task.sleep(for: lease / 3)
+                    if try await !online.holdSchedulerLease(holder: holder, for: lease) {
+                        logger.warning(
+                            "scheduler lost its lease during a run (it outlasted the lease); another server may run too"
+                        )
+                    }
+                } catch is CancellationError {
+                    return
+                } catch {
+                    logger.warning("scheduler cannot renew its lease", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+        defer { renewal.cancel() }
         let now = server.clock()
         do {
             let report = try await server.stores.materializeIncremental(to: now, views: due, trigger: .scheduled)

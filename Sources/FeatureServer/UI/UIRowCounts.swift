@@ -28,9 +28,9 @@ final class UIRowCounts: Sendable {
 
     private let state = Mutex(State())
     private let queue = DispatchQueue(label: "fs.ui.row-counts", qos: .utility)
-    private let onlineStore: OnlineStore
+    private let onlineStore: any OnlineStoreBackend
 
-    init(onlineStore: OnlineStore) { self.onlineStore = onlineStore }
+    init(onlineStore: any OnlineStoreBackend) { self.onlineStore = onlineStore }
 
     /// The last finished count; starts a new one in the background when due.
     func counts(for snapshot: RegistrySnapshot, now: @escaping @Sendable () -> Timestamp) -> Counts {
@@ -51,8 +51,7 @@ final class UIRowCounts: Sendable {
         var counts = Counts()
         do {
             for view in snapshot.definitions.featureViews where view.online && !view.isAggregate {
-                counts.rows[view.name] = try onlineStore.rowCount(
-                    in: OnlineKeyspace(view: view.name, generation: snapshot.generation(ofView: view.name)))
+                counts.rows[view.name] = try onlineStore.rowCount(in: OnlineTable(view, in: snapshot))
             }
         } catch {
             counts.failure = "\(error)"

@@ -36,18 +36,20 @@ struct FeastServingService: Feast_Serving_ServingService.ServiceProtocol {
     func getOnlineFeatures(
         request: ServerRequest<Feast_Serving_GetOnlineFeaturesRequest>, context: ServerContext
     ) async throws -> ServerResponse<Feast_Serving_GetOnlineFeaturesResponse> {
-        ServerResponse(message: try lookUp(request.message))
+        ServerResponse(message: try await lookUp(request.message))
     }
 
     /// The lookup: limits first (`RESOURCE_EXHAUSTED`), then the shared path.
-    func lookUp(_ request: Feast_Serving_GetOnlineFeaturesRequest) throws -> Feast_Serving_GetOnlineFeaturesResponse {
+    func lookUp(_ request: Feast_Serving_GetOnlineFeaturesRequest) async throws
+        -> Feast_Serving_GetOnlineFeaturesResponse
+    {
         do {
             try FeatureServer.checkEntityRows(request.longestEntityColumn, limit: server.configuration.maxEntities)
         } catch let error as FeatureStoreError {
             throw RPCError(code: .resourceExhausted, message: error.description)
         }
         let selection = try request.selection()
-        let response = try server.lookUp(selection) { plan in try request.entityRows(for: plan) }
+        let response = try await server.lookUp(selection) { plan in try request.entityRows(for: plan) }
         return Feast_Serving_GetOnlineFeaturesResponse(response)
     }
 }

@@ -20,7 +20,7 @@ extension RPCError {
             case .invalidArgument, .invalidInput, .invalidDefinitions: code = .invalidArgument
             case .notFound: code = .notFound
             case .conflict, .breakingChange: code = .failedPrecondition
-            case .locked, .storage, .io: code = .unavailable
+            case .locked, .storage, .unavailable, .io: code = .unavailable
             default: code = .internalError
             }
             self.init(code: code, message: APIError(error).publicMessage(requestID: requestID))

@@ -12,6 +12,7 @@ public struct FeatureStoreError: Error, Sendable, CustomStringConvertible {
             case conflict
             case locked
             case storage
+            case unavailable
             case io
         }
 
@@ -34,6 +35,9 @@ public struct FeatureStoreError: Error, Sendable, CustomStringConvertible {
         public static let locked = Code(.locked)
         /// A store failed (SQLite or RocksDB reported an error).
         public static let storage = Code(.storage)
+        /// A store on the network (Redis) cannot be reached or did not answer in time; retrying
+        /// later may succeed.
+        public static let unavailable = Code(.unavailable)
         /// A file could not be read or written.
         public static let io = Code(.io)
 
