@@ -226,7 +226,10 @@ let package = Package(
         ),
         .testTarget(
             name: "OnlineStoreRedisTests",
-            dependencies: ["OnlineStoreRedis", "Redis", "RedisTestSupport", "FeatureStoreCore"],
+            dependencies: [
+                "OnlineStoreRedis", "Redis", "RedisTestSupport", "FeatureStoreCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -10,6 +10,7 @@ extension RedisOnlineStore {
         let fields = [keyspace.eventTimeField, keyspace.createdTimeField, keyspace.generationField]
         let commands = try entities.map { RedisCommand.hmget(try keyspace.key($0), fields: fields) }
         let replies = try await storage(keyspace) { () async throws(RedisError) in try await client.pipeline(commands) }
+        try Self.checkAvailable(replies, doing: "view '\(keyspace.view)'")
         var times: [(event: Timestamp, created: Timestamp)?] = []
         times.reserveCapacity(replies.count)
         for (index, reply) in replies.enumerated() {
@@ -72,6 +73,7 @@ extension RedisOnlineStore {
         let replies = try await storage(keyspace) { () async throws(RedisError) in
             try await client.evaluate(TakeBackScript.script, calls: calls)
         }
+        try Self.checkAvailable(replies, doing: "view '\(keyspace.view)'")
         var changed = 0
         for (index, reply) in replies.enumerated() {
             switch reply {

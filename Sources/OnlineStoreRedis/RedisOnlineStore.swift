@@ -48,6 +48,7 @@ public final class RedisOnlineStore: Sendable {
             let replies = try await storage(keyspace) { () async throws(RedisError) in
                 try await client.evaluate(MonotonicWriteScript.script, calls: calls)
             }
+            try Self.checkAvailable(replies, doing: "view '\(keyspace.view)'")
             for (offset, reply) in replies.enumerated() {
                 switch reply {
                 case .integer(1): written += 1
@@ -94,6 +95,7 @@ public final class RedisOnlineStore: Sendable {
         let fields = features.map { keyspace.field($0) } + [keyspace.eventTimeField, keyspace.generationField]
         let commands = try entities.map { RedisCommand.hmget(try keyspace.key($0), fields: fields) }
         let replies = try await storage(keyspace) { () async throws(RedisError) in try await client.pipeline(commands) }
+        try Self.checkAvailable(replies, doing: "view '\(keyspace.view)'")
         let oldest = ttl > .zero ? now - ttl : Timestamp.min
         var result: [[OnlineValue]] = []
         result.reserveCapacity(entities.count)
@@ -147,6 +149,24 @@ public final class RedisOnlineStore: Sendable {
             return try await body()
         } catch {
             throw Self.storeError(error, doing: "view '\(keyspace.view)'")
+        }
+    }
+
+    /// Error replies that say a node cannot serve its slots right now (the cluster lost a master,
+    /// a node still loading its data or just restarted, a slot half moved for a multi-key
+    /// command): the store is `unavailable` for these keys, as when the node does not answer.
+    static let transientReplies = ["CLUSTERDOWN", "TRYAGAIN", "LOADING", "MASTERDOWN"]
+
+    /// Throws `unavailable` when a reply is one of ``transientReplies``.
+    static func checkAvailable(_ replies: [RESPValue], doing what: String) throws {
+        for reply in replies {
+            guard let message = reply.errorMessage,
+                let word = transientReplies.first(where: { message.hasPrefix($0) })
+            else { continue }
+            throw FeatureStoreError(
+                .unavailable,
+                "the Redis online store is unavailable (\(what)): a node answered \(word) (\(message)); retry when it is back"
+            )
         }
     }
 

@@ -66,6 +66,46 @@ public final class RedisClusterProcesses: Sendable {
         return reply
     }
 
+    /// Runs one command of binary arguments on one node (throwing on an error reply).
+    @discardableResult
+    public func run(_ node: RedisServerProcess, bytes arguments: [[UInt8]]) async throws -> RESPValue {
+        let client = RedisClient(address: node.address)
+        defer { Task { await client.close() } }
+        let reply = try await client.pipeline([RedisCommand(arguments, keyIndex: nil)])[0]
+        if let message = reply.errorMessage {
+            throw HarnessError(
+                "\(String(decoding: arguments.first ?? [], as: UTF8.self)) on \(node.address) failed: \(message)")
+        }
+        return reply
+    }
+
+    /// Moves `slot` from `source` to `target` as `redis-cli --cluster reshard` does: marks it
+    /// importing and migrating, `MIGRATE`s `keys` (in groups of `batch`, pausing `pause` between
+    /// them, so traffic meets a slot half moved), then, when `finish`, assigns it to the target
+    /// on every node (target, source, others: the order the cluster spec gives).
+    public func migrate(
+        _ slot: Int, from source: RedisServerProcess, to target: RedisServerProcess, keys: [[UInt8]],
+        batch: Int = .max, pause: Duration = .zero, finish: Bool = true
+    ) async throws {
+        let sourceID = try await id(of: source)
+        let targetID = try await id(of: target)
+        try await run(target, ["CLUSTER", "SETSLOT", "\(slot)", "IMPORTING", sourceID])
+        try await run(source, ["CLUSTER", "SETSLOT", "\(slot)", "MIGRATING", targetID])
+        var start = 0
+        while start < keys.count {
+            let end = min(keys.count, start + max(1, batch))
+            let head = ["MIGRATE", "127.0.0.1", "\(target.port)", "", "0", "5000", "KEYS"].map { Array($0.utf8) }
+            try await run(source, bytes: head + keys[start..<end])
+            start = end
+            if pause > .zero { try await Task.sleep(for: pause) }
+        }
+        if finish {
+            for node in [target, source] + nodes.filter({ $0 !== target && $0 !== source }) {
+                try await run(node, ["CLUSTER", "SETSLOT", "\(slot)", "NODE", targetID])
+            }
+        }
+    }
+
     /// The node id of `node`.
     public func id(of node: RedisServerProcess) async throws -> String {
         try await run(node, ["CLUSTER", "MYID"]).string ?? ""

@@ -41,21 +41,8 @@ import Testing
     )
         async throws
     {
-        let source = cluster.owner(of: slot)
-        let sourceID = try await cluster.id(of: source)
-        let targetID = try await cluster.id(of: target)
-        try await cluster.run(target, ["CLUSTER", "SETSLOT", "\(slot)", "IMPORTING", sourceID])
-        try await cluster.run(source, ["CLUSTER", "SETSLOT", "\(slot)", "MIGRATING", targetID])
-        try await cluster.run(
-            source, ["MIGRATE", "127.0.0.1", "\(target.port)", "", "0", "5000", "KEYS"] + keys)
-        if finish {
-            // The target first, then the source, then the others (the order the cluster spec gives),
-            // so no two nodes ever send a client back and forth.
-            let others = cluster.nodes.filter { $0 !== target && $0 !== source }
-            for node in [target, source] + others {
-                try await cluster.run(node, ["CLUSTER", "SETSLOT", "\(slot)", "NODE", targetID])
-            }
-        }
+        try await cluster.migrate(
+            slot, from: cluster.owner(of: slot), to: target, keys: keys.map { Array($0.utf8) }, finish: finish)
     }
 
     @Test func movedSlotIsFollowedAndTheTopologyRefreshed() async throws {
