@@ -6,7 +6,8 @@ import Redis
 ///
 /// Writes are monotonic and atomic per entity (``MonotonicWriteScript``): a row never replaces a
 /// stored row with a later (event time, created time), whichever process or replica writes.
-/// Reads are one pipelined `HMGET` per entity (a cluster client splits the pipeline per node).
+/// Reads are one pipelined `HMGET` per entity, for every view of the lookup at once
+/// (``read(_:now:)``; a cluster client splits the pipeline per node).
 public final class RedisOnlineStore: Sendable {
     public let client: any RedisCommandSending
     /// When above zero, every written entity key expires this many seconds after its last write.
@@ -81,67 +82,6 @@ public final class RedisOnlineStore: Sendable {
             arguments.append(FeastValue.encode(value))
         }
         return arguments
-    }
-
-    /// Reads `features` of many entities of one view.
-    ///
-    /// - Parameters:
-    ///   - ttl: values older than `now - ttl` are `OUTSIDE_MAX_AGE` (with a null value); zero never expires.
-    /// - Returns: one row per entity, one value per feature, in the order asked.
-    public func read(
-        _ entities: [[FeatureValue]], from keyspace: RedisOnlineKeyspace, features: [String], ttl: TimeSpan,
-        now: Timestamp
-    ) async throws -> [[OnlineValue]] {
-        let fields = features.map { keyspace.field($0) } + [keyspace.eventTimeField, keyspace.generationField]
-        let commands = try entities.map { RedisCommand.hmget(try keyspace.key($0), fields: fields) }
-        let replies = try await storage(keyspace) { () async throws(RedisError) in try await client.pipeline(commands) }
-        try Self.checkAvailable(replies, doing: "view '\(keyspace.view)'")
-        let oldest = ttl > .zero ? now - ttl : Timestamp.min
-        var result: [[OnlineValue]] = []
-        result.reserveCapacity(entities.count)
-        for (index, reply) in replies.enumerated() {
-            let values: [[UInt8]?]
-            do {
-                values = try RedisClient.hmgetValues(reply, count: fields.count)
-            } catch {
-                throw FeatureStoreError.storage(
-                    "reading view '\(keyspace.view)' for entity \(Self.describe(entities[index])) from Redis failed: \(error.message)"
-                )
-            }
-            guard let stamp = values[features.count], keyspace.isCurrent(values[features.count + 1]) else {
-                result.append(Array(repeating: .notFound, count: features.count))
-                continue
-            }
-            guard let event = FeastTimestamp.decode(stamp) else {
-                throw FeatureStoreError.storage(
-                    "the stored _ts:\(keyspace.view) of entity \(Self.describe(entities[index])) is not a protobuf Timestamp"
-                )
-            }
-            let expired = event < oldest
-            var row: [OnlineValue] = []
-            row.reserveCapacity(features.count)
-            for (position, feature) in features.enumerated() {
-                guard !expired else {
-                    row.append(OnlineValue(value: .null, status: .outsideMaxAge, eventTime: event))
-                    continue
-                }
-                guard let bytes = values[position] else {
-                    row.append(OnlineValue(value: .null, status: .nullValue, eventTime: event))
-                    continue
-                }
-                let value: FeatureValue
-                do {
-                    value = try FeastValue.decode(bytes)
-                } catch {
-                    throw FeatureStoreError.storage(
-                        "the stored value of feature '\(keyspace.view):\(feature)' of entity \(Self.describe(entities[index])) is not a feast.types.Value: \(error.description)"
-                    )
-                }
-                row.append(OnlineValue(value: value, status: value.isNull ? .nullValue : .present, eventTime: event))
-            }
-            result.append(row)
-        }
-        return result
     }
 
     func storage<T>(_ keyspace: RedisOnlineKeyspace, _ body: () async throws(RedisError) -> T) async throws -> T {

@@ -203,6 +203,43 @@ private func record(_ event: Int64, _ created: Int64, _ rate: Double?, _ trips: 
         }
     }
 
+    /// Several views in one call (Redis: one HMGET per entity key for all its views) answer what
+    /// one call per view answers, with views sharing an entity, a view keyed otherwise, repeated
+    /// and missing entities, and a ttl.
+    @Test(arguments: BackendKind.allCases) func severalViewsAtOnceEqualOneViewAtATime(kind: BackendKind) async throws {
+        try await kind.run { (store) async throws in
+            let stats = OnlineTable(view: "stats", generation: 1, joinKeys: ["driver_id"])
+            let live = OnlineTable(view: "live", generation: 2, joinKeys: ["driver_id"])
+            let pairs = OnlineTable(view: "pairs", generation: 1, joinKeys: ["driver_id", "rider_id"])
+            _ = try await store.write(
+                [([.int64(1)], record(100, 100, 0.5, 1)), ([.int64(2)], record(10, 10, 0.25, 2))], to: stats)
+            _ = try await store.write([([.int64(1)], record(200, 200, nil, 3))], to: live)
+            _ = try await store.write([([.int64(1), .int64(7)], record(300, 300, 0.75, 4))], to: pairs)
+            let reads = [
+                OnlineViewRead(
+                    table: stats, entities: [[.int64(1)], [.int64(2)], [.int64(1)], [.int64(3)]],
+                    features: ["trips", "conv_rate"], ttl: .seconds(60)),
+                OnlineViewRead(
+                    table: live, entities: [[.int64(1)], [.int64(2)], [.int64(1)], [.int64(3)]],
+                    features: ["conv_rate", "trips"], ttl: .zero),
+                OnlineViewRead(
+                    table: pairs,
+                    entities: [
+                        [.int64(1), .int64(7)], [.int64(1), .int64(8)], [.int64(1), .int64(7)], [.int64(3), .int64(7)],
+                    ], features: ["trips"], ttl: .zero),
+            ]
+            let together = try await store.read(reads, now: at(150))
+            for (read, rows) in zip(reads, together) {
+                let alone = try await store.read(
+                    read.entities, from: read.table, features: read.features, ttl: read.ttl, now: at(150))
+                #expect(rows == alone, "\(read.table.view)")
+            }
+            #expect(together[0].map { $0[0].status } == [.present, .outsideMaxAge, .present, .notFound])
+            #expect(together[1].map { $0[1].value } == [.int64(3), .null, .int64(3), .null])
+            #expect(together[2].map { $0[0].value } == [.int64(4), .null, .int64(4), .null])
+        }
+    }
+
     @Test(arguments: BackendKind.allCases) func oneSchedulerHoldsTheLease(kind: BackendKind) async throws {
         try await kind.run { (store) async throws in
             #expect(try await store.holdSchedulerLease(holder: "a", for: .seconds(30)))

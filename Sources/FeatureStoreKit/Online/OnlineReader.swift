@@ -37,15 +37,23 @@ public struct OnlineReader: Sendable {
         -> OnlineFeaturesResponse
     {
         let entities = try entities.validated(for: plan)
-        var rows: [[[OnlineValue]]] = []
-        for read in plan.reads {
+        // Aggregate views first; every snapshot view then in one call (one round trip to Redis).
+        var rows = [[[OnlineValue]]](repeating: [], count: plan.reads.count)
+        var snapshotReads: [OnlineViewRead] = []
+        var snapshotPositions: [Int] = []
+        for (index, read) in plan.reads.enumerated() {
             let keys = Self.keys(of: read, in: entities)
             if let aggregated = try aggregateRows(read, keys: keys, now: now) {
-                rows.append(aggregated)
+                rows[index] = aggregated
             } else {
-                rows.append(
-                    try await store.read(
-                        keys, from: table(of: read), features: read.features, ttl: read.view.ttl, now: now))
+                snapshotReads.append(
+                    OnlineViewRead(table: table(of: read), entities: keys, features: read.features, ttl: read.view.ttl))
+                snapshotPositions.append(index)
+            }
+        }
+        if !snapshotReads.isEmpty {
+            for (position, viewRows) in zip(snapshotPositions, try await store.read(snapshotReads, now: now)) {
+                rows[position] = viewRows
             }
         }
         return Self.response(plan, entities: entities, rows: rows)

@@ -14,6 +14,10 @@ extension OnlineStore: OnlineStoreBackend {
         try read(entities, from: table.keyspace, features: features, ttl: ttl, now: now)
     }
 
+    public func read(_ reads: [OnlineViewRead], now: Timestamp) async throws -> [[[OnlineValue]]] {
+        try reads.map { try read($0.entities, from: $0.table.keyspace, features: $0.features, ttl: $0.ttl, now: now) }
+    }
+
     public func readSynchronously(
         _ entities: [[FeatureValue]], from table: OnlineTable, features: [String], ttl: TimeSpan, now: Timestamp
     ) throws -> [[OnlineValue]] {

@@ -25,6 +25,12 @@ public protocol OnlineStoreBackend: AnyObject, Sendable {
     func read(_ entities: [[FeatureValue]], from table: OnlineTable, features: [String], ttl: TimeSpan, now: Timestamp)
         async throws -> [[OnlineValue]]
 
+    /// Reads several views of one lookup (as many round trips as the backend needs: Redis reads
+    /// all views of an entity in one command).
+    ///
+    /// - Returns: per view, one row per entity, one value per feature.
+    func read(_ reads: [OnlineViewRead], now: Timestamp) async throws -> [[[OnlineValue]]]
+
     /// ``read(_:from:features:ttl:now:)`` for synchronous callers (the command line).
     func readSynchronously(
         _ entities: [[FeatureValue]], from table: OnlineTable, features: [String], ttl: TimeSpan, now: Timestamp
@@ -66,4 +72,20 @@ public protocol OnlineStoreBackend: AnyObject, Sendable {
     /// Takes or renews the lease that lets one server's scheduler run at a time, for `duration`;
     /// returns whether `holder` holds it now. A store one process owns (RocksDB) always grants it.
     func holdSchedulerLease(holder: String, for duration: Duration) async throws -> Bool
+}
+
+/// The features of one view to read for many entities (``OnlineStoreBackend/read(_:now:)``).
+public struct OnlineViewRead: Sendable {
+    public var table: OnlineTable
+    public var entities: [[FeatureValue]]
+    public var features: [String]
+    /// Values older than `now - ttl` are `OUTSIDE_MAX_AGE`; zero never expires.
+    public var ttl: TimeSpan
+
+    public init(table: OnlineTable, entities: [[FeatureValue]], features: [String], ttl: TimeSpan) {
+        self.table = table
+        self.entities = entities
+        self.features = features
+        self.ttl = ttl
+    }
 }

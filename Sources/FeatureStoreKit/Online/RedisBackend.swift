@@ -54,6 +54,14 @@ public final class RedisBackend: OnlineStoreBackend {
         try await store.read(entities, from: keyspace(table), features: features, ttl: ttl, now: now)
     }
 
+    public func read(_ reads: [OnlineViewRead], now: Timestamp) async throws -> [[[OnlineValue]]] {
+        try await store.read(
+            reads.map {
+                RedisOnlineStore.ViewRead(
+                    keyspace: keyspace($0.table), entities: $0.entities, features: $0.features, ttl: $0.ttl)
+            }, now: now)
+    }
+
     public func readSynchronously(
         _ entities: [[FeatureValue]], from table: OnlineTable, features: [String], ttl: TimeSpan, now: Timestamp
     ) throws -> [[OnlineValue]] {
