@@ -40,8 +40,9 @@ public struct OnlineReader: Sendable {
         var rows: [[[OnlineValue]]] = []
         for read in plan.reads {
             let keys = Self.keys(of: read, in: entities)
-            if let aggregated = try aggregateRows(read, keys: keys, now: now) {
-                rows.append(aggregated)
+            if case let (aggregates, layout)? = try aggregateState(of: read) {
+                rows.append(
+                    try await aggregates.readAggregates(keys, layout: layout, features: read.features, now: now))
             } else {
                 rows.append(
                     try await store.read(
@@ -59,7 +60,10 @@ public struct OnlineReader: Sendable {
         let entities = try entities.validated(for: plan)
         let rows = try plan.reads.map { read in
             let keys = Self.keys(of: read, in: entities)
-            if let aggregated = try aggregateRows(read, keys: keys, now: now) { return aggregated }
+            if case let (aggregates, layout)? = try aggregateState(of: read) {
+                return try aggregates.readAggregatesSynchronously(
+                    keys, layout: layout, features: read.features, now: now)
+            }
             return try store.readSynchronously(
                 keys, from: table(of: read), features: read.features, ttl: read.view.ttl, now: now)
         }
@@ -74,9 +78,9 @@ public struct OnlineReader: Sendable {
         tables[read.view.name] ?? OnlineTable(view: read.view.name, generation: 1, joinKeys: read.joinKeys.map(\.name))
     }
 
-    /// The rows of an aggregate view (`nil` for a snapshot view).
-    private func aggregateRows(_ read: OnlineReadPlan.ViewRead, keys: [[FeatureValue]], now: Timestamp) throws
-        -> [[OnlineValue]]?
+    /// Where an aggregate view's rows are (`nil` for a snapshot view).
+    private func aggregateState(of read: OnlineReadPlan.ViewRead) throws
+        -> (any OnlineAggregateStore, AggregateLayout)?
     {
         guard let layout = layouts[read.view.name] else { return nil }
         guard let aggregates = store.aggregates else {
@@ -84,7 +88,7 @@ public struct OnlineReader: Sendable {
                 "feature view '\(read.view.name)' is a windowed aggregate, which the online store (\(store.location)) cannot hold yet"
             )
         }
-        return try aggregates.readAggregates(keys, layout: layout, features: read.features, now: now)
+        return (aggregates, layout)
     }
 
     /// The response: the join keys first, then each read's features at their output positions.
