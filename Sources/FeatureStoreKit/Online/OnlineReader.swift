@@ -85,7 +85,7 @@ public struct OnlineReader: Sendable {
         guard let layout = layouts[read.view.name] else { return nil }
         guard let aggregates = store.aggregates else {
             throw FeatureStoreError.storage(
-                "feature view '\(read.view.name)' is a windowed aggregate, which the online store (\(store.location)) cannot hold yet"
+                "feature view '\(read.view.name)' is a windowed aggregate, which the online store (\(store.location)) cannot hold"
             )
         }
         return (aggregates, layout)
