@@ -29,7 +29,6 @@ extension FeatureStore {
         allowBreaking: Bool = false, beforeCommit: (() throws -> Void)? = nil
     ) throws -> ApplyResult {
         let repository = try loadRepository()
-        try checkOnlineStoreHolds(repository.definitions)
         let offline = try offlineStore()
         var prepared = OfflineStore.PrepareReport()
         var result = try registry().apply(
@@ -67,18 +66,5 @@ extension FeatureStore {
             HistoryTable(
                 source: $0, generation: snapshot.generation(ofSource: $0.name), definitions: snapshot.definitions)
         }
-    }
-}
-
-extension FeatureStore {
-    /// Refuses definitions the configured online store cannot serve, before anything is
-    /// registered: windowed aggregates are kept only in RocksDB so far.
-    func checkOnlineStoreHolds(_ definitions: RepoDefinitions) throws {
-        guard config.redisOnlineStore != nil else { return }
-        let aggregates = definitions.featureViews.filter { $0.online && $0.isAggregate }.map(\.name)
-        guard !aggregates.isEmpty else { return }
-        throw FeatureStoreError.invalidArgument(
-            "\(repoPath)/feature_store.yaml: the Redis online store does not hold windowed aggregates yet, and feature view\(aggregates.count == 1 ? "" : "s") \(aggregates.map { "'\($0)'" }.joined(separator: ", ")) \(aggregates.count == 1 ? "is one" : "are") with online: true; set `online: false` on \(aggregates.count == 1 ? "it" : "them") (the training set still computes them) or use the RocksDB online store"
-        )
     }
 }

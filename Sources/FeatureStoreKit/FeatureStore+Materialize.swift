@@ -128,7 +128,7 @@ extension FeatureStore {
             if view.isAggregate {
                 guard let aggregateStore = online.aggregates else {
                     throw FeatureStoreError.invalidArgument(
-                        "feature view '\(view.name)' is a windowed aggregate, which the online store (\(online.location)) cannot hold yet; set `online: false` on it, or use the RocksDB online store"
+                        "feature view '\(view.name)' is a windowed aggregate, which the online store (\(online.location)) cannot hold; set `online: false` on it, or use the RocksDB or Redis online store"
                     )
                 }
                 reports.append(
@@ -195,12 +195,13 @@ extension FeatureStore {
     ///
     /// A view whose state is empty (its first run, or state of an earlier layout) is filled from
     /// the whole retention, whatever the watermark, since every window needs every event inside
-    /// it: through ``AggregateFill`` (tiles computed in memory, each written once) when versions
-    /// of its events share their event time, else through ``OnlineStore/addEvents(_:layout:now:)``
-    /// in batches, as every later run.
+    /// it: through ``AggregateFill`` (tiles computed in memory, each written once) when the store
+    /// is RocksDB and versions of its events share their event time, else through
+    /// ``OnlineAggregateStore/addEventsSynchronously(_:layout:now:)`` in batches, as every later run.
     private func materializeAggregates(
         _ view: FeatureView, keyspace: OnlineKeyspace, snapshot: RegistrySnapshot, from: Timestamp, to: Timestamp,
-        now: Timestamp, lateAfter: Int64?, online: OnlineStore, offline: OfflineStore, progress: (Int) -> Void
+        now: Timestamp, lateAfter: Int64?, online: any OnlineAggregateStore, offline: OfflineStore,
+        progress: (Int) -> Void
     ) throws -> MaterializationReport.ViewReport {
         let began = Timestamp.now()
         let layout = AggregateLayout(view: view, generation: keyspace.generation)
@@ -210,11 +211,13 @@ extension FeatureStore {
         // Only events that a window at `now` can reach are kept online.
         let cutoff = layout.cutoff(at: now)
         let earliest = empty ? cutoff : Swift.max(from, cutoff)
-        let fill =
-            empty && sharesTime
-            ? try AggregateFill(
-                store: online, layout: layout, now: now,
-                directory: config.onlineStorePath + ".fill-\(keyspace.view)-\(keyspace.generation)") : nil
+        // The bulk fill is RocksDB's fast path (it ingests sorted files); Redis adds in batches.
+        var fill: AggregateFill?
+        if empty, sharesTime, let rocksDB = online as? OnlineStore {
+            fill = try AggregateFill(
+                store: rocksDB, layout: layout, now: now,
+                directory: config.onlineStorePath + ".fill-\(keyspace.view)-\(keyspace.generation)")
+        }
         var entities: Set<[FeatureValue]> = []
         var summary = AggregateWriteSummary()
         var scannedSoFar = 0
@@ -233,7 +236,7 @@ extension FeatureStore {
                 try fill.add(events)
             } else {
                 for event in events { entities.insert(event.key) }
-                summary.applied += try online.addEvents(events, layout: layout, now: now).applied
+                summary.applied += try online.addEventsSynchronously(events, layout: layout, now: now).applied
             }
             progress(scannedSoFar)
             try FaultInjection.trigger(.materializeAfterBatch)

@@ -100,7 +100,7 @@ public struct AggregateLayout: Sendable {
     }
 
     /// Throws ``problem`` when there is one.
-    func checkUsable() throws {
+    public func checkUsable() throws {
         if let problem { throw FeatureStoreError(.invalidDefinitions, problem) }
     }
 
@@ -178,7 +178,7 @@ public struct AggregateLayout: Sendable {
 
     /// Checks an event before anything is written: one value per column, and only finite numbers
     /// (aggregates refuse NaN and infinities, offline and online alike).
-    func check(_ event: AggregateEvent) throws {
+    public func check(_ event: AggregateEvent) throws {
         guard event.values.count == columns.count else {
             throw FeatureStoreError.invalidArgument(
                 "an event for feature view '\(keyspace.view)' has \(event.values.count) values; the view aggregates \(columns.count) columns (\(columns.joined(separator: ", ")))"

@@ -151,31 +151,6 @@ import Testing
             }
         }
     }
-
-    @Test func applyRefusesOnlineAggregatesOnRedis() async throws {
-        let repo = try Self.repo(redisPort: 6390)
-        try """
-        sources:
-          - name: trips
-            kind: push
-            timestamp_field: event_timestamp
-            schema: {driver_id: int64, event_timestamp: timestamp, fare: float64}
-        feature_views:
-          - name: trip_stats
-            entities: [driver]
-            source: trips
-            aggregations:
-              - { column: fare, function: sum, window: 1d, name: fare_sum_1d }
-
-        """.write(toFile: repo + "/trips.yaml", atomically: true, encoding: .utf8)
-        let apply = try await FSRunner.run(["apply", "--repo", repo])
-        #expect(apply.status == 1)
-        #expect(apply.stderr.contains("'trip_stats'"), "\(apply.stderr)")
-        #expect(apply.stderr.contains("online: false"), "\(apply.stderr)")
-        // Nothing was registered.
-        let list = try await FSRunner.run(["list", "feature-views", "--repo", repo])
-        #expect(!list.stdout.contains("driver_stats"), "\(list.stdout)")
-    }
 }
 
 extension Array {

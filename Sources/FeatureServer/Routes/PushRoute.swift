@@ -25,7 +25,7 @@ extension FeatureServer {
         let aggregateStore = stores.onlineStore.aggregates
         if push.destination.writesOnline, let view = aggregateViews.first, aggregateStore == nil {
             throw FeatureStoreError.invalidArgument(
-                "feature view '\(view.name)' over source '\(push.source.name)' is a windowed aggregate, which the online store (\(stores.onlineStore.location)) cannot hold yet; nothing was written"
+                "feature view '\(view.name)' over source '\(push.source.name)' is a windowed aggregate, which the online store (\(stores.onlineStore.location)) cannot hold; nothing was written"
             )
         }
         let onlineWrites =
@@ -63,7 +63,7 @@ extension FeatureServer {
                 let layout = AggregateLayout(view: view, generation: snapshot.generation(ofView: view.name))
                 let events = push.rows.aggregateEvents(
                     for: layout, joinKeys: snapshot.definitions.joinKeys(of: view), identities: identities)
-                let summary = try aggregateStore.addEvents(events, layout: layout, now: now)
+                let summary = try await aggregateStore.addEvents(events, layout: layout, now: now)
                 metrics.recordOnlineWrites(view: view.name, rows: summary.applied)
                 if summary.late > 0 { metrics.recordLateEvents(view: view.name, events: summary.late) }
                 written.append((view.name, summary.applied))

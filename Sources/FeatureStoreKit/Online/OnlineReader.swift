@@ -37,14 +37,16 @@ public struct OnlineReader: Sendable {
         -> OnlineFeaturesResponse
     {
         let entities = try entities.validated(for: plan)
-        // Aggregate views first; every snapshot view then in one call (one round trip to Redis).
+        // Aggregate views one by one; every snapshot view together in one call (one round trip to
+        // Redis).
         var rows = [[[OnlineValue]]](repeating: [], count: plan.reads.count)
         var snapshotReads: [OnlineViewRead] = []
         var snapshotPositions: [Int] = []
         for (index, read) in plan.reads.enumerated() {
             let keys = Self.keys(of: read, in: entities)
-            if let aggregated = try aggregateRows(read, keys: keys, now: now) {
-                rows[index] = aggregated
+            if case let (aggregates, layout)? = try aggregateState(of: read) {
+                rows[index] = try await aggregates.readAggregates(
+                    keys, layout: layout, features: read.features, now: now)
             } else {
                 snapshotReads.append(
                     OnlineViewRead(table: table(of: read), entities: keys, features: read.features, ttl: read.view.ttl))
@@ -67,7 +69,10 @@ public struct OnlineReader: Sendable {
         let entities = try entities.validated(for: plan)
         let rows = try plan.reads.map { read in
             let keys = Self.keys(of: read, in: entities)
-            if let aggregated = try aggregateRows(read, keys: keys, now: now) { return aggregated }
+            if case let (aggregates, layout)? = try aggregateState(of: read) {
+                return try aggregates.readAggregatesSynchronously(
+                    keys, layout: layout, features: read.features, now: now)
+            }
             return try store.readSynchronously(
                 keys, from: table(of: read), features: read.features, ttl: read.view.ttl, now: now)
         }
@@ -82,17 +87,17 @@ public struct OnlineReader: Sendable {
         tables[read.view.name] ?? OnlineTable(view: read.view.name, generation: 1, joinKeys: read.joinKeys.map(\.name))
     }
 
-    /// The rows of an aggregate view (`nil` for a snapshot view).
-    private func aggregateRows(_ read: OnlineReadPlan.ViewRead, keys: [[FeatureValue]], now: Timestamp) throws
-        -> [[OnlineValue]]?
+    /// Where an aggregate view's rows are (`nil` for a snapshot view).
+    private func aggregateState(of read: OnlineReadPlan.ViewRead) throws
+        -> (any OnlineAggregateStore, AggregateLayout)?
     {
         guard let layout = layouts[read.view.name] else { return nil }
         guard let aggregates = store.aggregates else {
             throw FeatureStoreError.storage(
-                "feature view '\(read.view.name)' is a windowed aggregate, which the online store (\(store.location)) cannot hold yet"
+                "feature view '\(read.view.name)' is a windowed aggregate, which the online store (\(store.location)) cannot hold"
             )
         }
-        return try aggregates.readAggregates(keys, layout: layout, features: read.features, now: now)
+        return (aggregates, layout)
     }
 
     /// The response: the join keys first, then each read's features at their output positions.

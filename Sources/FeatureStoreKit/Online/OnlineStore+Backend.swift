@@ -6,7 +6,7 @@ import OnlineStoreRocksDB
 extension OnlineStore: OnlineStoreBackend {
     public var location: String { path }
     public var isShared: Bool { false }
-    public var aggregates: OnlineStore? { self }
+    public var aggregates: (any OnlineAggregateStore)? { self }
 
     public func read(
         _ entities: [[FeatureValue]], from table: OnlineTable, features: [String], ttl: TimeSpan, now: Timestamp

@@ -18,8 +18,9 @@ public protocol OnlineStoreBackend: AnyObject, Sendable {
     /// process, so other commands hand their work to the running server.
     var isShared: Bool { get }
 
-    /// The windowed-aggregate state, or `nil` when this backend cannot hold it (yet).
-    var aggregates: OnlineStore? { get }
+    /// The windowed-aggregate state (``OnlineAggregateStore``), or `nil` when this backend cannot
+    /// hold it.
+    var aggregates: (any OnlineAggregateStore)? { get }
 
     /// Reads `features` of many entities (ttl enforced against `now`); one row per entity.
     func read(_ entities: [[FeatureValue]], from table: OnlineTable, features: [String], ttl: TimeSpan, now: Timestamp)

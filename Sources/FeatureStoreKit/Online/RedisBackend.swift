@@ -5,10 +5,8 @@ import Redis
 
 /// The Redis (or Redis Cluster) online store behind ``OnlineStoreBackend``: snapshot views in
 /// Feast's Redis layout (``RedisOnlineStore``), shared by every `fs serve` replica and `fs
-/// materialize` at once (writes are atomic and monotonic per entity in Redis itself).
-///
-/// Windowed aggregates are not kept in Redis yet: ``aggregates`` is `nil`, `fs apply` refuses an
-/// online aggregate view over this store, and a read of one is an error naming the view.
+/// materialize` at once (writes are atomic and monotonic per entity in Redis itself), and the
+/// state of windowed aggregate views in fs's own layout (`RedisBackend+Aggregates.swift`).
 public final class RedisBackend: OnlineStoreBackend {
     public let settings: RedisOnlineStoreSettings
     public let project: String
@@ -42,7 +40,7 @@ public final class RedisBackend: OnlineStoreBackend {
     }
 
     public var isShared: Bool { true }
-    public var aggregates: OnlineStore? { nil }
+    public var aggregates: (any OnlineAggregateStore)? { self }
 
     func keyspace(_ table: OnlineTable) -> RedisOnlineKeyspace {
         RedisOnlineKeyspace(project: project, view: table.view, joinKeys: table.joinKeys, generation: table.generation)
