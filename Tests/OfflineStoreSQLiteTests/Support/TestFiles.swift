@@ -1,15 +1,30 @@
 import FeatureStoreCore
 import Foundation
 import OfflineStoreSQLite
+import Synchronization
 
-/// A fresh temporary directory with an offline store in it.
+/// A fresh temporary directory with an offline store in it, deleted when the test process exits
+/// (not when the value goes: a test may keep only the store it opened there).
 struct TestDirectory {
     let path: String
 
     init(_ label: String = "offline") {
         path = (NSTemporaryDirectory() as NSString).appendingPathComponent("fs-\(label)-\(UUID().uuidString.prefix(8))")
         try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        Self.created.withLock { created in
+            if created.isEmpty {
+                atexit {
+                    for path in TestDirectory.created.withLock({ $0 }) {
+                        try? FileManager.default.removeItem(atPath: path)
+                    }
+                }
+            }
+            created.append(path)
+        }
     }
+
+    /// Every directory made so far, for the exit handler.
+    static let created = Mutex<[String]>([])
 
     func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
 
