@@ -34,7 +34,12 @@ public final class PostgresSession: @unchecked Sendable {
     }
 
     deinit {
-        _ = try? connection?.close().wait()
+        guard let connection, !connection.isClosed else { return }
+        // postgres-nio wants a connection closed before it goes away: the future keeps it alive
+        // until then, and the closing is waited for unless this runs on its own event loop.
+        let closing: EventLoopFuture<Void> = connection.close()
+        closing.whenComplete { _ in withExtendedLifetime(connection) {} }
+        if !connection.eventLoop.inEventLoop { _ = try? closing.wait() }
     }
 
     /// Runs one statement (no `;`-separated lists) and returns its rows.

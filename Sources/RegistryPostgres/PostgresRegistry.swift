@@ -44,8 +44,15 @@ public final class PostgresRegistry: RegistryStore, Sendable {
     /// Closes the connection (a later call opens a new one).
     public func close() { session.close() }
 
+    /// One indexed read (no transaction around it), cheap enough to poll.
     public func version() throws -> Int64 {
-        try session.transaction { try readVersion($0) }
+        let rows = try session.query(versionQuery)
+        guard let row = rows.first, !row.isNull(0) else { return 0 }
+        return try row.int64(0)
+    }
+
+    private var versionQuery: String {
+        "SELECT CAST(value AS BIGINT) FROM \(schema).registry_meta WHERE key = 'version'"
     }
 
     public func snapshot() throws -> RegistrySnapshot {
@@ -53,8 +60,7 @@ public final class PostgresRegistry: RegistryStore, Sendable {
     }
 
     func readVersion(_ transaction: PostgresTransaction) throws -> Int64 {
-        try transaction.scalarInt(
-            "SELECT CAST(value AS BIGINT) FROM \(schema).registry_meta WHERE key = 'version'") ?? 0
+        try transaction.scalarInt(versionQuery) ?? 0
     }
 
     func readSnapshot(_ transaction: PostgresTransaction) throws -> RegistrySnapshot {

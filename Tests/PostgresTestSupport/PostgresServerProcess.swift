@@ -44,14 +44,15 @@ public final class PostgresServerProcess: @unchecked Sendable {
     public init() async throws {
         // Under /tmp (not $TMPDIR, which may sit in root's home): every ancestor must be
         // reachable by the unprivileged user.
-        let base = getuid() == 0 ? URL(fileURLWithPath: "/tmp") : FileManager.default.temporaryDirectory
-        directory = base.appendingPathComponent("fs-postgres-\(UUID().uuidString)")
+        _ = Self.sweptAbandonedClusters
+        directory = Self.base.appendingPathComponent("fs-postgres-\(UUID().uuidString)")
         password = UUID().uuidString.replacingOccurrences(of: "-", with: "")
         port = try Self.freePort()
         do {
             try FileManager.default.createDirectory(
                 at: directory.appendingPathComponent("log"), withIntermediateDirectories: true)
             try password.write(to: directory.appendingPathComponent("pwfile"), atomically: true, encoding: .utf8)
+            try "\(getpid())".write(to: directory.appendingPathComponent("owner"), atomically: true, encoding: .utf8)
             if let account = Self.unprivilegedAccount() {
                 for path in [
                     directory.path, directory.appendingPathComponent("log").path,
@@ -147,6 +148,35 @@ public final class PostgresServerProcess: @unchecked Sendable {
         shutDown()
         try? FileManager.default.removeItem(at: directory)
     }
+
+    /// Where the clusters go: under /tmp when running as root (not $TMPDIR, which may sit in root's
+    /// home), since every ancestor must be reachable by the unprivileged user.
+    static var base: URL { getuid() == 0 ? URL(fileURLWithPath: "/tmp") : FileManager.default.temporaryDirectory }
+
+    /// Clusters left by a test process that died before stopping them (a crash, a kill): their
+    /// postgres is stopped and their files deleted, once per test process. A cluster whose owner
+    /// still runs (another `swift test` at the same time) is left alone.
+    static let sweptAbandonedClusters: Void = {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: base.path)) ?? []
+        for name in names where name.hasPrefix("fs-postgres-") {
+            let directory = base.appendingPathComponent(name)
+            guard let text = try? String(contentsOf: directory.appendingPathComponent("owner"), encoding: .utf8),
+                let owner = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), Glibc.kill(owner, 0) != 0,
+                errno == ESRCH
+            else { continue }
+            let pidFile = directory.appendingPathComponent("data/postmaster.pid")
+            if let line = (try? String(contentsOf: pidFile, encoding: .utf8))?.split(separator: "\n").first,
+                let postmaster = Int32(line),
+                // Still that cluster's postgres, not a process that got its id since.
+                let command = FileManager.default.contents(atPath: "/proc/\(postmaster)/cmdline"),
+                String(decoding: command, as: UTF8.self).contains(directory.path)
+            {
+                _ = Glibc.kill(postmaster, SIGQUIT)
+                for _ in 0..<100 where Glibc.kill(postmaster, 0) == 0 { usleep(50_000) }
+            }
+            try? FileManager.default.removeItem(at: directory)
+        }
+    }()
 
     /// `initdb` or `postgres`: on PATH, else the newest /usr/lib/postgresql/N/bin (where Debian's
     /// packages put them, off PATH).
