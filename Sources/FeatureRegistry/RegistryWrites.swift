@@ -33,7 +33,7 @@ public struct RegistryWrites: Sendable {
         if let registered = before.project, registered != project, !before.definitions.isEmpty {
             throw FeatureStoreError(
                 .conflict,
-                "the registry at \(location) holds project '\(registered)', not '\(project)'; point `registry` in feature_store.yaml at another file, or run `fs teardown` first"
+                "the registry at \(location) holds project '\(registered)', not '\(project)'; point `registry` in feature_store.yaml at another file (or PostgreSQL schema), or run `fs teardown` first"
             )
         }
         let plan = RegistryPlan(from: before.definitions, to: definitions)

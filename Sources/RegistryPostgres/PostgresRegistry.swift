@@ -28,7 +28,11 @@ public final class PostgresRegistry: RegistryStore, Sendable {
     ///
     /// - Parameter password: the password itself (from `password_env`); never shown.
     public init(settings: PostgresSettings, password: String?, lockTimeout: Duration = .seconds(30)) throws {
-        precondition(PostgresSettings.isSchemaName(settings.schema), "the config loader checks schema names")
+        guard PostgresSettings.isSchemaName(settings.schema) else {
+            throw FeatureStoreError.invalidArgument(
+                "schema '\(settings.schema)' of the PostgreSQL registry must be a lower-case name of letters, digits and '_' (at most 63 bytes, not starting with a digit)"
+            )
+        }
         self.settings = settings
         self.lockTimeout = lockTimeout
         session = PostgresSession(settings: settings, password: password)

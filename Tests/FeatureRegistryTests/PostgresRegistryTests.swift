@@ -150,3 +150,13 @@ import Testing
         }
     }
 }
+
+extension PostgresRegistryTests {
+    /// A schema name fs would have to quote is refused before anything is sent to the server.
+    @Test(arguments: ["Fs", "a-b", "1st", "", "x\"; DROP SCHEMA public; --"])
+    func aBadSchemaNameIsRefused(schema: String) {
+        let settings = PostgresSettings(host: "127.0.0.1", port: 1, user: "u", database: "d", schema: schema)
+        let error = #expect(throws: FeatureStoreError.self) { try PostgresRegistry(settings: settings, password: nil) }
+        #expect(error?.code == .invalidArgument)
+    }
+}
