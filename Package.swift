@@ -36,6 +36,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0", traits: []),
         // The web UI's server-rendered templates (compiled into the binary as string literals).
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        // PostgreSQL as the shared registry (issue 13); used only by the Postgres* targets.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        // Already resolved through postgres-nio (and gRPC); named for `sslmode=prefer/require`.
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
     ],
     targets: [
         // C edges: the system SQLite and RocksDB, linked through pkg-config, never vendored.
@@ -72,6 +76,27 @@ let package = Package(
         .target(
             name: "FeatureRegistry",
             dependencies: ["FeatureStoreCore", "SQLite"],
+            swiftSettings: swiftSettings
+        ),
+
+        // A small synchronous facade over postgres-nio for fs's own threads (never the cooperative pool).
+        .target(
+            name: "PostgresClient",
+            dependencies: [
+                "FeatureStoreCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // The registry of applied definitions, in PostgreSQL (shared by many machines).
+        .target(
+            name: "RegistryPostgres",
+            dependencies: ["FeatureStoreCore", "FeatureRegistry", "PostgresClient"],
             swiftSettings: swiftSettings
         ),
 
@@ -193,7 +218,10 @@ let package = Package(
         .testTarget(name: "FeatureRepoTests", dependencies: ["FeatureRepo"], swiftSettings: swiftSettings),
         .testTarget(
             name: "FeatureRegistryTests",
-            dependencies: ["FeatureRegistry", "FeatureRepo", "SQLite"],
+            dependencies: [
+                "FeatureRegistry", "FeatureRepo", "SQLite", "RegistryPostgres", "PostgresClient",
+                "PostgresTestSupport",
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -214,6 +242,18 @@ let package = Package(
             name: "RedisTestSupport",
             dependencies: ["Redis", "ProcessSupport"],
             path: "Tests/RedisTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        // Starts a throwaway PostgreSQL cluster (initdb, postgres on a loopback port) for the tests.
+        .target(
+            name: "PostgresTestSupport",
+            dependencies: ["ProcessSupport", "PostgresClient", "FeatureStoreCore"],
+            path: "Tests/PostgresTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PostgresClientTests",
+            dependencies: ["PostgresClient", "PostgresTestSupport", "FeatureStoreCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -26,29 +26,10 @@ extension Registry {
     ) throws -> ApplyResult {
         try storage {
             try database.transaction {
-                let before = try readSnapshot()
-                if let registered = before.project, registered != project, !before.definitions.isEmpty {
-                    throw FeatureStoreError(
-                        .conflict,
-                        "the registry at \(path) holds project '\(registered)', not '\(project)'; point `registry` in feature_store.yaml at another file, or run `fs teardown` first"
-                    )
-                }
-                let plan = RegistryPlan(from: before.definitions, to: definitions)
-                let breaking = plan.breakingChanges
-                if !breaking.isEmpty && !allowBreaking {
-                    let list = breaking.map { "  \($0.id): \($0.breaking ?? "")" }.joined(separator: "\n")
-                    throw FeatureStoreError(
-                        .breakingChange,
-                        "the plan has \(breaking.count) breaking change\(breaking.count == 1 ? "" : "s") that would drop stored data:\n\(list)\nRun `fs plan` to see them; apply with --allow-breaking to drop the stale data."
-                    )
-                }
-                if plan.isEmpty && before.project == project {
-                    return ApplyResult(plan: plan, before: before, after: before)
-                }
-                var after = before
-                after.project = project
-                after.definitions = definitions
-                after.version = plan.isEmpty ? before.version : before.version + 1
+                let writes = try RegistryWrites(
+                    before: try readSnapshot(), definitions: definitions, project: project,
+                    allowBreaking: allowBreaking, now: now, location: path)
+                if writes.isNoOp { return writes.result }
                 let upsert = try database.prepare(
                     """
                     INSERT INTO registry_objects (kind, name, version, generation, spec, updated_at) VALUES (?, ?, ?, ?, ?, ?)
@@ -56,50 +37,26 @@ extension Registry {
                     spec = excluded.spec, updated_at = excluded.updated_at
                     """)
                 let delete = try database.prepare("DELETE FROM registry_objects WHERE kind = ? AND name = ?")
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
-                for change in plan.changes {
-                    let id = change.id
-                    if change.action == .remove {
-                        try delete.run([.text(id.kind.rawValue), .text(id.name)])
-                        after.records[id] = nil
-                        continue
-                    }
-                    let previous = before.records[id]
-                    let grows = previous != nil && change.isBreaking
-                    let record = ObjectRecord(
-                        version: (previous?.version ?? 0) + 1,
-                        generation: (previous?.generation ?? 0) + (previous == nil || grows ? 1 : 0),
-                        updatedAt: now)
-                    after.records[id] = record
+                for id in writes.deletes {
+                    try delete.run([.text(id.kind.rawValue), .text(id.name)])
+                }
+                for object in writes.upserts {
                     try upsert.run([
-                        .text(id.kind.rawValue), .text(id.name), .integer(record.version), .integer(record.generation),
-                        .text(try spec(of: id, in: definitions, encoder: encoder)), .integer(now.microseconds),
+                        .text(object.id.kind.rawValue), .text(object.id.name), .integer(object.record.version),
+                        .integer(object.record.generation), .text(object.spec),
+                        .integer(object.record.updatedAt.microseconds),
                     ])
                 }
                 try setMeta("project", project)
-                try setMeta("version", String(after.version))
-                if !plan.isEmpty {
+                try setMeta("version", String(writes.after.version))
+                if let summary = writes.historySummary {
                     try database.prepare("INSERT INTO registry_history (version, applied_at, summary) VALUES (?, ?, ?)")
-                        .run([
-                            .integer(after.version), .integer(now.microseconds), .text(plan.rendered(verb: "Applied")),
-                        ])
+                        .run([.integer(writes.after.version), .integer(now.microseconds), .text(summary)])
                 }
-                try beforeCommit(before, after)
-                return ApplyResult(plan: plan, before: before, after: after)
+                try beforeCommit(writes.before, writes.after)
+                return writes.result
             }
         }
-    }
-
-    private func spec(of id: ObjectID, in definitions: RepoDefinitions, encoder: JSONEncoder) throws -> String {
-        let data: Data
-        switch id.kind {
-        case .entity: data = try encoder.encode(definitions.entity(id.name)!)
-        case .source: data = try encoder.encode(definitions.source(id.name)!)
-        case .featureView: data = try encoder.encode(definitions.featureView(id.name)!)
-        case .featureService: data = try encoder.encode(definitions.featureService(id.name)!)
-        }
-        return String(decoding: data, as: UTF8.self)
     }
 
     private func setMeta(_ key: String, _ value: String) throws {

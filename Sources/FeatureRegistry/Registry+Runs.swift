@@ -61,6 +61,23 @@ public struct MaterializationRun: Sendable, Equatable, Codable {
     }
 
     public var succeeded: Bool { error == nil }
+
+    /// Adds one row of `materialization_runs` (rows read newest run first, then by view) to `runs`:
+    /// to the last run when it has the same id, else as a new run. Unknown modes and triggers read
+    /// as `full` and `cli`.
+    public static func collect(
+        into runs: inout [MaterializationRun], id: Int64, mode: String, trigger: String, startedAt: Timestamp,
+        runSeconds: Double, view: ViewRun, error: String?
+    ) {
+        if runs.last?.id == id {
+            runs[runs.count - 1].views.append(view)
+            return
+        }
+        runs.append(
+            MaterializationRun(
+                id: id, mode: Mode(rawValue: mode) ?? .full, trigger: Trigger(rawValue: trigger) ?? .cli,
+                startedAt: startedAt, seconds: runSeconds, views: [view], error: error))
+    }
     public var rowsWritten: Int { views.reduce(0) { $0 + $1.rowsWritten } }
     public var rowsScanned: Int { views.reduce(0) { $0 + $1.rowsScanned } }
 }
@@ -126,20 +143,13 @@ extension Registry {
             try statement.bind([.integer(Int64(max(limit, 0)))] + (view.map { [.text($0)] } ?? []))
             var runs: [MaterializationRun] = []
             while try statement.step() {
-                let id = statement.int64(0)
-                let viewRun = MaterializationRun.ViewRun(
-                    view: statement.text(1), rowsScanned: Int(statement.int64(6)),
-                    rowsWritten: Int(statement.int64(7)), seconds: statement.double(8))
-                if runs.last?.id == id {
-                    runs[runs.count - 1].views.append(viewRun)
-                    continue
-                }
-                runs.append(
-                    MaterializationRun(
-                        id: id, mode: MaterializationRun.Mode(rawValue: statement.text(2)) ?? .full,
-                        trigger: MaterializationRun.Trigger(rawValue: statement.text(3)) ?? .cli,
-                        startedAt: Timestamp(microseconds: statement.int64(4)), seconds: statement.double(5),
-                        views: [viewRun], error: statement.isNull(9) ? nil : statement.text(9)))
+                MaterializationRun.collect(
+                    into: &runs, id: statement.int64(0), mode: statement.text(2), trigger: statement.text(3),
+                    startedAt: Timestamp(microseconds: statement.int64(4)), runSeconds: statement.double(5),
+                    view: MaterializationRun.ViewRun(
+                        view: statement.text(1), rowsScanned: Int(statement.int64(6)),
+                        rowsWritten: Int(statement.int64(7)), seconds: statement.double(8)),
+                    error: statement.isNull(9) ? nil : statement.text(9))
             }
             return runs
         }

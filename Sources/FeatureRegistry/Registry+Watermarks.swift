@@ -13,6 +13,14 @@ public struct Watermark: Hashable, Sendable, Codable {
     public var arrival: Int64
     public var updatedAt: Timestamp
 
+    public init(view: String, generation: Int64, watermark: Timestamp, arrival: Int64, updatedAt: Timestamp) {
+        self.view = view
+        self.generation = generation
+        self.watermark = watermark
+        self.arrival = arrival
+        self.updatedAt = updatedAt
+    }
+
     enum CodingKeys: String, CodingKey {
         case view, generation, watermark, arrival
         case updatedAt = "updated_at"

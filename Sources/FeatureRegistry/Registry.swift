@@ -11,6 +11,9 @@ public final class Registry {
     let database: Database
     public let path: String
 
+    /// Where the registry is, for messages: its file.
+    public var location: String { path }
+
     /// Opens the registry at `path`, creating the file and its tables when missing.
     public init(path: String) throws {
         self.path = path
@@ -57,39 +60,18 @@ public final class Registry {
     func readSnapshot() throws -> RegistrySnapshot {
         let project = try meta("project")
         let version = Int64(try meta("version") ?? "0") ?? 0
-        var entities: [Entity] = []
-        var sources: [Source] = []
-        var views: [FeatureView] = []
-        var services: [FeatureService] = []
-        var records: [ObjectID: ObjectRecord] = [:]
+        var builder = RegistrySnapshotBuilder()
         let statement = try database.prepare(
             "SELECT kind, name, version, generation, spec, updated_at FROM registry_objects ORDER BY kind, name")
-        let decoder = JSONDecoder()
         while try statement.step() {
-            guard let kind = ObjectKind(rawValue: statement.text(0)) else { continue }
-            let name = statement.text(1)
-            let spec = Data(statement.text(4).utf8)
-            do {
-                switch kind {
-                case .entity: entities.append(try decoder.decode(Entity.self, from: spec))
-                case .source: sources.append(try decoder.decode(Source.self, from: spec))
-                case .featureView: views.append(try decoder.decode(FeatureView.self, from: spec))
-                case .featureService: services.append(try decoder.decode(FeatureService.self, from: spec))
-                }
-            } catch {
-                throw FeatureStoreError.storage(
-                    "the registry entry for \(kind.rawValue) '\(name)' cannot be read (\(error)); was it written by a newer fs?"
-                )
-            }
-            records[ObjectID(kind, name)] = ObjectRecord(
-                version: statement.int64(2), generation: statement.int64(3),
-                updatedAt: Timestamp(microseconds: statement.int64(5)))
+            try builder.add(
+                kind: statement.text(0), name: statement.text(1),
+                record: ObjectRecord(
+                    version: statement.int64(2), generation: statement.int64(3),
+                    updatedAt: Timestamp(microseconds: statement.int64(5))),
+                spec: statement.text(4))
         }
-        return RegistrySnapshot(
-            project: project, version: version,
-            definitions: RepoDefinitions(
-                entities: entities, sources: sources, featureViews: views, featureServices: services),
-            records: records)
+        return builder.snapshot(project: project, version: version)
     }
 
     private func meta(_ key: String) throws -> String? {

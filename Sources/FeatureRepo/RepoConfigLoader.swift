@@ -6,7 +6,7 @@ import Yams
 enum RepoConfigLoader {
     static let fileName = "feature_store.yaml"
 
-    static func load(root: String, displayRoot: String) throws -> RepoConfig {
+    static func load(root: String, displayRoot: String, allowPostgres: Bool = false) throws -> RepoConfig {
         let display = displayRoot.isEmpty || displayRoot == "." ? fileName : "\(displayRoot)/\(fileName)"
         let path = (root as NSString).appendingPathComponent(fileName)
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
@@ -16,14 +16,16 @@ enum RepoConfigLoader {
             )
         }
         let collector = DiagnosticCollector()
-        let config = parse(text: text, file: display, root: root, collector: collector)
+        let config = parse(text: text, file: display, root: root, collector: collector, allowPostgres: allowPostgres)
         guard let config, collector.isEmpty else {
             throw FeatureStoreError(.invalidDefinitions, "\(display) is not valid:", diagnostics: collector.diagnostics)
         }
         return config
     }
 
-    static func parse(text: String, file: String, root: String, collector: DiagnosticCollector) -> RepoConfig? {
+    static func parse(
+        text: String, file: String, root: String, collector: DiagnosticCollector, allowPostgres: Bool = false
+    ) -> RepoConfig? {
         let node: Node?
         do {
             node = try Yams.compose(yaml: text)
@@ -43,9 +45,21 @@ enum RepoConfigLoader {
         if let project, !RepoParser.isIdentifier(project.value) {
             reader.error(project.position, "project name '\(project.value)' must hold only letters, digits and '_'")
         }
-        let registry = storePath(reader, key: "registry", type: nil, default: RepoConfig.defaultRegistryPath)
-        let offline = storePath(
-            reader, key: "offline_store", type: "sqlite", default: RepoConfig.defaultOfflineStorePath)
+        var postgresRegistry: PostgresSettings?
+        var registry = RepoConfig.defaultRegistryPath
+        if let store = reader.value("registry"), store.mapping?["type"]?.string == "postgres" {
+            postgresRegistry = postgresStore(reader, key: "registry", store, allow: allowPostgres)
+        } else {
+            registry = storePath(reader, key: "registry", type: "sqlite", default: RepoConfig.defaultRegistryPath)
+        }
+        var postgresOffline: PostgresSettings?
+        var offline = RepoConfig.defaultOfflineStorePath
+        if let store = reader.value("offline_store"), store.mapping?["type"]?.string == "postgres" {
+            postgresOffline = postgresStore(reader, key: "offline_store", store, allow: allowPostgres)
+        } else {
+            offline = storePath(
+                reader, key: "offline_store", type: "sqlite", default: RepoConfig.defaultOfflineStorePath)
+        }
         var rowCacheMB = RepoConfig.defaultOnlineRowCacheMB
         var redis: RedisOnlineStoreSettings?
         let online: String
@@ -82,7 +96,8 @@ enum RepoConfigLoader {
             project: project?.value ?? "", registryPath: absolute(registry), offlineStorePath: absolute(offline),
             onlineStorePath: absolute(online), onlineRowCacheMB: rowCacheMB, futureSkew: futureSkew, auth: auth,
             corsOrigins: origins,
-            allowedHosts: hosts, redisOnlineStore: redis)
+            allowedHosts: hosts, redisOnlineStore: redis, postgresRegistry: postgresRegistry,
+            postgresOfflineStore: postgresOffline)
     }
 
     /// A store setting: a bare path, or a mapping with `type`, `path` and the fields `extra` reads.
@@ -97,12 +112,77 @@ enum RepoConfigLoader {
                 node, file: reader.file, what: "'\(key)' in \(reader.file)", collector: reader.collector)
         else { return `default` }
         if let type, let (given, position) = store.string("type"), given != type {
-            reader.error(position, "\(key) type '\(given)' is not supported; the embedded \(key) is `type: \(type)`")
+            let shared = key == "online_store" ? "" : " or `type: postgres` (shared, with a dsn)"
+            reader.error(
+                position,
+                "\(key) type '\(given)' is not supported; use the embedded `type: \(type)`\(shared)")
         }
         let path = store.string("path")?.value ?? `default`
         extra(store)
         store.finish()
         return path
+    }
+
+    /// `registry` or `offline_store` as `{type: postgres, dsn, schema, password_env}`. The password
+    /// itself is never in the YAML: `password_env` names the variable it is read from on connecting.
+    private static func postgresStore(
+        _ reader: MappingReader, key: String, _ node: Node, allow: Bool
+    ) -> PostgresSettings? {
+        let what = "'\(key)' in \(reader.file)"
+        guard let store = MappingReader(node, file: reader.file, what: what, collector: reader.collector) else {
+            return nil
+        }
+        defer { store.finish() }
+        if let type = store.string("type"), !allow {
+            store.error(
+                type.position,
+                "\(key) type 'postgres' is not used yet by this version of fs (the PostgreSQL \(key) is being built; fs apply, fs serve and the other commands still open only the SQLite files); remove the type: postgres block to use the embedded SQLite \(key)"
+            )
+        }
+        var valid = true
+        if store.has("password") {
+            store.error(
+                store.position(of: "password"),
+                "\(what) writes its password in the YAML; put it in an environment variable and name that with `password_env: VARIABLE`"
+            )
+            _ = store.value("password")
+            valid = false
+        }
+        let passwordEnv = store.string("password_env")
+        if let passwordEnv, !isEnvironmentName(passwordEnv.value) {
+            store.error(
+                passwordEnv.position,
+                "password_env of \(what) must be the name of an environment variable (letters, digits and '_', not starting with a digit), such as FS_PG_PASSWORD"
+            )
+            valid = false
+        }
+        var schema = PostgresSettings.defaultSchema
+        if let given = store.string("schema") {
+            if PostgresSettings.isSchemaName(given.value) {
+                schema = given.value
+            } else {
+                store.error(
+                    given.position,
+                    "schema '\(given.value)' of \(what) must be a lower-case name of letters, digits and '_' (at most 63 bytes, not starting with a digit), such as fs"
+                )
+                valid = false
+            }
+        }
+        guard let dsn = store.string("dsn", required: true) else { return nil }
+        switch PostgresSettings.parse(dsn: dsn.value, schema: schema, passwordEnv: passwordEnv?.value) {
+        case .success(let settings):
+            return valid ? settings : nil
+        case .failure(let error):
+            store.error(dsn.position, "dsn of \(what): \(error)")
+            return nil
+        }
+    }
+
+    /// A POSIX environment variable name: `[A-Za-z_][A-Za-z0-9_]*`.
+    private static func isEnvironmentName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first else { return false }
+        func letter(_ c: Unicode.Scalar) -> Bool { ("a"..."z").contains(c) || ("A"..."Z").contains(c) || c == "_" }
+        return letter(first) && name.unicodeScalars.allSatisfy { letter($0) || ("0"..."9").contains($0) }
     }
 
     /// `online_store: {type: redis, redis_type, connection_string, key_ttl_seconds}`, Feast's fields:

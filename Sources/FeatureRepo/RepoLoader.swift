@@ -34,8 +34,12 @@ public enum RepoLoader {
     }
 
     /// Reads only `feature_store.yaml`.
-    public static func loadConfig(at path: String) throws -> RepoConfig {
-        try RepoConfigLoader.load(root: absolutePath(path), displayRoot: path)
+    ///
+    /// - Parameter allowPostgres: accept `registry` and `offline_store` of `type: postgres`. False by
+    ///   default while the facade and the server open only the SQLite stores, so that a repo asking
+    ///   for PostgreSQL is refused (naming the field) rather than silently served from local files.
+    public static func loadConfig(at path: String, allowPostgres: Bool = false) throws -> RepoConfig {
+        try RepoConfigLoader.load(root: absolutePath(path), displayRoot: path, allowPostgres: allowPostgres)
     }
 
     /// Parses and validates definition files given as text.

@@ -2,9 +2,9 @@ import FeatureRegistry
 import FeatureRepo
 import FeatureStoreCore
 import Foundation
-import SQLite
 import Testing
 
+/// The registry's behaviour, the same for every backend (SQLite and PostgreSQL).
 @Suite struct RegistryTests {
     static let files: [(name: String, text: String)] = [
         (
@@ -50,107 +50,117 @@ import Testing
 
     static func definitions() throws -> RepoDefinitions { try RepoLoader.parse(files: files) }
 
-    static func temporaryPath() -> String {
-        (NSTemporaryDirectory() as NSString).appendingPathComponent("registry-\(UUID().uuidString)/registry.db")
-    }
-
-    @Test func roundTripsEveryDefinition() throws {
-        let registry = try Registry(path: Self.temporaryPath())
-        let definitions = try Self.definitions()
-        let result = try registry.apply(definitions, project: "p", allowBreaking: false, now: Timestamp(seconds: 100))
-        #expect(result.before.version == 0)
-        #expect(result.after.version == 1)
-        let snapshot = try registry.snapshot()
-        #expect(snapshot.definitions == definitions)
-        #expect(snapshot.project == "p")
-        #expect(snapshot.version == 1)
-        #expect(
-            snapshot.record(.featureView, "fares")
-                == ObjectRecord(version: 1, generation: 1, updatedAt: Timestamp(seconds: 100)))
-        // A second registry handle on the same file reads the same thing.
-        #expect(try Registry(path: registry.path).snapshot().definitions == definitions)
-    }
-
-    @Test func reapplyingChangesNothing() throws {
-        let registry = try Registry(path: Self.temporaryPath())
-        let definitions = try Self.definitions()
-        _ = try registry.apply(definitions, project: "p", allowBreaking: false, now: Timestamp(seconds: 1))
-        let again = try registry.apply(definitions, project: "p", allowBreaking: false, now: Timestamp(seconds: 2))
-        #expect(again.plan.isEmpty)
-        #expect(try registry.version() == 1)
-        #expect(try registry.snapshot().record(.entity, "driver")?.updatedAt == Timestamp(seconds: 1))
-    }
-
-    @Test func changesBumpTheObjectAndRegistryVersions() throws {
-        let registry = try Registry(path: Self.temporaryPath())
-        var definitions = try Self.definitions()
-        _ = try registry.apply(definitions, project: "p", allowBreaking: false, now: Timestamp(seconds: 1))
-        definitions.featureViews[0].ttl = .hours(3)
-        let result = try registry.apply(definitions, project: "p", allowBreaking: false, now: Timestamp(seconds: 2))
-        #expect(result.plan.changes.map(\.id) == [ObjectID(.featureView, "driver_stats")])
-        #expect(result.after.record(.featureView, "driver_stats")?.version == 2)
-        #expect(result.after.record(.featureView, "driver_stats")?.generation == 1)
-        #expect(result.after.record(.featureView, "fares")?.version == 1)
-        #expect(try registry.version() == 2)
-    }
-
-    @Test func breakingChangesNeedPermissionAndStartANewGeneration() throws {
-        let registry = try Registry(path: Self.temporaryPath())
-        var definitions = try Self.definitions()
-        _ = try registry.apply(definitions, project: "p", allowBreaking: false, now: Timestamp(seconds: 1))
-        definitions.featureViews[0].entities = []
-        definitions.featureViews[0].source = "events"
-        let error = #expect(throws: FeatureStoreError.self) {
-            try registry.apply(definitions, project: "p", allowBreaking: false, now: Timestamp(seconds: 2))
+    @Test(arguments: RegistryBackend.allCases) func roundTripsEveryDefinition(backend: RegistryBackend) async throws {
+        try await withRegistry(backend) { fixture in
+            let registry = fixture.registry
+            let definitions = try Self.definitions()
+            let result = try registry.apply(
+                definitions, project: "p", allowBreaking: false, now: Timestamp(seconds: 100))
+            #expect(result.before.version == 0)
+            #expect(result.after.version == 1)
+            let snapshot = try registry.snapshot()
+            #expect(snapshot.definitions == definitions)
+            #expect(snapshot.project == "p")
+            #expect(snapshot.version == 1)
+            #expect(
+                snapshot.record(.featureView, "fares")
+                    == ObjectRecord(version: 1, generation: 1, updatedAt: Timestamp(seconds: 100)))
+            // A second registry handle on the same registry reads the same thing.
+            #expect(try fixture.reopen().snapshot().definitions == definitions)
         }
-        #expect(error?.code == .breakingChange)
-        #expect(error?.message.contains("--allow-breaking") == true)
-        #expect(try registry.version() == 1)
-        let result = try registry.apply(definitions, project: "p", allowBreaking: true, now: Timestamp(seconds: 3))
-        #expect(result.after.record(.featureView, "driver_stats")?.generation == 2)
+    }
+
+    @Test(arguments: RegistryBackend.allCases) func reapplyingChangesNothing(backend: RegistryBackend) async throws {
+        try await withRegistry(backend) { fixture in
+            let registry = fixture.registry
+            let definitions = try Self.definitions()
+            _ = try registry.apply(definitions, project: "p", allowBreaking: false, now: Timestamp(seconds: 1))
+            let again = try registry.apply(definitions, project: "p", allowBreaking: false, now: Timestamp(seconds: 2))
+            #expect(again.plan.isEmpty)
+            #expect(try registry.version() == 1)
+            #expect(try registry.snapshot().record(.entity, "driver")?.updatedAt == Timestamp(seconds: 1))
+        }
+    }
+
+    @Test(arguments: RegistryBackend.allCases) func changesBumpTheObjectAndRegistryVersions(
+        backend: RegistryBackend
+    ) async throws {
+        try await withRegistry(backend) { fixture in
+            let registry = fixture.registry
+            var definitions = try Self.definitions()
+            _ = try registry.apply(definitions, project: "p", allowBreaking: false, now: Timestamp(seconds: 1))
+            definitions.featureViews[0].ttl = .hours(3)
+            let result = try registry.apply(
+                definitions, project: "p", allowBreaking: false, now: Timestamp(seconds: 2))
+            #expect(result.plan.changes.map(\.id) == [ObjectID(.featureView, "driver_stats")])
+            #expect(result.after.record(.featureView, "driver_stats")?.version == 2)
+            #expect(result.after.record(.featureView, "driver_stats")?.generation == 1)
+            #expect(result.after.record(.featureView, "fares")?.version == 1)
+            #expect(try registry.version() == 2)
+            #expect(try fixture.reopen().snapshot().records == result.after.records)
+        }
+    }
+
+    @Test(arguments: RegistryBackend.allCases) func breakingChangesNeedPermissionAndStartANewGeneration(
+        backend: RegistryBackend
+    ) async throws {
+        try await withRegistry(backend) { fixture in
+            let registry = fixture.registry
+            var definitions = try Self.definitions()
+            _ = try registry.apply(definitions, project: "p", allowBreaking: false, now: Timestamp(seconds: 1))
+            definitions.featureViews[0].entities = []
+            definitions.featureViews[0].source = "events"
+            let error = #expect(throws: FeatureStoreError.self) {
+                try registry.apply(definitions, project: "p", allowBreaking: false, now: Timestamp(seconds: 2))
+            }
+            #expect(error?.code == .breakingChange)
+            #expect(error?.message.contains("--allow-breaking") == true)
+            #expect(try registry.version() == 1)
+            let result = try registry.apply(definitions, project: "p", allowBreaking: true, now: Timestamp(seconds: 3))
+            #expect(result.after.record(.featureView, "driver_stats")?.generation == 2)
+        }
     }
 
     /// A failure anywhere inside an apply leaves every row of the registry as it was.
-    @Test func failedApplyLeavesTheRegistryExactlyAsItWas() throws {
+    @Test(arguments: RegistryBackend.allCases) func failedApplyLeavesTheRegistryExactlyAsItWas(
+        backend: RegistryBackend
+    ) async throws {
         struct Boom: Error {}
-        let registry = try Registry(path: Self.temporaryPath())
-        let definitions = try Self.definitions()
-        _ = try registry.apply(definitions, project: "p", allowBreaking: false, now: Timestamp(seconds: 1))
-        let before = try dump(registry.path)
-        var changed = definitions
-        changed.featureViews.removeLast()
-        changed.featureServices = []
-        changed.entities[0].description = "changed"
-        #expect(throws: Boom.self) {
-            try registry.apply(changed, project: "p", allowBreaking: true, now: Timestamp(seconds: 2)) { _, _ in
-                throw Boom()
+        try await withRegistry(backend) { fixture in
+            let registry = fixture.registry
+            let definitions = try Self.definitions()
+            _ = try registry.apply(definitions, project: "p", allowBreaking: false, now: Timestamp(seconds: 1))
+            let before = try fixture.dump()
+            #expect(!before.isEmpty)
+            var changed = definitions
+            changed.featureViews.removeLast()
+            changed.featureServices = []
+            changed.entities[0].description = "changed"
+            #expect(throws: Boom.self) {
+                try registry.apply(changed, project: "p", allowBreaking: true, now: Timestamp(seconds: 2)) { _, _ in
+                    throw Boom()
+                }
             }
+            #expect(try fixture.dump() == before)
+            #expect(try registry.snapshot().definitions == definitions)
+            // The registry still works after the rollback.
+            #expect(
+                try registry.apply(changed, project: "p", allowBreaking: true, now: Timestamp(seconds: 3)).after.version
+                    == 2)
         }
-        #expect(try dump(registry.path) == before)
-        #expect(try registry.snapshot().definitions == definitions)
     }
 
-    @Test func anotherProjectIsRefused() throws {
-        let registry = try Registry(path: Self.temporaryPath())
-        _ = try registry.apply(try Self.definitions(), project: "p", allowBreaking: false, now: Timestamp(seconds: 1))
-        let error = #expect(throws: FeatureStoreError.self) {
-            try registry.apply(try Self.definitions(), project: "q", allowBreaking: false, now: Timestamp(seconds: 2))
-        }
-        #expect(error?.code == .conflict)
-    }
-
-    /// Every row of every registry table, as text.
-    func dump(_ path: String) throws -> [String] {
-        let database = try Database(path: path)
-        var rows: [String] = []
-        for table in ["registry_meta", "registry_objects", "registry_history", "materialization_watermarks"] {
-            let statement = try database.prepare("SELECT * FROM \(table) ORDER BY 1, 2")
-            while try statement.step() {
-                rows.append(
-                    table + ": " + (0..<statement.columnCount).map { "\(statement.value($0))" }.joined(separator: " | ")
-                )
+    @Test(arguments: RegistryBackend.allCases) func anotherProjectIsRefused(backend: RegistryBackend) async throws {
+        try await withRegistry(backend) { fixture in
+            let registry = fixture.registry
+            _ = try registry.apply(
+                try Self.definitions(), project: "p", allowBreaking: false, now: Timestamp(seconds: 1))
+            let error = #expect(throws: FeatureStoreError.self) {
+                try registry.apply(
+                    try Self.definitions(), project: "q", allowBreaking: false, now: Timestamp(seconds: 2))
             }
+            #expect(error?.code == .conflict)
+            #expect(error?.message.contains(registry.location) == true)
         }
-        return rows
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import ProcessSupport
 import Redis
 
 /// A 3-master Redis Cluster of processes the tests started: slots 0-5460, 5461-10922 and

@@ -1,5 +1,7 @@
 import Foundation
-import ProcessSupport
+// The harness helpers (`eventually`, `HarnessError`) live in ProcessSupport, shared with the
+// PostgreSQL harness; re-exported so the Redis tests keep importing this module alone.
+@_exported import ProcessSupport
 import Redis
 
 #if canImport(Glibc)
@@ -131,11 +133,6 @@ public final class RedisServerProcess: @unchecked Sendable {
         guard named == 0 else { throw HarnessError("getsockname() failed") }
         return Int(UInt16(bigEndian: address.sin_port))
     }
-}
-
-public struct HarnessError: Error, CustomStringConvertible {
-    public var description: String
-    public init(_ description: String) { self.description = description }
 }
 
 /// Runs `body` with a fresh Redis server, stopping it afterwards whether `body` succeeded or threw.

@@ -1,7 +1,9 @@
 # Installs the apt packages fs needs when any is missing: SQLite and RocksDB headers, pkg-config,
-# and redis-server (the Redis tests start their own servers and cluster).
+# redis-server (the Redis tests start their own servers and cluster) and postgresql (the PostgreSQL
+# tests initdb and start throwaway clusters; Debian puts initdb and postgres in
+# /usr/lib/postgresql/N/bin, off PATH, where the tests look for them).
 ensure_packages() {
-    local needed=(librocksdb-dev libsqlite3-dev pkg-config redis-server)
+    local needed=(librocksdb-dev libsqlite3-dev pkg-config redis-server postgresql)
     local missing=()
     for package in "${needed[@]}"; do
         dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

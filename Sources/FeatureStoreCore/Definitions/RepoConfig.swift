@@ -19,12 +19,19 @@ public struct RepoConfig: Hashable, Sendable, Codable {
     public var allowedHosts: [String]
     /// The Redis online store (`online_store: {type: redis}`); `nil` for the embedded RocksDB one.
     public var redisOnlineStore: RedisOnlineStoreSettings?
+    /// The PostgreSQL registry (`registry: {type: postgres, ...}`); `nil` for the SQLite file at
+    /// ``registryPath``.
+    public var postgresRegistry: PostgresSettings?
+    /// The PostgreSQL offline store (`offline_store: {type: postgres, ...}`); `nil` for the SQLite
+    /// file at ``offlineStorePath``.
+    public var postgresOfflineStore: PostgresSettings?
 
     public init(
         project: String, registryPath: String, offlineStorePath: String, onlineStorePath: String,
         onlineRowCacheMB: Int = RepoConfig.defaultOnlineRowCacheMB, futureSkew: TimeSpan = EventTimeLimit.defaultSkew,
         auth: Auth? = nil, corsOrigins: [String] = [],
-        allowedHosts: [String] = [], redisOnlineStore: RedisOnlineStoreSettings? = nil
+        allowedHosts: [String] = [], redisOnlineStore: RedisOnlineStoreSettings? = nil,
+        postgresRegistry: PostgresSettings? = nil, postgresOfflineStore: PostgresSettings? = nil
     ) {
         self.project = project
         self.registryPath = registryPath
@@ -36,6 +43,8 @@ public struct RepoConfig: Hashable, Sendable, Codable {
         self.corsOrigins = corsOrigins
         self.allowedHosts = allowedHosts
         self.redisOnlineStore = redisOnlineStore
+        self.postgresRegistry = postgresRegistry
+        self.postgresOfflineStore = postgresOfflineStore
     }
 
     /// Where the stores go when `feature_store.yaml` does not say.
@@ -55,6 +64,8 @@ public struct RepoConfig: Hashable, Sendable, Codable {
         case corsOrigins = "cors_origins"
         case allowedHosts = "allowed_hosts"
         case redisOnlineStore = "redis_online_store"
+        case postgresRegistry = "postgres_registry"
+        case postgresOfflineStore = "postgres_offline_store"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -70,6 +81,8 @@ public struct RepoConfig: Hashable, Sendable, Codable {
         corsOrigins = try container.decodeIfPresent([String].self, forKey: .corsOrigins) ?? []
         allowedHosts = try container.decodeIfPresent([String].self, forKey: .allowedHosts) ?? []
         redisOnlineStore = try container.decodeIfPresent(RedisOnlineStoreSettings.self, forKey: .redisOnlineStore)
+        postgresRegistry = try container.decodeIfPresent(PostgresSettings.self, forKey: .postgresRegistry)
+        postgresOfflineStore = try container.decodeIfPresent(PostgresSettings.self, forKey: .postgresOfflineStore)
     }
 }
 

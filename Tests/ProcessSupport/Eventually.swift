@@ -18,3 +18,10 @@ public func eventually(
         try await Task.sleep(for: pause)
     }
 }
+
+/// A test harness could not set up what a test needs (a server that does not start, a tool
+/// that is missing).
+public struct HarnessError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

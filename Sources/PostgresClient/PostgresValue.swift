@@ -1,0 +1,23 @@
+import PostgresNIO
+
+/// A value bound to a `$n` parameter of a statement (the same cases as the SQLite wrapper's).
+public enum PostgresValue: Hashable, Sendable {
+    case null
+    case integer(Int64)
+    case real(Double)
+    case text(String)
+}
+
+extension PostgresBindings {
+    init(_ values: [PostgresValue]) {
+        self.init(capacity: values.count)
+        for value in values {
+            switch value {
+            case .null: appendNull()
+            case .integer(let number): append(number)
+            case .real(let number): append(number)
+            case .text(let text): append(text)
+            }
+        }
+    }
+}
