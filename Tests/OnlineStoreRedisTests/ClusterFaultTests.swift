@@ -124,7 +124,7 @@ import Testing
             let client = RedisClusterClient(
                 seeds: cluster.addresses,
                 configuration: RedisConfiguration(
-                    connectTimeout: .milliseconds(500), commandTimeout: .seconds(1),
+                    connectTimeout: .seconds(2), commandTimeout: .seconds(5),
                     reconnectBackoff: .milliseconds(50),
                     maxReconnectBackoff: .milliseconds(200)))
             defer { Task { await client.close() } }

@@ -108,7 +108,7 @@ import Testing
             let client = RedisClusterClient(
                 seeds: cluster.addresses,
                 configuration: RedisConfiguration(
-                    connectTimeout: .milliseconds(500), reconnectBackoff: .milliseconds(50),
+                    connectTimeout: .seconds(2), reconnectBackoff: .milliseconds(50),
                     maxReconnectBackoff: .milliseconds(200)))
             defer { Task { await client.close() } }
             let victim = cluster.nodes[2]
