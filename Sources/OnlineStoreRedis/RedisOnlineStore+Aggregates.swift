@@ -6,6 +6,11 @@ extension RedisOnlineStore {
     /// several calls; the version rule does not depend on their order).
     static let eventsPerCall = 1000
 
+    /// Events sent per pipeline: what Redis must run before the pipeline's last reply, so a bulk
+    /// fill stays far inside the client's command timeout (4,096 calls of up to 1,000 events each
+    /// did not: a first fill of 235,000 events timed out after 2 s on a loaded machine).
+    static let eventsPerPipeline = 8192
+
     /// Adds event versions to the aggregate state of many entities, one script per entity (or per
     /// ``eventsPerCall`` of its events), pipelined; see ``AddAggregateEventsScript`` for the rules.
     ///
@@ -42,7 +47,12 @@ extension RedisOnlineStore {
         var counts = RedisAggregateCounts()
         var start = 0
         while start < calls.count {
-            let end = min(start + Self.writeBatch, calls.count)
+            var end = start
+            var events = 0
+            while end < calls.count, end - start < Self.writeBatch, end == start || events < Self.eventsPerPipeline {
+                events += (calls[end].arguments.count - 3) / 5
+                end += 1
+            }
             let batch = Array(calls[start..<end])
             let replies = try await aggregateStorage(keyspace) { () async throws(RedisError) in
                 try await client.evaluate(AddAggregateEventsScript.script, calls: batch)
