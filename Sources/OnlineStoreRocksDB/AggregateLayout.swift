@@ -108,6 +108,19 @@ public struct AggregateLayout: Sendable {
     /// cutoff before the first representable instant is that instant.
     public func cutoff(at now: Timestamp) -> Timestamp { now.saturatingSubtracting(retention) }
 
+    /// The positions in ``aggregations`` of the aggregations named, in the order given (what a
+    /// read of `features` computes, whichever store holds the state).
+    ///
+    /// - Throws: `notFound` naming the view and the unknown aggregation.
+    public func aggregationPositions(named names: [String]) throws -> [Int] {
+        try names.map { name in
+            guard let position = aggregations.firstIndex(where: { $0.name == name }) else {
+                throw FeatureStoreError.notFound("view '\(keyspace.view)' has no aggregation '\(name)'")
+            }
+            return position
+        }
+    }
+
     /// The part of a keyspace ordered by hour (tiles and raw events), and the identity index.
     static let timedPart: UInt8 = 0x01
     static let identityPart: UInt8 = 0x02

@@ -37,12 +37,7 @@ extension OnlineStore {
         summary: inout AggregateReadSummary
     ) throws -> [[OnlineValue]] {
         try layout.checkUsable()
-        let selected: [Int] = try features.map { name in
-            guard let position = layout.aggregations.firstIndex(where: { $0.name == name }) else {
-                throw FeatureStoreError.notFound("view '\(layout.keyspace.view)' has no aggregation '\(name)'")
-            }
-            return position
-        }
+        let selected = try layout.aggregationPositions(named: features)
         let plan = AggregateReadPlan(layout: layout, aggregations: selected, now: now)
         let encoded = try entities.map { try EntityKeyEncoding.encode($0) }
         let tilesPerEntity = plan.tiles.count

@@ -73,12 +73,7 @@ extension RedisBackend: OnlineAggregateStore {
         _ entities: [[FeatureValue]], layout: AggregateLayout, features: [String], now: Timestamp
     ) async throws -> [[OnlineValue]] {
         try layout.checkUsable()
-        let selected: [Aggregation] = try features.map { name in
-            guard let aggregation = layout.aggregations.first(where: { $0.name == name }) else {
-                throw FeatureStoreError.notFound("view '\(layout.keyspace.view)' has no aggregation '\(name)'")
-            }
-            return aggregation
-        }
+        let selected = try layout.aggregationPositions(named: features).map { layout.aggregations[$0] }
         let columnOf = selected.map { aggregation in layout.columns.firstIndex(of: aggregation.column)! }
         let windows = selected.map { WindowRange.ending(at: now, length: $0.window) }
         let from = windows.map(\.start).min() ?? now
