@@ -20,7 +20,7 @@ public final class FeatureStore {
     public var dropsStaleOnlineData = true
 
     private var openRegistry: Registry?
-    private var openOfflineStore: OfflineStore?
+    private var openOfflineStore: (any OfflineHistoryStore)?
     private var openOnlineStore: (any OnlineStoreBackend)?
 
     public init(repo path: String, clock: @escaping @Sendable () -> Timestamp = Timestamp.now) throws {
@@ -43,7 +43,7 @@ public final class FeatureStore {
     }
 
     /// The offline store, opened (and created) on first use.
-    public func offlineStore() throws -> OfflineStore {
+    public func offlineStore() throws -> any OfflineHistoryStore {
         if let openOfflineStore { return openOfflineStore }
         let store = try OfflineStore(path: config.offlineStorePath)
         openOfflineStore = store
