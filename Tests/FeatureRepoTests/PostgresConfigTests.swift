@@ -94,15 +94,20 @@ import Testing
         }
     }
 
-    /// Until fs opens PostgreSQL stores, asking for one is an error naming the field, never a
-    /// silent fall-back to the local SQLite files.
-    @Test(arguments: ["registry", "offline_store"]) func postgresIsRefusedUntilItIsWiredIn(key: String) {
+    /// Until fs opens a PostgreSQL offline store, asking for one is an error naming the field,
+    /// never a silent fall-back to the local SQLite files; the registry is accepted.
+    @Test(arguments: ["offline_store"]) func postgresIsRefusedUntilItIsWiredIn(key: String) {
         #expect {
             try Self.load("\(key): {type: postgres, dsn: \"postgresql://u@h/d\"}", allowPostgres: false)
         } throws: { error in
             let text = "\(error)"
             return text.contains("\(key) type 'postgres' is not used yet") && text.contains("feature_store.yaml:2:")
         }
+    }
+
+    @Test func aPostgresRegistryIsAcceptedByDefault() throws {
+        let config = try Self.load("registry: {type: postgres, dsn: \"postgresql://u@h/d\"}", allowPostgres: false)
+        #expect(config.postgresRegistry?.database == "d")
     }
 
     @Test func thePasswordComesFromTheNamedVariableAndAMissingOneIsNamed() throws {
