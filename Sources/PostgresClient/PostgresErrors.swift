@@ -10,6 +10,8 @@ import PostgresNIO
 public enum PostgresErrors {
     /// SQLSTATE `55P03`: a lock (an advisory lock under `lock_timeout`) was not granted in time.
     public static let lockNotAvailable = "55P03"
+    /// SQLSTATE `57014`: the statement was cancelled (by `statement_timeout`, or by hand).
+    static let queryCanceled = "57014"
 
     static func connecting(_ error: any Error, settings: PostgresSettings) -> FeatureStoreError {
         guard let error = error as? PSQLError else {
@@ -50,7 +52,12 @@ public enum PostgresErrors {
             let state = server[.sqlState] ?? ""
             let code: FeatureStoreError.Code =
                 state == lockNotAvailable ? .locked : isUnavailable(state) ? .unavailable : .storage
-            return FeatureStoreError(code, "PostgreSQL at \(settings.displayDSN): \(describe(server))")
+            var message = "PostgreSQL at \(settings.displayDSN): \(describe(server))"
+            if state == queryCanceled, settings.statementTimeoutSeconds > 0 {
+                message +=
+                    "; statements may run \(settings.statementTimeoutSeconds) s (statement_timeout): raise it with ?statement_timeout=SECONDS in the dsn (0 for no limit)"
+            }
+            return FeatureStoreError(code, message)
         }
         switch error.code {
         case .serverClosedConnection, .clientClosedConnection, .connectionError, .uncleanShutdown:
@@ -70,7 +77,7 @@ public enum PostgresErrors {
     /// these as "unavailable" (HTTP 503), not as an internal failure.
     static func isUnavailable(_ state: String?) -> Bool {
         guard let state else { return false }
-        return state.hasPrefix("08") || (state.hasPrefix("57") && state != "57014") || state == "53300"
+        return state.hasPrefix("08") || (state.hasPrefix("57") && state != queryCanceled) || state == "53300"
     }
 
     /// `message (SQLSTATE 42P01); detail; hint`.

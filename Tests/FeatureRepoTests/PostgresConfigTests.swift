@@ -22,7 +22,7 @@ import Testing
             registry: {type: postgres, dsn: "postgresql://fs_user@127.0.0.1:5433/fs", password_env: FS_PG_PASSWORD}
             offline_store:
               type: postgres
-              dsn: "postgres://reader@db.internal/features?sslmode=require&connect_timeout=3"
+              dsn: "postgres://reader@db.internal/features?sslmode=require&connect_timeout=3&statement_timeout=0"
               schema: fs
             """)
         #expect(
@@ -34,7 +34,8 @@ import Testing
             config.postgresOfflineStore
                 == PostgresSettings(
                     host: "db.internal", port: 5432, user: "reader", database: "features", schema: "fs",
-                    tlsMode: .require, connectTimeoutSeconds: 3))
+                    tlsMode: .require, connectTimeoutSeconds: 3, statementTimeoutSeconds: 0))
+        #expect(config.postgresRegistry?.statementTimeoutSeconds == PostgresSettings.defaultStatementTimeoutSeconds)
         #expect(config.postgresRegistry?.displayDSN == "postgresql://fs_user@127.0.0.1:5433/fs")
         let sqlite = try Self.load("registry: {type: sqlite, path: r.db}\noffline_store: o.db")
         #expect(sqlite.postgresRegistry == nil && sqlite.postgresOfflineStore == nil)
@@ -63,6 +64,8 @@ import Testing
         ("registry: {type: postgres, dsn: \"postgresql://u@[::1/d\"}", "no closing ']'"),
         ("registry: {type: postgres, dsn: \"postgresql://u@h/d?sslmode=verify-full\"}", "sslmode 'verify-full'"),
         ("registry: {type: postgres, dsn: \"postgresql://u@h/d?connect_timeout=0\"}", "connect_timeout '0'"),
+        ("registry: {type: postgres, dsn: \"postgresql://u@h/d?statement_timeout=-1\"}", "statement_timeout '-1'"),
+        ("registry: {type: postgres, dsn: \"postgresql://u@h/d?statement_timeout=1.5\"}", "statement_timeout '1.5'"),
         ("registry: {type: postgres, dsn: \"postgresql://u@h/d?application_name=x\"}", "option 'application_name'"),
         ("registry: {type: postgres, dsn: \"postgresql://u@h/d\", password_env: 1BAD}", "password_env of"),
         ("registry: {type: postgres, dsn: \"postgresql://u@h/d\", schema: Fs}", "schema 'Fs'"),

@@ -99,6 +99,22 @@ import Testing
         }
     }
 
+    /// `statement_timeout` of the DSN bounds every statement; the error says how to raise it.
+    @Test func aStatementRunningLongerThanTheTimeoutIsCancelledWithAClearMessage() async throws {
+        try await withPostgresServer { server in
+            var settings = server.settings()
+            settings.statementTimeoutSeconds = 1
+            let session = PostgresSession(settings: settings, password: server.password)
+            defer { session.close() }
+            let error = #expect(throws: FeatureStoreError.self) { try session.query("SELECT pg_sleep(5)") }
+            #expect(error?.message.contains("SQLSTATE 57014") == true, "\(String(describing: error))")
+            #expect(error?.message.contains("statement_timeout=SECONDS") == true)
+            // The session goes on.
+            let rows = try session.query("SELECT 1")
+            #expect(rows.count == 1)
+        }
+    }
+
     @Test func aWrongOrMissingPasswordIsRefusedWithoutShowingIt() async throws {
         try await withPostgresServer { server in
             let wrong = "not-the-password-\(server.password.prefix(6))"
