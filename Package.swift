@@ -143,8 +143,8 @@ let package = Package(
         .target(
             name: "FeatureStoreKit",
             dependencies: [
-                "FeatureStoreCore", "FeatureProfiles", "FeatureRepo", "FeatureRegistry", "OfflineStoreSQLite",
-                "OnlineStoreRocksDB", "OnlineStoreRedis", "Redis",
+                "FeatureStoreCore", "FeatureProfiles", "FeatureRepo", "FeatureRegistry", "RegistryPostgres",
+                "OfflineStoreSQLite", "OnlineStoreRocksDB", "OnlineStoreRedis", "Redis",
                 "OfflineStorePostgres",
             ],
             swiftSettings: swiftSettings
@@ -317,7 +317,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "fs", "FeastProtos", "ProcessSupport", "RedisTestSupport",
+                "fs", "FeastProtos", "ProcessSupport", "RedisTestSupport", "PostgresTestSupport",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),

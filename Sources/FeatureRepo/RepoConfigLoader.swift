@@ -48,7 +48,7 @@ enum RepoConfigLoader {
         var postgresRegistry: PostgresSettings?
         var registry = RepoConfig.defaultRegistryPath
         if let store = reader.value("registry"), store.mapping?["type"]?.string == "postgres" {
-            postgresRegistry = postgresStore(reader, key: "registry", store, allow: allowPostgres)
+            postgresRegistry = postgresStore(reader, key: "registry", store, allow: true)
         } else {
             registry = storePath(reader, key: "registry", type: "sqlite", default: RepoConfig.defaultRegistryPath)
         }

@@ -35,9 +35,10 @@ public enum RepoLoader {
 
     /// Reads only `feature_store.yaml`.
     ///
-    /// - Parameter allowPostgres: accept `registry` and `offline_store` of `type: postgres`. False by
-    ///   default while the facade and the server open only the SQLite stores, so that a repo asking
-    ///   for PostgreSQL is refused (naming the field) rather than silently served from local files.
+    /// - Parameter allowPostgres: accept an `offline_store` of `type: postgres`. False by default
+    ///   while the facade opens only the SQLite offline store, so that a repo asking for PostgreSQL
+    ///   is refused (naming the field) rather than silently served from local files. A PostgreSQL
+    ///   `registry` is always accepted.
     public static func loadConfig(at path: String, allowPostgres: Bool = false) throws -> RepoConfig {
         try RepoConfigLoader.load(root: absolutePath(path), displayRoot: path, allowPostgres: allowPostgres)
     }

@@ -103,7 +103,7 @@ extension FeatureStore {
     }
 
     private func materialize(
-        _ selected: [FeatureView], skipped: [String: String], snapshot: RegistrySnapshot, registry: Registry,
+        _ selected: [FeatureView], skipped: [String: String], snapshot: RegistrySnapshot, registry: any RegistryStore,
         online: any OnlineStoreBackend, reports: inout [MaterializationReport.ViewReport],
         progress: ((MaterializationProgress) -> Void)?,
         incremental: Bool, start: (FeatureView, Watermark?, Timestamp) -> Timestamp, end: () -> Timestamp,

@@ -42,6 +42,11 @@ extension FeatureStore {
             )
         }
         var report = TeardownReport()
+        if let postgres = config.postgresRegistry {
+            report.kept.append(
+                "the registry in PostgreSQL (\(postgres.location)): shared with other machines, so fs teardown leaves it; drop schema \(postgres.schema) by hand to delete it"
+            )
+        }
         let manager = FileManager.default
         func remove(_ path: String) throws {
             guard manager.fileExists(atPath: path) else { return }
@@ -61,7 +66,7 @@ extension FeatureStore {
         var isFolder: ObjCBool = false
         if manager.fileExists(atPath: online, isDirectory: &isFolder) {
             guard isFolder.boolValue else {
-                report.kept.append("\(online): a file, not a RocksDB folder")
+                report.kept.append("\(online): a file, not a RocksDB folder, so fs did not create it")
                 return report
             }
             let entries = (try? manager.contentsOfDirectory(atPath: online)) ?? []
@@ -69,7 +74,9 @@ extension FeatureStore {
                 if Self.isRocksDBFile(entry) {
                     try remove((online as NSString).appendingPathComponent(entry))
                 } else {
-                    report.kept.append("\((online as NSString).appendingPathComponent(entry)): not a RocksDB file")
+                    report.kept.append(
+                        "\((online as NSString).appendingPathComponent(entry)): not a RocksDB file, so fs did not create it"
+                    )
                 }
             }
             if (try? manager.contentsOfDirectory(atPath: online))?.isEmpty == true { try remove(online) }

@@ -5,6 +5,7 @@ import Foundation
 import OfflineStorePostgres
 import OfflineStoreSQLite
 import OnlineStoreRocksDB
+import RegistryPostgres
 
 /// One feature repo and its stores: what the CLI and the server work through.
 ///
@@ -20,7 +21,7 @@ public final class FeatureStore {
     /// its materializations, and its registry watcher does that cleanup itself, in order.
     public var dropsStaleOnlineData = true
 
-    private var openRegistry: Registry?
+    private var openRegistry: (any RegistryStore)?
     private var openOfflineStore: (any OfflineHistoryStore)?
     private var openOnlineStore: (any OnlineStoreBackend)?
 
@@ -35,10 +36,17 @@ public final class FeatureStore {
         try RepoLoader.load(at: repoPath)
     }
 
-    /// The registry, opened (and created) on first use.
-    public func registry() throws -> Registry {
+    /// The registry, opened (and created) on first use: the SQLite file at `registry`, or the
+    /// PostgreSQL schema that `registry: {type: postgres}` names (its password read from the
+    /// `password_env` variable now).
+    public func registry() throws -> any RegistryStore {
         if let openRegistry { return openRegistry }
-        let registry = try Registry(path: config.registryPath)
+        let registry: any RegistryStore
+        if let postgres = config.postgresRegistry {
+            registry = try PostgresRegistry(settings: postgres, environment: ProcessInfo.processInfo.environment)
+        } else {
+            registry = try Registry(path: config.registryPath)
+        }
         openRegistry = registry
         return registry
     }

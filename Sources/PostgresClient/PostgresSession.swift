@@ -113,6 +113,9 @@ public final class PostgresSession: @unchecked Sendable {
             host: settings.host, port: settings.port, username: settings.user, password: password,
             database: settings.database, tls: tls)
         configuration.options.connectTimeout = .seconds(Int64(settings.connectTimeoutSeconds))
+        configuration.options.additionalStartupParameters = [
+            ("statement_timeout", "\(settings.statementTimeoutSeconds)s")
+        ]
         nextID += 1
         do {
             return try PostgresConnection.connect(

@@ -26,10 +26,11 @@ extension FS {
             if report.removed.isEmpty {
                 print("Nothing to remove: project '\(store.config.project)' has no registry or stores yet.")
             } else {
-                print("Removed the registry and the stores of project '\(store.config.project)':")
+                let what = store.config.postgresRegistry == nil ? "the registry and the stores" : "the local stores"
+                print("Removed \(what) of project '\(store.config.project)':")
                 for path in report.removed { print("  \(path)") }
             }
-            for note in report.kept { print("Left alone (fs did not create it): \(note)") }
+            for note in report.kept { print("Left alone: \(note)") }
         }
     }
 }

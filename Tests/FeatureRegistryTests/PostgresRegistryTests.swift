@@ -130,7 +130,7 @@ import Testing
                 try RegistryTests.definitions(), project: "p", allowBreaking: false, now: Timestamp(seconds: 1))
             server.shutDown()
             let error = #expect(throws: FeatureStoreError.self) { try registry.version() }
-            #expect(error?.code == .storage)
+            #expect(error?.code == .unavailable)
             #expect(error?.message.contains("PostgreSQL at \(server.settings().displayDSN)") == true)
             #expect(error?.message.contains(server.password) == false)
             try await server.start()

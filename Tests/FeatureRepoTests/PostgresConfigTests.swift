@@ -22,7 +22,7 @@ import Testing
             registry: {type: postgres, dsn: "postgresql://fs_user@127.0.0.1:5433/fs", password_env: FS_PG_PASSWORD}
             offline_store:
               type: postgres
-              dsn: "postgres://reader@db.internal/features?sslmode=require&connect_timeout=3"
+              dsn: "postgres://reader@db.internal/features?sslmode=require&connect_timeout=3&statement_timeout=0"
               schema: fs
             """)
         #expect(
@@ -34,7 +34,8 @@ import Testing
             config.postgresOfflineStore
                 == PostgresSettings(
                     host: "db.internal", port: 5432, user: "reader", database: "features", schema: "fs",
-                    tlsMode: .require, connectTimeoutSeconds: 3))
+                    tlsMode: .require, connectTimeoutSeconds: 3, statementTimeoutSeconds: 0))
+        #expect(config.postgresRegistry?.statementTimeoutSeconds == PostgresSettings.defaultStatementTimeoutSeconds)
         #expect(config.postgresRegistry?.displayDSN == "postgresql://fs_user@127.0.0.1:5433/fs")
         let sqlite = try Self.load("registry: {type: sqlite, path: r.db}\noffline_store: o.db")
         #expect(sqlite.postgresRegistry == nil && sqlite.postgresOfflineStore == nil)
@@ -63,6 +64,8 @@ import Testing
         ("registry: {type: postgres, dsn: \"postgresql://u@[::1/d\"}", "no closing ']'"),
         ("registry: {type: postgres, dsn: \"postgresql://u@h/d?sslmode=verify-full\"}", "sslmode 'verify-full'"),
         ("registry: {type: postgres, dsn: \"postgresql://u@h/d?connect_timeout=0\"}", "connect_timeout '0'"),
+        ("registry: {type: postgres, dsn: \"postgresql://u@h/d?statement_timeout=-1\"}", "statement_timeout '-1'"),
+        ("registry: {type: postgres, dsn: \"postgresql://u@h/d?statement_timeout=1.5\"}", "statement_timeout '1.5'"),
         ("registry: {type: postgres, dsn: \"postgresql://u@h/d?application_name=x\"}", "option 'application_name'"),
         ("registry: {type: postgres, dsn: \"postgresql://u@h/d\", password_env: 1BAD}", "password_env of"),
         ("registry: {type: postgres, dsn: \"postgresql://u@h/d\", schema: Fs}", "schema 'Fs'"),
@@ -94,15 +97,20 @@ import Testing
         }
     }
 
-    /// Until fs opens PostgreSQL stores, asking for one is an error naming the field, never a
-    /// silent fall-back to the local SQLite files.
-    @Test(arguments: ["registry", "offline_store"]) func postgresIsRefusedUntilItIsWiredIn(key: String) {
+    /// Until fs opens a PostgreSQL offline store, asking for one is an error naming the field,
+    /// never a silent fall-back to the local SQLite files; the registry is accepted.
+    @Test(arguments: ["offline_store"]) func postgresIsRefusedUntilItIsWiredIn(key: String) {
         #expect {
             try Self.load("\(key): {type: postgres, dsn: \"postgresql://u@h/d\"}", allowPostgres: false)
         } throws: { error in
             let text = "\(error)"
             return text.contains("\(key) type 'postgres' is not used yet") && text.contains("feature_store.yaml:2:")
         }
+    }
+
+    @Test func aPostgresRegistryIsAcceptedByDefault() throws {
+        let config = try Self.load("registry: {type: postgres, dsn: \"postgresql://u@h/d\"}", allowPostgres: false)
+        #expect(config.postgresRegistry?.database == "d")
     }
 
     @Test func thePasswordComesFromTheNamedVariableAndAMissingOneIsNamed() throws {

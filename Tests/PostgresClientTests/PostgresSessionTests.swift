@@ -79,6 +79,42 @@ import Testing
         }
     }
 
+    /// A server that is down is `unavailable` (HTTP 503), naming where, on connecting and on a
+    /// connection the server dropped; the next call after a restart reconnects by itself.
+    @Test func aServerThatIsDownIsUnavailableAndTheSessionRecovers() async throws {
+        try await withPostgresServer { server in
+            let session = PostgresSession(settings: server.settings(), password: server.password)
+            defer { session.close() }
+            try session.query("SELECT 1")
+            server.shutDown()
+            let lost = #expect(throws: FeatureStoreError.self) { try session.query("SELECT 1") }
+            #expect(lost?.code == .unavailable)
+            #expect(lost?.message.contains(server.settings().displayDSN) == true)
+            let down = #expect(throws: FeatureStoreError.self) { try session.query("SELECT 1") }
+            #expect(down?.code == .unavailable)
+            #expect(down?.message.contains("cannot connect to PostgreSQL at \(server.settings().displayDSN)") == true)
+            try await server.start()
+            let row = try #require(try session.query("SELECT 41 + 1").first)
+            #expect(try row.int64(0) == 42)
+        }
+    }
+
+    /// `statement_timeout` of the DSN bounds every statement; the error says how to raise it.
+    @Test func aStatementRunningLongerThanTheTimeoutIsCancelledWithAClearMessage() async throws {
+        try await withPostgresServer { server in
+            var settings = server.settings()
+            settings.statementTimeoutSeconds = 1
+            let session = PostgresSession(settings: settings, password: server.password)
+            defer { session.close() }
+            let error = #expect(throws: FeatureStoreError.self) { try session.query("SELECT pg_sleep(5)") }
+            #expect(error?.message.contains("SQLSTATE 57014") == true, "\(String(describing: error))")
+            #expect(error?.message.contains("statement_timeout=SECONDS") == true)
+            // The session goes on.
+            let rows = try session.query("SELECT 1")
+            #expect(rows.count == 1)
+        }
+    }
+
     @Test func aWrongOrMissingPasswordIsRefusedWithoutShowingIt() async throws {
         try await withPostgresServer { server in
             let wrong = "not-the-password-\(server.password.prefix(6))"

@@ -22,15 +22,20 @@ public struct PostgresSettings: Hashable, Sendable, Codable {
     public var tlsMode: TLSMode
     /// Seconds to wait for a connection (`connect_timeout` of the DSN), 10 by default.
     public var connectTimeoutSeconds: Int
+    /// Seconds a statement may run before the server cancels it (`statement_timeout` of the DSN,
+    /// PostgreSQL's setting of that name for fs's sessions), 300 by default; 0 for no limit.
+    public var statementTimeoutSeconds: Int
 
     public static let defaultPort = 5432
     public static let defaultSchema = "public"
     public static let defaultConnectTimeoutSeconds = 10
+    public static let defaultStatementTimeoutSeconds = 300
 
     public init(
         host: String, port: Int = PostgresSettings.defaultPort, user: String, database: String,
         schema: String = PostgresSettings.defaultSchema, passwordEnv: String? = nil, tlsMode: TLSMode = .disable,
-        connectTimeoutSeconds: Int = PostgresSettings.defaultConnectTimeoutSeconds
+        connectTimeoutSeconds: Int = PostgresSettings.defaultConnectTimeoutSeconds,
+        statementTimeoutSeconds: Int = PostgresSettings.defaultStatementTimeoutSeconds
     ) {
         self.host = host
         self.port = port
@@ -40,6 +45,7 @@ public struct PostgresSettings: Hashable, Sendable, Codable {
         self.passwordEnv = passwordEnv
         self.tlsMode = tlsMode
         self.connectTimeoutSeconds = connectTimeoutSeconds
+        self.statementTimeoutSeconds = statementTimeoutSeconds
     }
 
     /// The DSN as fs shows it (never with a password): `postgresql://user@host:port/database`.
@@ -66,7 +72,7 @@ public struct PostgresSettings: Hashable, Sendable, Codable {
 }
 
 extension PostgresSettings {
-    /// Reads `postgresql://user@host[:port]/database[?sslmode=...&connect_timeout=...]` (or
+    /// Reads `postgresql://user@host[:port]/database[?sslmode=...&connect_timeout=...&statement_timeout=...]` (or
     /// `postgres://`). A password in the DSN is refused (it belongs in `password_env`); the
     /// message never repeats it.
     ///
@@ -152,6 +158,14 @@ extension PostgresSettings {
                             "connect_timeout '\(value)' of the dsn must be a whole number of seconds from 1 to 3600"))
                 }
                 settings.connectTimeoutSeconds = seconds
+            case "statement_timeout":
+                guard let seconds = Int(value), (0...86_400).contains(seconds) else {
+                    return .failure(
+                        DSNError(
+                            "statement_timeout '\(value)' of the dsn must be a whole number of seconds from 0 (no limit) to 86400"
+                        ))
+                }
+                settings.statementTimeoutSeconds = seconds
             case "password":
                 return .failure(
                     DSNError(
@@ -159,7 +173,9 @@ extension PostgresSettings {
                     ))
             default:
                 return .failure(
-                    DSNError("option '\(key)' of the dsn is not supported by fs; use only sslmode and connect_timeout"))
+                    DSNError(
+                        "option '\(key)' of the dsn is not supported by fs; use only sslmode, connect_timeout and statement_timeout"
+                    ))
             }
         }
         return .success(settings)
