@@ -4,7 +4,7 @@ import PostgresClient
 import SQLite
 
 extension PostgresOfflineStore {
-    /// Appends a file's rows to a source's history in one transaction (the rows by `COPY`, then
+    /// Appends a file's rows to a source's history in one transaction (the rows by multi-row INSERTs, then
     /// the ingest log's row): the SQLite store's reading, checks, messages, idempotency and
     /// `--force` (see ``OfflineStore/ingest(file:format:into:options:now:)``).
     public func ingest(
@@ -35,11 +35,10 @@ extension PostgresOfflineStore {
                 return IngestStoreOutcome(alreadyIngested: earlier)
             }
             let first = try allocateSequence(rows.count, transaction)
-            let data = CopyText.encode(rows, types: table.columnTypes, firstSequence: first, progress: progress)
-            timer.mark("encode")
-            try transaction.copyFrom(
-                table: table.name, columns: table.columnNames + [HistoryTable.sequenceColumn], data: data)
-            timer.mark("copy")
+            try RowInserter.insert(
+                rows, types: table.columnTypes, columns: table.columnNames, firstSequence: first, into: table.name,
+                transaction, progress: progress)
+            timer.mark("insert")
             try transaction.query(
                 "INSERT INTO \(schema).ingest_log (source, generation, file, fingerprint, rows, stored, ingested_at, forced) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                 [
@@ -87,75 +86,68 @@ extension PostgresOfflineStore {
         return try write { transaction in
             try requireTable(table, transaction)
             let first = try allocateSequence(rows.count, transaction)
-            let data = CopyText.encode(parsed, types: table.columnTypes, firstSequence: first) { _ in }
-            try transaction.copyFrom(
-                table: table.name, columns: table.columnNames + [HistoryTable.sequenceColumn], data: data)
+            try RowInserter.insert(
+                parsed, types: table.columnTypes, columns: table.columnNames, firstSequence: first, into: table.name,
+                transaction
+            ) { _ in }
             return AppendResult(
                 rows: rows, table: table, first: first, inserted: rows.count, replaced: 0, duplicates: 0)
         }
     }
 }
 
-/// Rows in PostgreSQL's COPY text format.
-enum CopyText {
-    /// One line per row: the cells of `rows` (typed by `types`), then the row's arrival number
-    /// (`firstSequence` + its index).
-    static func encode(
-        _ rows: ParsedRows, types: [ValueType], firstSequence: Int64, progress: (Int) -> Void
-    ) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(rows.count * (rows.width * 12 + 24))
-        for row in 0..<rows.count {
-            if row > 0 { progress(row) }
-            for column in 0..<rows.width {
-                let index = row * rows.width + column
-                if column > 0 { out.append(UInt8(ascii: "\t")) }
-                if rows.nulls[index] {
-                    out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "N")])
-                    continue
+/// Parsed rows as multi-row INSERTs.
+///
+/// (COPY would be faster, but postgres-nio's COPY, `async` only, was seen to wedge the connection
+/// when the server stops mid-transfer: the ROLLBACK after it never completed. Plain statements
+/// fail cleanly.)
+enum RowInserter {
+    /// Parameters per statement stay under PostgreSQL's limit of 65,535.
+    static func rowsPerStatement(width: Int) -> Int { max(1, min(1_000, 60_000 / (width + 1))) }
+
+    /// Inserts every row of `rows` (typed by `types`, into `columns` then the arrival number
+    /// column), row `i` under arrival number `firstSequence + i`.
+    static func insert(
+        _ rows: ParsedRows, types: [ValueType], columns: [String], firstSequence: Int64, into table: String,
+        _ transaction: PostgresTransaction, progress: (Int) -> Void
+    ) throws {
+        let names = (columns + [HistoryTable.sequenceColumn]).map(quoteIdentifier).joined(separator: ", ")
+        let perStatement = rowsPerStatement(width: rows.width)
+        var start = 0
+        while start < rows.count {
+            let end = min(start + perStatement, rows.count)
+            var values: [PostgresValue] = []
+            values.reserveCapacity((end - start) * (rows.width + 1))
+            var tuples: [String] = []
+            for row in start..<end {
+                if row > 0 { progress(row) }
+                var placeholders: [String] = []
+                for column in 0..<rows.width {
+                    values.append(value(rows, row: row, column: column, type: types[column]))
+                    placeholders.append("$\(values.count)")
                 }
-                let cell = rows.cells[index]
-                switch types[column] {
-                case .int64, .bool, .timestamp:
-                    out.append(contentsOf: String(cell).utf8)
-                case .float64:
-                    let value = Double(bitPattern: UInt64(bitPattern: cell))
-                    // SQLite stores NaN as NULL; so does this store.
-                    if value.isNaN {
-                        out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "N")])
-                    } else if value.isInfinite {
-                        out.append(contentsOf: (value < 0 ? "-Infinity" : "Infinity").utf8)
-                    } else {
-                        out.append(contentsOf: value.description.utf8)
-                    }
-                case .string:
-                    rows.withBytes(cell) { bytes in
-                        for byte in bytes {
-                            switch byte {
-                            case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-                            case UInt8(ascii: "\t"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-                            case UInt8(ascii: "\n"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-                            case UInt8(ascii: "\r"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-                            default: out.append(byte)
-                            }
-                        }
-                    }
-                case .bytes:
-                    // `\\x` then hex: the escaped backslash of bytea's hex form.
-                    out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\"), UInt8(ascii: "x")])
-                    let digits = Array("0123456789abcdef".utf8)
-                    rows.withBytes(cell) { bytes in
-                        for byte in bytes {
-                            out.append(digits[Int(byte >> 4)])
-                            out.append(digits[Int(byte & 15)])
-                        }
-                    }
-                }
+                values.append(.integer(firstSequence + Int64(row)))
+                placeholders.append("$\(values.count)")
+                tuples.append("(" + placeholders.joined(separator: ", ") + ")")
             }
-            out.append(UInt8(ascii: "\t"))
-            out.append(contentsOf: String(firstSequence + Int64(row)).utf8)
-            out.append(UInt8(ascii: "\n"))
+            try transaction.query(
+                "INSERT INTO \(quoteIdentifier(table)) (\(names)) VALUES \(tuples.joined(separator: ", "))", values)
+            start = end
         }
-        return out
+    }
+
+    private static func value(_ rows: ParsedRows, row: Int, column: Int, type: ValueType) -> PostgresValue {
+        let index = row * rows.width + column
+        if rows.nulls[index] { return .null }
+        let cell = rows.cells[index]
+        switch type {
+        case .int64, .bool, .timestamp: return .integer(cell)
+        case .float64:
+            let value = Double(bitPattern: UInt64(bitPattern: cell))
+            // SQLite stores NaN as NULL; so does this store.
+            return value.isNaN ? .null : .real(value)
+        case .string: return .text(rows.withBytes(cell) { String(decoding: $0, as: UTF8.self) })
+        case .bytes: return .bytes(rows.withBytes(cell) { Array($0) })
+        }
     }
 }

@@ -15,8 +15,8 @@ import SQLite
 ///   push moves under its row lock, held to the commit: writers take numbers in commit order, so
 ///   "arrived after n" never misses a row that commits late (a SEQUENCE would hand numbers out
 ///   of commit order).
-/// - An ingest is one transaction (the rows by `COPY ... FROM STDIN`, the ingest log row): all of
-///   a file or nothing.
+/// - An ingest is one transaction (the rows by multi-row INSERTs, the ingest log row): all of a
+///   file or nothing.
 /// - Reads (training sets, scans) run in one REPEATABLE READ, READ ONLY transaction through a
 ///   server-side cursor, so they see one committed state and stream rows in batches.
 ///

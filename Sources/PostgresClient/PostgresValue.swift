@@ -6,6 +6,7 @@ public enum PostgresValue: Hashable, Sendable {
     case integer(Int64)
     case real(Double)
     case text(String)
+    case bytes([UInt8])
 }
 
 extension PostgresBindings {
@@ -17,6 +18,7 @@ extension PostgresBindings {
             case .integer(let number): append(number)
             case .real(let number): append(number)
             case .text(let text): append(text)
+            case .bytes(let bytes): append(ByteBuffer(bytes: bytes))
             }
         }
     }

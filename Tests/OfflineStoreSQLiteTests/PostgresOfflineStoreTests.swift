@@ -110,3 +110,112 @@ import Testing
         }
     }
 }
+
+/// The PostgreSQL server going away in the middle of an ingest or a training set.
+@Suite(.serialized) struct PostgresOfflineStoreFaultTests {
+    /// A file of `rows` rows for the fixture's source.
+    static func bigFile(_ fixture: IngestFixture, rows: Int) throws -> String {
+        var text = IngestFixture.header + "\n"
+        text.reserveCapacity(rows * 72)
+        for row in 0..<rows {
+            let second = String(format: "%02d", row % 60)
+            text += "\(row % 5_000),2026-01-01T00:00:\(second)Z,2026-01-01T00:00:\(second)Z,\(row).5,name \(row),true\n"
+        }
+        return try fixture.directory.write("big.csv", text)
+    }
+
+    /// Stopped mid-ingest (while its INSERTs run): the ingest fails naming the store, nothing of
+    /// the file is stored, and after a restart the same file ingests cleanly, every row once.
+    @Test func serverStoppedMidIngestLeavesNothingAndTheFileIngestsAfterARestart() async throws {
+        try await withPostgresServer { server in
+            let fixture = try IngestFixture()
+            let settings = server.settings(schema: "fs")
+            let store = try PostgresOfflineStore(settings: settings, password: server.password)
+            defer { store.close() }
+            try store.prepare([fixture.table])
+            let file = try Self.bigFile(fixture, rows: 150_000)
+            let watcher = PostgresSession(settings: settings, password: server.password)
+            let outcome = WorkerResult()
+            let table = fixture.table
+            let thread = Thread {
+                outcome.set(Result { try store.ingest(file: file, format: .csv, into: table) })
+            }
+            thread.start()
+            // Wait until the ingest's transaction has sent rows, then stop the server (fast shutdown).
+            var copying = false
+            for _ in 0..<600 where !copying {
+                copying =
+                    (try? watcher.query(
+                        "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'INSERT INTO \"history%'"
+                    ).first?.int64(0)) ?? 0 > 0
+                if !copying { try await Task.sleep(for: .milliseconds(10)) }
+            }
+            watcher.close()
+            #expect(copying, "the ingest was never seen inserting")
+            server.shutDown()
+            let result = try await outcome.wait()
+            switch result {
+            case .success(let ingested):
+                Issue.record("the ingest succeeded with the server stopped: \(ingested)")
+            case .failure(let error):
+                let text = "\(error)"
+                #expect(text.contains("PostgreSQL at"), "\(text)")
+                #expect(text.contains("127.0.0.1:\(server.port)"), "\(text)")
+                #expect(!text.contains(server.password))
+            }
+            try await server.start()
+            #expect(try store.rowCount(fixture.table) == 0, "half an ingest was stored")
+            #expect(try store.ingestLog(of: fixture.table).isEmpty)
+            let again = try store.ingest(file: file, format: .csv, into: fixture.table)
+            #expect(again.inserted == 150_000)
+            #expect(try store.rowCount(fixture.table) == 150_000)
+        }
+    }
+
+    /// Stopped before a training set reads: it fails naming the store and writes no output file.
+    @Test func aTrainingSetWithTheServerDownWritesNoFile() async throws {
+        try await withPostgresServer { server in
+            let fixture = try IngestFixture()
+            let store = try PostgresOfflineStore(settings: server.settings(schema: "fs"), password: server.password)
+            defer { store.close() }
+            try store.prepare([fixture.table])
+            _ = try store.ingest(file: try Self.bigFile(fixture, rows: 1_000), format: .csv, into: fixture.table)
+            let spine = try fixture.directory.write("spine.csv", "driver_id,event_timestamp\n1,2026-01-02T00:00:00Z\n")
+            let view = FeatureView(
+                name: "stats_view", entities: ["driver"], source: "stats",
+                features: [Feature(name: "rate", type: .float64)])
+            let request = TrainingSetView(
+                view: view, joinKeys: [JoinKey(name: "driver_id", valueType: .int64)], history: .table(fixture.table),
+                features: view.features, outputNames: ["rate"])
+            let output = fixture.directory.file("out.csv")
+            server.shutDown()
+            #expect {
+                try store.trainingSet(
+                    spine: spine, spineFormat: .csv, views: [request], output: output, outputFormat: .csv,
+                    profile: false)
+            } throws: { error in
+                "\(error)".contains("PostgreSQL at") && "\(error)".contains("127.0.0.1:\(server.port)")
+            }
+            #expect(!FileManager.default.fileExists(atPath: output))
+            let leftovers = try FileManager.default.contentsOfDirectory(atPath: fixture.directory.path)
+            #expect(!leftovers.contains { $0.hasPrefix("out.csv") }, "\(leftovers)")
+        }
+    }
+}
+
+/// A result handed from a worker thread to the test.
+final class WorkerResult: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Result<IngestResult, any Error>?
+
+    func set(_ result: Result<IngestResult, any Error>) {
+        lock.withLock { stored = result }
+    }
+
+    func wait() async throws -> Result<IngestResult, any Error> {
+        while true {
+            if let result = lock.withLock({ stored }) { return result }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+}
