@@ -107,6 +107,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Offline history in PostgreSQL (shared by many machines), over OfflineStoreSQLite's
+        // shared parsing, join, window and scan code.
+        .target(
+            name: "OfflineStorePostgres",
+            dependencies: ["FeatureStoreCore", "OfflineStoreSQLite", "PostgresClient", "SQLite"],
+            swiftSettings: swiftSettings
+        ),
+
         // The online store: latest values per entity, in RocksDB.
         .target(
             name: "OnlineStoreRocksDB",
@@ -137,6 +145,7 @@ let package = Package(
             dependencies: [
                 "FeatureStoreCore", "FeatureProfiles", "FeatureRepo", "FeatureRegistry", "RegistryPostgres",
                 "OfflineStoreSQLite", "OnlineStoreRocksDB", "OnlineStoreRedis", "Redis",
+                "OfflineStorePostgres",
             ],
             swiftSettings: swiftSettings
         ),
@@ -226,7 +235,10 @@ let package = Package(
         ),
         .testTarget(
             name: "OfflineStoreSQLiteTests",
-            dependencies: ["OfflineStoreSQLite", "SQLite", "FeatureStoreCore", "FeatureProfiles"],
+            dependencies: [
+                "OfflineStoreSQLite", "SQLite", "FeatureStoreCore", "FeatureProfiles", "OfflineStorePostgres",
+                "PostgresClient", "PostgresTestSupport",
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -55,7 +55,7 @@ enum RepoConfigLoader {
         var postgresOffline: PostgresSettings?
         var offline = RepoConfig.defaultOfflineStorePath
         if let store = reader.value("offline_store"), store.mapping?["type"]?.string == "postgres" {
-            postgresOffline = postgresStore(reader, key: "offline_store", store, allow: allowPostgres)
+            postgresOffline = postgresStore(reader, key: "offline_store", store, allow: true)
         } else {
             offline = storePath(
                 reader, key: "offline_store", type: "sqlite", default: RepoConfig.defaultOfflineStorePath)

@@ -153,7 +153,7 @@ extension FeatureStore {
             var scannedSoFar = 0
             let scanned = try offline.scanLatestRows(
                 history: history, viewName: view.name, joinKeys: joinKeys, features: features, from: from, to: to,
-                arrivedAfter: lateAfter
+                arrivedAfter: lateAfter, entities: nil, batchSize: 10_000
             ) { batch in
                 entities += batch.count
                 scannedSoFar += batch.count
@@ -200,7 +200,7 @@ extension FeatureStore {
     /// ``OnlineAggregateStore/addEventsSynchronously(_:layout:now:)`` in batches, as every later run.
     private func materializeAggregates(
         _ view: FeatureView, keyspace: OnlineKeyspace, snapshot: RegistrySnapshot, from: Timestamp, to: Timestamp,
-        now: Timestamp, lateAfter: Int64?, online: any OnlineAggregateStore, offline: OfflineStore,
+        now: Timestamp, lateAfter: Int64?, online: any OnlineAggregateStore, offline: any OfflineHistoryStore,
         progress: (Int) -> Void
     ) throws -> MaterializationReport.ViewReport {
         let began = Timestamp.now()
@@ -224,7 +224,7 @@ extension FeatureStore {
         let scanned = try offline.scanEvents(
             history: history, viewName: view.name, joinKeys: snapshot.definitions.joinKeys(of: view),
             columns: try aggregateColumns(of: view, in: snapshot), from: earliest, to: Swift.max(earliest, to),
-            arrivedAfter: empty ? nil : lateAfter
+            arrivedAfter: empty ? nil : lateAfter, batchSize: 10_000
         ) { batch in
             scannedSoFar += batch.count
             let events = batch.map {

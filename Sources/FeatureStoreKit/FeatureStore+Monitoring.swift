@@ -53,7 +53,9 @@ extension FeatureStore {
         let definitions = snapshot.definitions
         var figures = MonitoringFigures(computedAt: clock())
         figures.newestEvents = try newestEvents(snapshot)
-        let offline = try offlineStore()
+        // Profiles, consistency runs and drift are kept in the SQLite offline store only: with
+        // PostgreSQL the gauges show the newest events alone.
+        guard let offline = try offlineStore().sqlite else { return figures }
         let (start, end) = profileWindow(window)
         for table in historyTables(snapshot) {
             let columns = offlineProfileColumns(of: table.source, definitions: definitions)

@@ -44,8 +44,9 @@ extension FeatureStore {
     @discardableResult
     public func updateOfflineProfiles(table: HistoryTable, snapshot: RegistrySnapshot) throws -> ProfileUpdateResult? {
         let columns = offlineProfileColumns(of: table.source, definitions: snapshot.definitions)
-        guard !columns.isEmpty else { return nil }
-        return try offlineStore().updateProfiles(of: table, columns: columns, now: clock())
+        // Profiles are kept in the SQLite offline store only (`fs stats` says so on PostgreSQL).
+        guard !columns.isEmpty, let offline = try offlineStore().sqlite else { return nil }
+        return try offline.updateProfiles(of: table, columns: columns, now: clock())
     }
 
     /// Deletes offline profiles no registered view feature names any more (removed sources,
@@ -57,7 +58,8 @@ extension FeatureStore {
             keep[source] = Set(
                 offlineProfileColumns(of: table.source, definitions: snapshot.definitions).map(\.feature))
         }
-        try offlineStore().dropOfflineProfiles(except: keep)
+        // PostgreSQL keeps no profiles.
+        try offlineStore().sqlite?.dropOfflineProfiles(except: keep)
     }
 
     /// The time range of a window of `length` ending now: from the hour boundary at or after now,

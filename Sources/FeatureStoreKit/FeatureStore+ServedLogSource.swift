@@ -8,6 +8,8 @@ extension FeatureStore {
     ///
     /// - Throws: `invalidInput` for an outcome that does not fit its declared type.
     func inPlaceSource(_ source: Source) throws -> Source {
-        source.kind == .servedLog ? try offlineStore().servedLogSource(source) : source
+        source.kind == .servedLog
+            ? try offlineStore().requireSQLite(for: "source '\(source.name)' of kind served_log").servedLogSource(
+                source) : source
     }
 }

@@ -2,6 +2,7 @@ import FeatureRegistry
 import FeatureRepo
 import FeatureStoreCore
 import Foundation
+import OfflineStorePostgres
 import OfflineStoreSQLite
 import OnlineStoreRocksDB
 import RegistryPostgres
@@ -21,7 +22,7 @@ public final class FeatureStore {
     public var dropsStaleOnlineData = true
 
     private var openRegistry: (any RegistryStore)?
-    private var openOfflineStore: OfflineStore?
+    private var openOfflineStore: (any OfflineHistoryStore)?
     private var openOnlineStore: (any OnlineStoreBackend)?
 
     public init(repo path: String, clock: @escaping @Sendable () -> Timestamp = Timestamp.now) throws {
@@ -50,10 +51,17 @@ public final class FeatureStore {
         return registry
     }
 
-    /// The offline store, opened (and created) on first use.
-    public func offlineStore() throws -> OfflineStore {
+    /// The offline store, opened (and created) on first use: SQLite at `offline_store.path`, or
+    /// the PostgreSQL database that `offline_store: {type: postgres}` names (its password from
+    /// the environment variable `password_env` names).
+    public func offlineStore() throws -> any OfflineHistoryStore {
         if let openOfflineStore { return openOfflineStore }
-        let store = try OfflineStore(path: config.offlineStorePath)
+        let store: any OfflineHistoryStore
+        if let postgres = config.postgresOfflineStore {
+            store = try PostgresOfflineStore(settings: postgres, environment: ProcessInfo.processInfo.environment)
+        } else {
+            store = try OfflineStore(path: config.offlineStorePath)
+        }
         openOfflineStore = store
         return store
     }

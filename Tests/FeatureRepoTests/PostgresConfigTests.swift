@@ -5,7 +5,7 @@ import Testing
 
 /// `registry: {type: postgres, ...}` and `offline_store: {type: postgres, ...}` in
 /// feature_store.yaml: read exactly, mistakes named with their position, the password never in the
-/// YAML and never in a message, and refused by default while fs does not open them yet.
+/// YAML and never in a message.
 @Suite struct PostgresConfigTests {
     static func load(_ yaml: String, allowPostgres: Bool = true) throws -> RepoConfig {
         let repo = FileManager.default.temporaryDirectory.appendingPathComponent("fs-pg-config-\(UUID().uuidString)")
@@ -97,15 +97,11 @@ import Testing
         }
     }
 
-    /// Until fs opens a PostgreSQL offline store, asking for one is an error naming the field,
-    /// never a silent fall-back to the local SQLite files; the registry is accepted.
-    @Test(arguments: ["offline_store"]) func postgresIsRefusedUntilItIsWiredIn(key: String) {
-        #expect {
-            try Self.load("\(key): {type: postgres, dsn: \"postgresql://u@h/d\"}", allowPostgres: false)
-        } throws: { error in
-            let text = "\(error)"
-            return text.contains("\(key) type 'postgres' is not used yet") && text.contains("feature_store.yaml:2:")
-        }
+    @Test func aPostgresOfflineStoreIsAcceptedByDefault() throws {
+        let config = try Self.load(
+            "offline_store: {type: postgres, dsn: \"postgresql://u@h/d\", schema: offline}", allowPostgres: false)
+        #expect(config.postgresOfflineStore?.database == "d")
+        #expect(config.postgresOfflineStore?.schema == "offline")
     }
 
     @Test func aPostgresRegistryIsAcceptedByDefault() throws {

@@ -53,7 +53,7 @@ import Testing
         ])
 
     func rows(_ fixture: ServerFixture, _ layout: ServedLogLayout = Self.layout) throws -> [ServedLogRow] {
-        try FeatureStore(repo: fixture.repo).offlineStore().servedLogRows(layout)
+        try FeatureStore(repo: fixture.repo).offlineStore().sqlite!.servedLogRows(layout)
     }
 
     @Test(arguments: ["/get-online-features", "/feast.serving.ServingService/GetOnlineFeatures"])
@@ -106,7 +106,8 @@ import Testing
             #expect(rating.statuses == rows.prefix(3).map(\.values[0].status.rawValue))
         }
         // Feast's column names, as stored.
-        let database = try Database(path: try FeatureStore(repo: fixture.repo).offlineStore().path, readOnly: true)
+        let database = try Database(
+            path: try FeatureStore(repo: fixture.repo).offlineStore().sqlite!.path, readOnly: true)
         #expect(
             try database.columns(of: "served_log_logged").map(\.name) == [
                 "__log_seq", "driver_id", "rider_id", "driver_live__rating", "driver_live__rating__timestamp",

@@ -172,7 +172,7 @@ import Testing
                     keys: [.int64(driver)], values: values, logTimestamp: Timestamp(microseconds: t),
                     requestID: "req-\(index)", serviceVersion: 1))
         }
-        try store.offlineStore().writeServedLog([(layout: layout, rows: logRows)])
+        try store.offlineStore().sqlite!.writeServedLog([(layout: layout, rows: logRows)])
 
         let report = try store.servedConsistency(ServedConsistencyRequest(service: "ranking", examples: 1_000))
         #expect(report.rows == logRows.count)
@@ -201,7 +201,7 @@ import Testing
         }
         let mismatches = expected.reduce(0) { $0 + $1.mismatches }
         #expect(report.passed == (mismatches == 0))
-        let stored = try store.offlineStore().latestConsistencyRuns()
+        let stored = try store.offlineStore().sqlite!.latestConsistencyRuns()
         #expect(stored.count == 1)
         #expect(stored.first?.features == report.features.map(\.figures))
     }
@@ -231,8 +231,8 @@ import Testing
                     OnlineValue(value: .int64(Int64.min + Int64(index)), status: .present, eventTime: Self.base),
                 ], logTimestamp: Self.base, requestID: "r", serviceVersion: 1)
         }
-        try store.offlineStore().writeServedLog([(layout: layout, rows: rows)])
-        let read = try store.offlineStore().servedLogRows(layout)
+        try store.offlineStore().sqlite!.writeServedLog([(layout: layout, rows: rows)])
+        let read = try store.offlineStore().sqlite!.servedLogRows(layout)
         #expect(read.map { $0.values[0].value } == doubles.map { FeatureValue.float64($0) })
         #expect(read.map { $0.values[1].value } == rows.map { $0.values[1].value })
     }

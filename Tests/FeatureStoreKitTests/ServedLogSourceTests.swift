@@ -156,7 +156,7 @@ import Testing
     ) throws {
         let layout = try store.servedLogLayout(service: "s")
         #expect(layout.features.map(\.column) == ["v__rate", "v__city"])
-        let offline = try store.offlineStore()
+        let offline = try store.offlineStore().sqlite!
         rows.shuffle(using: &rng)
         for index in rows.indices { rows[index].order = index }
         for start in stride(from: 0, to: rows.count, by: 70) {
@@ -290,7 +290,7 @@ import Testing
             ), "\(error.message)")
         #expect(!FileManager.default.fileExists(atPath: repo + "/out.csv"))
         // An int64 beyond 2^53 in a float64 column would be rounded: refused too.
-        try store.offlineStore().writeOutcomes(
+        try store.offlineStore().sqlite!.writeOutcomes(
             [
                 LoggedOutcome(
                     requestID: "a", eventTime: Timestamp(microseconds: Self.now + 1),
@@ -303,7 +303,7 @@ import Testing
             try store.trainingSet(spine: repo + "/spine.csv", features: features, output: repo + "/out.csv")
         }
         #expect(rounded.message.contains("outcome 'prediction' of request 'b' is int64 '1152921504606846976'"))
-        try store.offlineStore().writeOutcomes(
+        try store.offlineStore().sqlite!.writeOutcomes(
             [
                 LoggedOutcome(
                     requestID: "b", eventTime: Timestamp(microseconds: Self.now + 1),

@@ -2,15 +2,15 @@ import Foundation
 
 /// Prints how long each phase of an ingest or training set took, on stderr, when the
 /// environment sets `FS_TRACE_PHASES=1`: for profiling, never for normal output.
-struct PhaseTimer {
+package struct PhaseTimer {
     private let enabled = ProcessInfo.processInfo.environment["FS_TRACE_PHASES"] == "1"
     private var last = ContinuousClock.now
     private let label: String
 
-    init(_ label: String) { self.label = label }
+    package init(_ label: String) { self.label = label }
 
     /// Reports the time since the previous mark.
-    mutating func mark(_ phase: String) {
+    package mutating func mark(_ phase: String) {
         guard enabled else { return }
         let now = ContinuousClock.now
         let duration = now - last

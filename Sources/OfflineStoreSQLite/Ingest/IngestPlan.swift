@@ -2,7 +2,7 @@ import FeatureStoreCore
 
 /// How the columns of an input file map onto a history table: for every stored column, the file
 /// column that fills it and how to parse it.
-struct IngestPlan {
+package struct IngestPlan {
     /// `key`: a column every row needs a value in (a join key of a view, a `dedupe_on` column).
     enum Role { case key, event, created, value }
 

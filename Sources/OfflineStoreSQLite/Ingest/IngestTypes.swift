@@ -95,4 +95,13 @@ public struct IngestRecord: Sendable, Equatable {
     public var ingestedAt: Timestamp
     /// Whether the ingest repeated content on purpose (`--force`).
     public var forced: Bool
+
+    package init(file: String, fingerprint: String, rows: Int, stored: Int, ingestedAt: Timestamp, forced: Bool) {
+        self.file = file
+        self.fingerprint = fingerprint
+        self.rows = rows
+        self.stored = stored
+        self.ingestedAt = ingestedAt
+        self.forced = forced
+    }
 }

@@ -24,6 +24,29 @@ extension OfflineStore {
         file: String, format: TabularFormat, into table: HistoryTable, options: IngestOptions = IngestOptions(),
         now: Timestamp = Timestamp(microseconds: 0)
     ) throws -> IngestResult {
+        try IngestRun.ingest(
+            file: file, format: format, into: table, options: options, now: now,
+            earlierIngest: { fingerprint in try storage { try ingestRecord(of: table, fingerprint: fingerprint) } },
+            store: { rows, plan, record, timer, progress in
+                try store(rows, plan: plan, table: table, record: record, timer: &timer, progress: progress)
+            })
+    }
+}
+
+/// The ingest of a file on any backend: reading, fingerprinting, parsing and checking (one
+/// implementation, so both backends give the same results and messages); the backend stores.
+package enum IngestRun {
+    /// ``OfflineStore/ingest(file:format:into:options:now:)`` with the backend's parts:
+    ///
+    /// - Parameters:
+    ///   - earlierIngest: the ingest log's record of the same content (by fingerprint), if any.
+    ///   - store: stores the parsed rows and logs the ingest in one transaction (checking the log
+    ///     again inside it unless the record is forced).
+    package static func ingest(
+        file: String, format: TabularFormat, into table: HistoryTable, options: IngestOptions, now: Timestamp,
+        earlierIngest: (String) throws -> IngestRecord?,
+        store: (ParsedRows, IngestPlan, IngestRecord, inout PhaseTimer, (Int) -> Void) throws -> IngestStoreOutcome
+    ) throws -> IngestResult {
         let started = ContinuousClock.now
         var timer = PhaseTimer("ingest")
         let bytes = try readFileBytes(file)
@@ -34,7 +57,7 @@ extension OfflineStore {
             return hash.hex
         }
         timer.mark("fingerprint")
-        if !options.force, let earlier = try storage({ try ingestRecord(of: table, fingerprint: fingerprint) }) {
+        if !options.force, let earlier = try earlierIngest(fingerprint) {
             return IngestResult(alreadyIngested: earlier, seconds: started.secondsSince)
         }
         return try bytes.withUnsafeBufferPointer { buffer in
@@ -72,9 +95,9 @@ extension OfflineStore {
             let record = IngestRecord(
                 file: file, fingerprint: fingerprint, rows: chunk.records, stored: 0, ingestedAt: now,
                 forced: options.force)
-            let outcome: StoreOutcome
+            let outcome: IngestStoreOutcome
             do {
-                outcome = try store(chunk.rows, plan: plan, table: table, record: record, timer: &timer) { stored in
+                outcome = try store(chunk.rows, plan, record, &timer) { stored in
                     guard let progress = options.progress, stored % options.progressInterval == 0 else { return }
                     let share = Double(stored) / Double(max(chunk.rows.count, 1))
                     progress(
@@ -97,20 +120,30 @@ extension OfflineStore {
         }
     }
 
-    /// What storing a file's rows did.
-    private struct StoreOutcome {
-        var inserted = 0
-        var replaced = 0
-        var duplicates = 0
-        /// Set when another process ingested the same content first (nothing was stored).
-        var alreadyIngested: IngestRecord?
-    }
+}
 
+/// What storing a file's rows did.
+package struct IngestStoreOutcome {
+    package var inserted = 0
+    package var replaced = 0
+    package var duplicates = 0
+    /// Set when another process ingested the same content first (nothing was stored).
+    package var alreadyIngested: IngestRecord?
+
+    package init(inserted: Int = 0, replaced: Int = 0, duplicates: Int = 0, alreadyIngested: IngestRecord? = nil) {
+        self.inserted = inserted
+        self.replaced = replaced
+        self.duplicates = duplicates
+        self.alreadyIngested = alreadyIngested
+    }
+}
+
+extension OfflineStore {
     /// Stores parsed rows under fresh arrival numbers and logs the ingest, in one transaction.
     private func store(
         _ rows: ParsedRows, plan: IngestPlan, table: HistoryTable, record: IngestRecord, timer: inout PhaseTimer,
         progress: (Int) -> Void
-    ) throws -> StoreOutcome {
+    ) throws -> IngestStoreOutcome {
         // Arrival numbers follow file order; rows are stored in event-time order (near-appends),
         // except with dedupe_on, where the later arrival must win a tie of created times.
         let order =
@@ -124,7 +157,7 @@ extension OfflineStore {
                 try requireTable(table)
                 if !record.forced, let earlier = try ingestRecord(of: table, fingerprint: record.fingerprint) {
                     try database.execute("ROLLBACK")
-                    return StoreOutcome(alreadyIngested: earlier)
+                    return IngestStoreOutcome(alreadyIngested: earlier)
                 }
                 var inserter = try HistoryInserter(database: database, table: table, types: plan.columns.map(\.type))
                 let first = try allocateSequence(rows.count)
@@ -139,7 +172,7 @@ extension OfflineStore {
                 try log(logged, table: table)
                 try database.execute("COMMIT")
                 timer.mark("commit")
-                return StoreOutcome(
+                return IngestStoreOutcome(
                     inserted: inserter.inserted, replaced: inserter.replaced, duplicates: inserter.duplicates)
             } catch {
                 try? database.execute("ROLLBACK")

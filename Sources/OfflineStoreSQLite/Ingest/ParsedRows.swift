@@ -4,13 +4,13 @@ import FeatureStoreCore
 ///
 /// Every cell is an `Int64`: integers, booleans and timestamps as themselves, doubles as their
 /// bit pattern, text and bytes as `offset << 24 | length` into ``arena``.
-struct ParsedRows: Sendable {
-    let width: Int
-    var cells: [Int64] = []
-    var nulls: [Bool] = []
+package struct ParsedRows: Sendable {
+    package let width: Int
+    package var cells: [Int64] = []
+    package var nulls: [Bool] = []
     var arena: [UInt8] = []
     /// The 1-based line of each row, for rows read from a file.
-    var count: Int { width == 0 ? 0 : cells.count / width }
+    package var count: Int { width == 0 ? 0 : cells.count / width }
 
     init(width: Int, capacity: Int = 0) {
         self.width = width
@@ -61,7 +61,9 @@ struct ParsedRows: Sendable {
     var hasArenaCells: Bool { arenaColumns.contains(true) }
 
     /// The text or bytes of an arena cell.
-    @inline(__always) func withBytes<T>(_ cell: Int64, _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
+    @inline(__always) package func withBytes<T>(_ cell: Int64, _ body: (UnsafeRawBufferPointer) throws -> T) rethrows
+        -> T
+    {
         let offset = Int(cell >> 24)
         let length = Int(cell & 0xFF_FFFF)
         return try arena.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[offset..<(offset + length)])) }

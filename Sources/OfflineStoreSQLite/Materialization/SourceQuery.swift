@@ -1,4 +1,3 @@
-import CSQLite
 import FeatureStoreCore
 import SQLite
 
@@ -24,21 +23,25 @@ struct SourceQuery {
     private var featureStart: Int32 { Int32(joinKeys.count + 3) }
     private var dedupeStart: Int32 { featureStart + Int32(features.count) }
 
-    /// The SQL. History tables filter on the event time (and the arrival number) in SQL; sources
-    /// read in place are filtered by the caller.
-    var sql: String {
+    /// The SQL, with numbered parameters written `<prefix>1` (see ``parameters(from:to:)``);
+    /// `ordered` asks for a history table's clustering order explicitly.
+    /// History tables filter on the event time (and the arrival number) in SQL; sources read in
+    /// place are filtered by the caller.
+    func sql(parameterPrefix p: String = "?", ordered: Bool = false) -> String {
         let keys = keyExpressions
         switch history {
         case .table(let table):
             let selected =
                 keys + [HistoryTable.eventColumn, HistoryTable.createdColumn, HistoryTable.sequenceColumn]
                 + features.map { column($0.name) } + table.dedupeColumns.map(quoteIdentifier)
-            var condition = "\(HistoryTable.eventColumn) BETWEEN ?1 AND ?2"
+            var condition = "\(HistoryTable.eventColumn) BETWEEN \(p)1 AND \(p)2"
             if arrivedAfter != nil {
                 condition =
-                    "(\(condition)) OR (\(HistoryTable.sequenceColumn) > ?3 AND \(HistoryTable.eventColumn) < ?1)"
+                    "(\(condition)) OR (\(HistoryTable.sequenceColumn) > \(p)3 AND \(HistoryTable.eventColumn) < \(p)1)"
             }
-            return "SELECT \(selected.joined(separator: ", ")) FROM \(fromClause) WHERE \(condition)"
+            let order =
+                ordered ? " ORDER BY \(HistoryTable.eventColumn), \(HistoryTable.sequenceColumn)" : ""
+            return "SELECT \(selected.joined(separator: ", ")) FROM \(fromClause) WHERE \(condition)\(order)"
         case .inPlace(let source):
             let selected =
                 keys + [column(source.timestampField), source.createdTimestampField.map(column) ?? "0", "NULL"]
@@ -51,7 +54,7 @@ struct SourceQuery {
     func sampleKeysSQL(limit: Int) -> String {
         let keys = keyExpressions.joined(separator: ", ")
         return
-            "SELECT \(keys) FROM (SELECT DISTINCT \(keys) FROM \(fromClause)) ORDER BY random() LIMIT \(max(0, limit))"
+            "SELECT \(keys) FROM (SELECT DISTINCT \(keys) FROM \(fromClause)) AS keys ORDER BY random() LIMIT \(max(0, limit))"
     }
 
     /// The stored column of a (mapped) name: itself in a history table, the raw name in place.
@@ -69,19 +72,24 @@ struct SourceQuery {
         }
     }
 
-    /// Binds the time range (history tables filter in SQL; sources read in place are filtered by the caller).
-    func bind(_ statement: Statement, from: Timestamp, to: Timestamp) throws {
-        if case .table = history {
-            try statement.bind(from.microseconds, at: 1)
-            try statement.bind(to.microseconds, at: 2)
-            if let arrivedAfter { try statement.bind(arrivedAfter, at: 3) }
-        }
+    /// The parameters of ``sql(parameterPrefix:)`` for a time range (history tables filter in
+    /// SQL; sources read in place are filtered by the caller).
+    func parameters(from: Timestamp, to: Timestamp) -> [Int64] {
+        guard case .table = history else { return [] }
+        return [from.microseconds, to.microseconds] + (arrivedAfter.map { [$0] } ?? [])
+    }
+
+    /// Opens a cursor over the rows of a time range.
+    func rows<Reader: HistoryReader>(_ reader: Reader, from: Timestamp, to: Timestamp) throws -> Reader.Cursor {
+        try reader.cursor(
+            sql(parameterPrefix: reader.parameterPrefix, ordered: !reader.readsInClusteringOrder),
+            parameters(from: from, to: to))
     }
 
     /// The identity of the current row's event (``HistoryTable/eventIdentity(sequence:values:)``);
     /// for sources read in place, the hash of the row's selected values (the caller numbers
     /// identical rows apart).
-    func identity(_ statement: Statement, key: [FeatureValue], event: Int64, created: Int64) throws -> Int64 {
+    func identity(_ statement: some RowCursor, key: [FeatureValue], event: Int64, created: Int64) throws -> Int64 {
         switch history {
         case .table(let table):
             if table.source.dedupeOn.isEmpty { return sequence(statement) }
@@ -104,10 +112,10 @@ struct SourceQuery {
     }
 
     /// The current row's arrival number (history tables only).
-    func sequence(_ statement: Statement) -> Int64 { statement.int64(sequenceIndex) }
+    func sequence(_ statement: some RowCursor) -> Int64 { statement.int64(sequenceIndex) }
 
     /// A history table cell as `type` (stored values are always of their declared type).
-    static func storedValue(_ statement: Statement, _ column: Int32, _ type: ValueType) -> FeatureValue {
+    static func storedValue(_ statement: some RowCursor, _ column: Int32, _ type: ValueType) -> FeatureValue {
         if statement.isNull(column) { return .null }
         switch type {
         case .int64: return .int64(statement.int64(column))
@@ -131,7 +139,7 @@ struct SourceQuery {
     ///
     /// - Throws: ``FeatureStoreError`` (`invalidInput`) naming the view, source and column of an
     ///   int64 key part that is not a whole number in range (text is not entity 0).
-    func key(_ statement: Statement) throws -> [FeatureValue]? {
+    func key(_ statement: some RowCursor) throws -> [FeatureValue]? {
         var key: [FeatureValue] = []
         key.reserveCapacity(joinKeys.count)
         for (index, joinKey) in joinKeys.enumerated() {
@@ -146,7 +154,7 @@ struct SourceQuery {
     }
 
     /// The event and created times of the current row; `nil` event when it is null.
-    func times(_ statement: Statement) throws -> (event: Int64, created: Int64)? {
+    func times(_ statement: some RowCursor) throws -> (event: Int64, created: Int64)? {
         let first = eventIndex
         guard let format = timestampFormat else { return (statement.int64(first), statement.int64(first + 1)) }
         guard let event = try Self.readTime(statement, first, format, origin: origin) else { return nil }
@@ -156,13 +164,13 @@ struct SourceQuery {
     }
 
     /// The value of requested feature `index` in the current row.
-    func value(_ statement: Statement, feature index: Int) throws -> FeatureValue {
+    func value(_ statement: some RowCursor, feature index: Int) throws -> FeatureValue {
         try Self.readValue(
             statement, featureStart + Int32(index), features[index].type, timestampFormat, origin: origin)
     }
 
     /// The requested feature values of the current row.
-    func values(_ statement: Statement) throws -> [FeatureValue] {
+    func values(_ statement: some RowCursor) throws -> [FeatureValue] {
         let first = featureStart
         return try features.enumerated().map { index, feature in
             try Self.readValue(statement, first + Int32(index), feature.type, timestampFormat, origin: origin)
@@ -172,7 +180,7 @@ struct SourceQuery {
     /// A timestamp column of a source read in place, in microseconds (see ``SourceValues/time``).
     ///
     /// - Throws: ``FeatureStoreError`` (`invalidInput`) naming the view, source, column and value.
-    static func readTime(_ statement: Statement, _ column: Int32, _ format: TimestampFormat, origin: SourceOrigin)
+    static func readTime(_ statement: some RowCursor, _ column: Int32, _ format: TimestampFormat, origin: SourceOrigin)
         throws -> Int64?
     {
         try SourceValues.time(statement, column, format, origin: origin)
@@ -182,7 +190,8 @@ struct SourceQuery {
     ///
     /// - Throws: ``FeatureStoreError`` (`invalidInput`) naming the view, source, column and value.
     static func readValue(
-        _ statement: Statement, _ column: Int32, _ type: ValueType, _ format: TimestampFormat?, origin: SourceOrigin
+        _ statement: some RowCursor, _ column: Int32, _ type: ValueType, _ format: TimestampFormat?,
+        origin: SourceOrigin
     ) throws -> FeatureValue {
         try SourceValues.value(statement, column, type, format, origin: origin)
     }

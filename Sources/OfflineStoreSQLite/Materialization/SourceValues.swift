@@ -1,6 +1,4 @@
-import CSQLite
 import FeatureStoreCore
-import SQLite
 
 /// The feature view and source a row was read for, named in messages about its values.
 struct SourceOrigin: Sendable {
@@ -16,7 +14,7 @@ struct SourceOrigin: Sendable {
     }
 
     /// The error for a bad value in `column` of the current row.
-    func error(_ statement: Statement, _ column: Int32, value: String, _ reason: String) -> FeatureStoreError {
+    func error(_ statement: some RowCursor, _ column: Int32, value: String, _ reason: String) -> FeatureStoreError {
         .invalidInput(
             "feature view '\(view)': source '\(source)', column \(Quote.value(statement.columnName(column))) holds \(value), which \(reason). Fix the rows of the source's table or query (or its schema and timestamp_format)."
         )
@@ -31,22 +29,23 @@ enum SourceValues {
     /// epoch unit of `format` (an error for `iso8601`, which has none), text as RFC 3339 (a time
     /// without a zone, as SQLite's `datetime()` writes it, is UTC) or, for the epoch formats, a
     /// count as text.
-    static func time(_ statement: Statement, _ column: Int32, _ format: TimestampFormat, origin: SourceOrigin) throws
+    static func time(_ statement: some RowCursor, _ column: Int32, _ format: TimestampFormat, origin: SourceOrigin)
+        throws
         -> Int64?
     {
-        switch statement.columnType(column) {
-        case SQLITE_NULL:
+        switch statement.storage(column) {
+        case .null:
             return nil
-        case SQLITE_INTEGER:
+        case .integer:
             return try epoch(String(statement.int64(column)), statement, column, format, origin)
-        case SQLITE_FLOAT:
+        case .real:
             let value = statement.double(column)
             guard value.isFinite else {
                 throw origin.error(statement, column, value: "\(value)", "is not a finite number")
             }
             // The shortest text that reads back as this double, read exactly.
             return try epoch(value.description, statement, column, format, origin)
-        case SQLITE_TEXT:
+        case .text:
             let result = statement.withTextBytes(column) { text -> Result<Timestamp, TimestampParseError> in
                 func parse(_ format: TimestampFormat) -> Result<Timestamp, TimestampParseError> {
                     Result { () throws(TimestampParseError) in
@@ -74,7 +73,7 @@ enum SourceValues {
 
     /// A number in a timestamp column, as a count of `format`'s unit.
     private static func epoch(
-        _ text: String, _ statement: Statement, _ column: Int32, _ format: TimestampFormat, _ origin: SourceOrigin
+        _ text: String, _ statement: some RowCursor, _ column: Int32, _ format: TimestampFormat, _ origin: SourceOrigin
     ) throws -> Int64 {
         guard format != .iso8601 else {
             var hint = ""
@@ -100,10 +99,10 @@ enum SourceValues {
     /// An `int64` column (a key or a value; not NULL): an integer, or a real that is a whole number
     /// in range. Text is an error, not 0.
     @inline(__always)
-    static func int64(_ statement: Statement, _ column: Int32, origin: SourceOrigin) throws -> Int64 {
-        let storage = statement.columnType(column)
-        if storage == SQLITE_INTEGER { return statement.int64(column) }
-        if storage == SQLITE_FLOAT {
+    static func int64(_ statement: some RowCursor, _ column: Int32, origin: SourceOrigin) throws -> Int64 {
+        let storage = statement.storage(column)
+        if storage == .integer { return statement.int64(column) }
+        if storage == .real {
             let value = statement.double(column)
             // -2^63 is exact as a double; 2^63 is the first double past Int64.max.
             guard value.isFinite, value == value.rounded(), value >= -9_223_372_036_854_775_808.0,
@@ -120,9 +119,9 @@ enum SourceValues {
 
     /// A `float64` column (not NULL): a finite real, or an integer.
     @inline(__always)
-    static func double(_ statement: Statement, _ column: Int32, origin: SourceOrigin) throws -> Double {
-        let storage = statement.columnType(column)
-        if storage == SQLITE_FLOAT {
+    static func double(_ statement: some RowCursor, _ column: Int32, origin: SourceOrigin) throws -> Double {
+        let storage = statement.storage(column)
+        if storage == .real {
             let value = statement.double(column)
             guard value.isFinite else {
                 throw origin.error(
@@ -130,17 +129,18 @@ enum SourceValues {
             }
             return value
         }
-        if storage == SQLITE_INTEGER { return Double(statement.int64(column)) }
+        if storage == .integer { return Double(statement.int64(column)) }
         throw wrongStorage(statement, column, storage, "float64", cast: "REAL", origin)
     }
 
     /// A value column as `type` (NULL is null; timestamps in `format`, or microseconds when
     /// `format` is nil: a history table).
     static func value(
-        _ statement: Statement, _ column: Int32, _ type: ValueType, _ format: TimestampFormat?, origin: SourceOrigin
+        _ statement: some RowCursor, _ column: Int32, _ type: ValueType, _ format: TimestampFormat?,
+        origin: SourceOrigin
     ) throws -> FeatureValue {
-        let storage = statement.columnType(column)
-        if storage == SQLITE_NULL { return .null }
+        let storage = statement.storage(column)
+        if storage == .null { return .null }
         switch type {
         case .int64:
             return .int64(try int64(statement, column, origin: origin))
@@ -164,13 +164,13 @@ enum SourceValues {
     }
 
     /// A `string` column (not NULL): text that is valid UTF-8 (numbers as SQLite writes them).
-    static func text(_ statement: Statement, _ column: Int32, origin: SourceOrigin) throws -> String {
+    static func text(_ statement: some RowCursor, _ column: Int32, origin: SourceOrigin) throws -> String {
         try withText(statement, column, origin: origin) { String(decoding: $0, as: UTF8.self) }
     }
 
     /// Calls `body` with the UTF-8 of a `string` column (not NULL), once checked to be valid.
     static func withText<T>(
-        _ statement: Statement, _ column: Int32, origin: SourceOrigin, _ body: (UnsafeBufferPointer<UInt8>) -> T
+        _ statement: some RowCursor, _ column: Int32, origin: SourceOrigin, _ body: (UnsafeBufferPointer<UInt8>) -> T
     ) throws -> T {
         let checked = statement.withTextBytes(column) { bytes -> Result<T, FeatureStoreError> in
             if let offset = firstInvalidUTF8(bytes) {
@@ -185,10 +185,11 @@ enum SourceValues {
     }
 
     private static func wrongStorage(
-        _ statement: Statement, _ column: Int32, _ storage: Int32, _ type: String, cast: String, _ origin: SourceOrigin
+        _ statement: some RowCursor, _ column: Int32, _ storage: CellStorage, _ type: String, cast: String,
+        _ origin: SourceOrigin
     ) -> FeatureStoreError {
         let value =
-            storage == SQLITE_TEXT
+            storage == .text
             ? "the text " + statement.withTextBytes(column) { Quote.value(utf8: $0) } : "a blob"
         return origin.error(
             statement, column, value: value,

@@ -137,7 +137,7 @@ extension OfflineStore {
                         history: history, joinKeys: [],
                         features: distinct.map { Feature(name: $0.name, type: $0.type) },
                         viewName: columns.first?.feature.view ?? source.name)
-                    let statement = try database.prepare(query.sql)
+                    let statement = try database.prepare(query.sql())
                     while try statement.step() {
                         guard let (event, _) = try query.times(statement) else { continue }
                         if let from, event < from.microseconds { continue }

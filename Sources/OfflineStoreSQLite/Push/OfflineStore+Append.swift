@@ -34,6 +34,53 @@ extension OfflineStore {
         if rows.isEmpty {
             return AppendResult(inserted: 0, replaced: 0, duplicates: 0, identities: [], sequences: [])
         }
+        let parsed = try ParsedRows(pushed: rows, table: table)
+        let types = table.columnTypes
+        return try storage {
+            try database.transaction {
+                try requireTable(table)
+                var inserter = try HistoryInserter(database: database, table: table, types: types)
+                let first = try allocateSequence(rows.count)
+                for row in 0..<rows.count {
+                    try inserter.add(row: row, sequence: first + Int64(row), of: parsed)
+                }
+                try inserter.finish(parsed)
+                return AppendResult(
+                    rows: rows, table: table, first: first, inserted: inserter.inserted, replaced: inserter.replaced,
+                    duplicates: inserter.duplicates)
+            }
+        }
+    }
+}
+
+extension HistoryTable {
+    /// The identity of a stored event: for a source with `dedupe_on`, the hash of those values (so
+    /// every copy of the event has it); otherwise the row's arrival number (unique).
+    ///
+    /// - Parameter values: the row in ``columnNames`` order.
+    public func eventIdentity(sequence: Int64, values: [FeatureValue]) -> Int64 {
+        if source.dedupeOn.isEmpty { return sequence }
+        let names = columnNames
+        return ContentHash.eventIdentity(dedupeColumns.map { values[names.firstIndex(of: $0)!] })
+    }
+}
+
+extension AppendResult {
+    /// The result of storing `rows` under the arrival numbers from `first` on.
+    package init(
+        rows: [[FeatureValue]], table: HistoryTable, first: Int64, inserted: Int, replaced: Int, duplicates: Int
+    ) {
+        let sequences = rows.indices.map { first + Int64($0) }
+        self.init(
+            inserted: inserted, replaced: replaced, duplicates: duplicates,
+            identities: rows.indices.map { table.eventIdentity(sequence: sequences[$0], values: rows[$0]) },
+            sequences: sequences)
+    }
+}
+
+extension ParsedRows {
+    /// Pushed rows checked against `table` (see ``OfflineStore/append(rows:to:)`` for the rules).
+    package init(pushed rows: [[FeatureValue]], table: HistoryTable) throws {
         let names = table.columnNames
         let types = table.columnTypes
         let required = Set([0] + table.requiredColumns.compactMap { names.firstIndex(of: $0) })
@@ -62,38 +109,9 @@ extension OfflineStore {
                 parsed.append(value)
             }
         }
-        return try storage {
-            try database.transaction {
-                try requireTable(table)
-                var inserter = try HistoryInserter(database: database, table: table, types: types)
-                let first = try allocateSequence(rows.count)
-                for row in 0..<rows.count {
-                    try inserter.add(row: row, sequence: first + Int64(row), of: parsed)
-                }
-                try inserter.finish(parsed)
-                let sequences = rows.indices.map { first + Int64($0) }
-                return AppendResult(
-                    inserted: inserter.inserted, replaced: inserter.replaced, duplicates: inserter.duplicates,
-                    identities: rows.indices.map { table.eventIdentity(sequence: sequences[$0], values: rows[$0]) },
-                    sequences: sequences)
-            }
-        }
+        self = parsed
     }
-}
 
-extension HistoryTable {
-    /// The identity of a stored event: for a source with `dedupe_on`, the hash of those values (so
-    /// every copy of the event has it); otherwise the row's arrival number (unique).
-    ///
-    /// - Parameter values: the row in ``columnNames`` order.
-    public func eventIdentity(sequence: Int64, values: [FeatureValue]) -> Int64 {
-        if source.dedupeOn.isEmpty { return sequence }
-        let names = columnNames
-        return ContentHash.eventIdentity(dedupeColumns.map { values[names.firstIndex(of: $0)!] })
-    }
-}
-
-extension ParsedRows {
     /// Appends a typed value (bytes and text into the arena, numbers as their cells).
     mutating func append(_ value: FeatureValue) {
         switch value {

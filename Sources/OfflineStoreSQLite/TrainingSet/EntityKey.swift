@@ -1,5 +1,4 @@
 import FeatureStoreCore
-import SQLite
 
 /// An entity's join key values, hashable: a bare integer for the common single int64 key, or else
 /// a canonical byte encoding of every part (type tag, then 8 bytes or a length and the bytes).
@@ -18,7 +17,7 @@ struct EntityKeyBuilder {
     ///
     /// - Throws: ``FeatureStoreError`` naming `origin` and the column of an int64 part that is not
     ///   a whole number (a `sqlite` source read in place may hold anything).
-    func key(from statement: Statement, first: Int32, origin: SourceOrigin) throws -> EntityKey? {
+    func key(from statement: some RowCursor, first: Int32, origin: SourceOrigin) throws -> EntityKey? {
         if isSingleInteger {
             return statement.isNull(first) ? nil : .int(try SourceValues.int64(statement, first, origin: origin))
         }

@@ -30,10 +30,10 @@ protocol FeatureComputer: AnyObject {
     func compute(spine: Spine) throws -> ComputedColumns
 }
 
-extension OfflineStore {
-    /// The computer of a view's part of a training set.
+extension HistoryReader {
+    /// The computer of a view's part of a training set, reading from this backend.
     func makeComputer(for view: TrainingSetView) throws -> any FeatureComputer {
-        if view.view.isAggregate { return try WindowedAggregates(request: view, database: database) }
-        return PointInTimeLookup(request: view, database: database)
+        if view.view.isAggregate { return try WindowedAggregates(request: view, reader: self) }
+        return PointInTimeLookup(request: view, reader: self)
     }
 }

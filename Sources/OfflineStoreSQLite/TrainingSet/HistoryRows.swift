@@ -1,4 +1,3 @@
-import CSQLite
 import FeatureStoreCore
 import SQLite
 
@@ -20,7 +19,7 @@ struct HistoryRows {
     var created: [Int64] = []
 
     /// Loads the rows of `view`'s source with the columns it needs.
-    static func load(_ view: TrainingSetView, database: Database) throws -> HistoryRows {
+    static func load<Reader: HistoryReader>(_ view: TrainingSetView, reader: Reader) throws -> HistoryRows {
         let builder = EntityKeyBuilder(types: view.joinKeys.map(\.valueType))
         let keyCount = Int32(view.joinKeys.count)
         let sql: String
@@ -47,14 +46,14 @@ struct HistoryRows {
             sql = "SELECT \(selected.joined(separator: ", ")) FROM \(from)"
             timestampFormat = source.timestampFormat
         }
-        let statement = try database.prepare(sql)
+        var statement = try reader.cursor(sql, [])
         var rows = HistoryRows(groups: [:], events: [], values: Array(repeating: [], count: view.features.count))
         var created: [Int64] = []
         var groupOfRow: [Int32] = []
         var keys: [EntityKey] = []
         if case .table(let table) = view.history {
             // Growing the arrays by doubling copies them and faults in fresh pages: size them once.
-            let count = Int(try database.scalarInt("SELECT COUNT(*) FROM \(quoteIdentifier(table.name))") ?? 0)
+            let count = try reader.rowCount(of: table)
             rows.events.reserveCapacity(count)
             created.reserveCapacity(count)
             groupOfRow.reserveCapacity(count)
@@ -140,7 +139,7 @@ struct HistoryRows {
     }
 
     private static func readTime(
-        _ statement: Statement, _ column: Int32, _ format: TimestampFormat, _ view: TrainingSetView
+        _ statement: some RowCursor, _ column: Int32, _ format: TimestampFormat, _ view: TrainingSetView
     ) throws -> Int64? {
         // Without a created column, the SQL selects 0: it is not a time to parse.
         if case .inPlace(let source) = view.history, source.createdTimestampField == nil,
@@ -153,7 +152,8 @@ struct HistoryRows {
     }
 
     private static func readValue(
-        _ statement: Statement, _ column: Int32, _ type: ValueType, _ format: TimestampFormat?, _ view: TrainingSetView
+        _ statement: some RowCursor, _ column: Int32, _ type: ValueType, _ format: TimestampFormat?,
+        _ view: TrainingSetView
     ) throws -> FeatureValue {
         try SourceQuery.readValue(
             statement, column, type, format, origin: SourceOrigin(view: view.view.name, history: view.history))

@@ -1,5 +1,4 @@
 import FeatureStoreCore
-import SQLite
 
 /// One view's features at each row of an in-memory spine, typed: what the training-set path
 /// computes, without writing a file.
@@ -26,12 +25,21 @@ extension OfflineStore {
     public func pointInTimeValues(spine bytes: [UInt8], name: String, views: [TrainingSetView]) throws
         -> [PointInTimeValues]
     {
+        try TrainingSetRun.pointInTimeValues(
+            reader: reader, inReadTransaction: readTransaction, spine: bytes, name: name, views: views)
+    }
+}
+
+extension TrainingSetRun {
+    /// ``OfflineStore/pointInTimeValues(spine:name:views:)`` over any backend.
+    package static func pointInTimeValues<Reader: HistoryReader>(
+        reader: Reader, inReadTransaction: (() throws -> Void) throws -> Void, spine bytes: [UInt8], name: String,
+        views: [TrainingSetView]
+    ) throws -> [PointInTimeValues] {
         let spine = try Spine(bytes: bytes, name: name, format: .jsonl)
-        let computers = try views.map(makeComputer(for:))
-        try storage {
-            try database.transaction(immediate: false) { for computer in computers { try computer.load() } }
-        }
-        let computed = try storage { try computers.map { try $0.compute(spine: spine) } }
+        let computers = try views.map(reader.makeComputer(for:))
+        try inReadTransaction { for computer in computers { try computer.load() } }
+        let computed = try computers.map { try $0.compute(spine: spine) }
         return zip(views, computed).map { view, part in
             let rows = part.rowForSpine.map(Int.init)
             let values = part.values.map { column in rows.map { $0 < 0 ? FeatureValue.null : column[$0] } }

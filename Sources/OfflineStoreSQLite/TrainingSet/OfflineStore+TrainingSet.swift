@@ -5,6 +5,26 @@ import Foundation
 import SQLite
 
 extension OfflineStore {
+    /// Builds a training set (see ``TrainingSetRun/build(reader:inReadTransaction:spine:spineFormat:views:output:outputFormat:profile:)``)
+    /// from this database's history, read in one read transaction.
+    public func trainingSet(
+        spine spinePath: String, spineFormat: TabularFormat, views: [TrainingSetView], output: String,
+        outputFormat: TabularFormat, profile: Bool = false
+    ) throws -> TrainingSetResult {
+        try TrainingSetRun.build(
+            reader: reader, inReadTransaction: readTransaction, spine: spinePath, spineFormat: spineFormat,
+            views: views, output: output, outputFormat: outputFormat, profile: profile)
+    }
+
+    /// Runs `body` (the computers' loads) in one read transaction, SQLite errors made storage errors.
+    func readTransaction(_ body: () throws -> Void) throws {
+        try storage { try database.transaction(immediate: false) { try body() } }
+    }
+}
+
+/// The training-set path over any backend: the spine, the computers (one point-in-time and
+/// window implementation for every backend) and the atomic output.
+package enum TrainingSetRun {
     /// Builds a training set: every row of the spine, in order, with the requested features as
     /// of the row's `event_timestamp`, written to `output`.
     ///
@@ -17,24 +37,24 @@ extension OfflineStore {
     /// - Throws: ``FeatureStoreError``: `invalidInput` naming the spine's line for a missing
     ///   column or a bad value; `invalidArgument` for an output name that is also a spine column,
     ///   or a view of a kind not supported yet; `io`; `storage`.
-    public func trainingSet(
-        spine spinePath: String, spineFormat: TabularFormat, views: [TrainingSetView], output: String,
-        outputFormat: TabularFormat, profile: Bool = false
+    ///   - reader: the backend's history.
+    ///   - inReadTransaction: runs the loads in one consistent read of the backend (and turns its
+    ///     errors into ``FeatureStoreError``s).
+    package static func build<Reader: HistoryReader>(
+        reader: Reader, inReadTransaction: (() throws -> Void) throws -> Void, spine spinePath: String,
+        spineFormat: TabularFormat, views: [TrainingSetView], output: String, outputFormat: TabularFormat,
+        profile: Bool = false
     ) throws -> TrainingSetResult {
         let started = ContinuousClock.now
         var timer = PhaseTimer("training set")
-        let computers = try views.map(makeComputer(for:))
+        let computers = try views.map(reader.makeComputer(for:))
         // Read the spine on another thread while the views' history loads on this one.
         let spineSlot = WorkerSlots<Result<Spine, any Error>>(count: 1)
         let reading = DispatchGroup()
         DispatchQueue.global().async(group: reading) {
             spineSlot.store(Result { try Spine(path: spinePath, format: spineFormat) }, at: 0)
         }
-        let loading = Result {
-            try storage {
-                try database.transaction(immediate: false) { for computer in computers { try computer.load() } }
-            }
-        }
+        let loading = Result { try inReadTransaction { for computer in computers { try computer.load() } } }
         reading.wait()
         let spine = try spineSlot.take(0).get()
         try loading.get()
@@ -51,7 +71,7 @@ extension OfflineStore {
                 )
             }
         }
-        let computed = try storage { try computers.map { try $0.compute(spine: spine) } }
+        let computed = try computers.map { try $0.compute(spine: spine) }
         timer.mark("compute features")
         var numeric = Set<Int>()
         for view in views {
@@ -75,7 +95,7 @@ extension OfflineStore {
     /// Runs `body` with a buffer writing to `path` (`-` for standard output). A file appears only
     /// when `body` succeeds: it is written under a temporary name, flushed to disk, renamed, and
     /// the rename is flushed too, so a crash leaves the old file or the whole new one.
-    private func writeAtomically(_ path: String, _ body: (inout OutputBuffer) throws -> Void) throws {
+    private static func writeAtomically(_ path: String, _ body: (inout OutputBuffer) throws -> Void) throws {
         if path == "-" {
             var output = OutputBuffer(descriptor: 1, path: "standard output")
             try body(&output)

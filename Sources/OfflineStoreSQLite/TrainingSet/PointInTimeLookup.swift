@@ -1,6 +1,5 @@
 import Dispatch
 import FeatureStoreCore
-import SQLite
 
 /// A snapshot view's part of a training set, with the semantics of Feast's SQL offline stores:
 /// for each spine row (join keys, time `t`), the source row with the same keys and
@@ -8,17 +7,18 @@ import SQLite
 /// ties going to the greatest created time; null when no row qualifies.
 final class PointInTimeLookup: FeatureComputer {
     let request: TrainingSetView
-    let database: Database
+    /// Reads the rows from the backend the computer was made for.
+    private let readRows: (TrainingSetView) throws -> HistoryRows
     private var loaded: HistoryRows?
 
-    init(request: TrainingSetView, database: Database) {
+    init<Reader: HistoryReader>(request: TrainingSetView, reader: Reader) {
         self.request = request
-        self.database = database
+        readRows = { try HistoryRows.load($0, reader: reader) }
     }
 
     func load() throws {
         var timer = PhaseTimer("training set: \(request.view.name)")
-        loaded = try HistoryRows.load(request, database: database)
+        loaded = try readRows(request)
         timer.mark("load history")
     }
 

@@ -1,6 +1,5 @@
 import Dispatch
 import FeatureStoreCore
-import SQLite
 
 /// An aggregate view's part of a training set: for each spine row (join keys, time `t`) and
 /// aggregation, the function over the source's events with the same keys and
@@ -17,7 +16,8 @@ import SQLite
 /// the spine row, view, feature and entity, rather than wrapping.
 final class WindowedAggregates: FeatureComputer {
     let request: TrainingSetView
-    let database: Database
+    /// Loads the events from the backend the computer was made for.
+    private let loadEvents: (WindowedAggregates) throws -> Void
     private let aggregations: [Aggregation]
     private let columns: [Feature]
     private var groups: [EntityKey: EventGroup] = [:]
@@ -79,9 +79,9 @@ final class WindowedAggregates: FeatureComputer {
         }
     }
 
-    init(request: TrainingSetView, database: Database) throws {
+    init<Reader: HistoryReader>(request: TrainingSetView, reader: Reader) throws {
         self.request = request
-        self.database = database
+        loadEvents = { try $0.load(from: reader) }
         let wanted = Set(request.features.map(\.name))
         aggregations = request.view.aggregations.filter { wanted.contains($0.name) }
         var columns: [Feature] = []
@@ -91,11 +91,12 @@ final class WindowedAggregates: FeatureComputer {
         self.columns = columns
     }
 
-    func load() throws {
+    func load() throws { try loadEvents(self) }
+
+    private func load<Reader: HistoryReader>(from reader: Reader) throws {
         let query = SourceQuery(
             history: request.history, joinKeys: request.joinKeys, features: columns, viewName: request.view.name)
-        let statement = try database.prepare(query.sql)
-        try query.bind(statement, from: .min, to: .max)
+        var statement = try query.rows(reader, from: .min, to: .max)
         let builder = EntityKeyBuilder(types: request.joinKeys.map(\.valueType))
         var indexes: [EntityKey: Int] = [:]
         var list: [EventGroup] = []

@@ -181,9 +181,10 @@ struct JoinScenario {
 
     // MARK: Running
 
-    /// Ingests the scenario's data into a fresh store and returns the training set as CSV rows.
-    func run(in directory: TestDirectory) throws -> [[String]] {
-        let store = try directory.store()
+    /// Ingests the scenario's data into a fresh store (`offline`, or a SQLite store in
+    /// `directory`) and returns the training set as CSV rows.
+    func run(in directory: TestDirectory, offline: (any OfflineHistoryStore)? = nil) throws -> [[String]] {
+        let store: any OfflineHistoryStore = try offline ?? directory.store()
         var locations: [String: HistoryLocation] = [:]
         for table in tables {
             let header = table.source.schema.map(\.name).joined(separator: ",")
@@ -209,7 +210,8 @@ struct JoinScenario {
                 features: features, outputNames: request.features.map { fullNames ? "\(view.name)__\($0)" : $0 })
         }
         let output = directory.file("out.csv")
-        _ = try store.trainingSet(spine: spinePath, spineFormat: .csv, views: views, output: output, outputFormat: .csv)
+        _ = try store.trainingSet(
+            spine: spinePath, spineFormat: .csv, views: views, output: output, outputFormat: .csv, profile: false)
         return parseCSV(try String(contentsOfFile: output, encoding: .utf8))
     }
 

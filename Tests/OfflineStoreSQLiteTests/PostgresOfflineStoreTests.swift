@@ -1,0 +1,112 @@
+import FeatureStoreCore
+import Foundation
+import OfflineStorePostgres
+import OfflineStoreSQLite
+import PostgresClient
+import PostgresTestSupport
+import Testing
+
+/// The PostgreSQL offline store against the same references and results as SQLite: the shared
+/// join code over rows streamed from PostgreSQL, ingest, push and the materialization scans.
+@Suite(.serialized) struct PostgresOfflineStoreTests {
+    /// The brute-force point-in-time reference over many seeds (scenarios reading a `sqlite`
+    /// source in place are SQLite-only), each seed in a fresh schema of one cluster.
+    @Test func pointInTimeJoinMatchesTheReferenceOnPostgres() async throws {
+        try await withPostgresServer { server in
+            var checked = 0
+            for seed in 0..<48 {
+                let scenario = JoinScenario(seed: UInt64(seed))
+                if scenario.inPlace { continue }
+                let directory = TestDirectory("pg-join")
+                let store = try PostgresOfflineStore(
+                    settings: server.settings(schema: "join\(seed)"), password: server.password)
+                defer { store.close() }
+                let actual = try scenario.run(in: directory, offline: store)
+                let expected = scenario.expected()
+                #expect(actual == expected, "seed \(seed) (\(scenario.keyKind))")
+                checked += 1
+            }
+            #expect(checked >= 24)
+        }
+    }
+
+    /// Ingest, idempotency, push and scans give what the SQLite store gives for the same data.
+    @Test func ingestPushAndScansEqualSQLite() async throws {
+        try await withPostgresServer { server in
+            let fixture = try IngestFixture()
+            let postgres = try PostgresOfflineStore(settings: server.settings(schema: "fs"), password: server.password)
+            defer { postgres.close() }
+            try postgres.prepare([fixture.table])
+            let stores: [any OfflineHistoryStore] = [fixture.store, postgres]
+            let csv = """
+                \(IngestFixture.header)
+                1,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,0.5,"tab\there\\\\",true
+                1,2026-01-01T02:00:00Z,2026-01-01T02:00:00Z,0.75,"two, quoted",false
+                2,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,-3.0,,true
+                2,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1e-300,"line
+                break",
+
+                """
+            let file = try fixture.directory.write("history.csv", csv)
+            var results: [[String]] = []
+            for store in stores {
+                let first = try store.ingest(file: file, format: .csv, into: fixture.table)
+                #expect(first.inserted == 4)
+                let again = try store.ingest(file: file, format: .csv, into: fixture.table)
+                #expect(again.alreadyIngested != nil, "\(store.location): the same content again")
+                let forced = try store.ingest(
+                    file: file, format: .csv, into: fixture.table, options: IngestOptions(force: true),
+                    now: Timestamp(microseconds: 0))
+                #expect(forced.inserted == 4)
+                let pushed = try store.append(
+                    rows: [
+                        [
+                            .timestamp(Timestamp(microseconds: 1_767_232_800_000_000)), .null, .int64(3),
+                            .float64(2.5), .string("pushed"), .bool(false),
+                        ]
+                    ], to: fixture.table)
+                #expect(pushed.inserted == 1)
+                #expect(try store.rowCount(fixture.table) == 9)
+                #expect(try store.lastSequence() == 9)
+                #expect(try store.ingestLog(of: fixture.table).count == 2)
+                var described: [String] = []
+                let joinKeys = [JoinKey(name: "driver_id", valueType: .int64)]
+                let features = [
+                    Feature(name: "rate", type: .float64), Feature(name: "name", type: .string),
+                    Feature(name: "active", type: .bool),
+                ]
+                try store.scanLatestRows(
+                    history: .table(fixture.table), viewName: "stats_view", joinKeys: joinKeys, features: features,
+                    from: .min, to: .max, arrivedAfter: nil, entities: nil, batchSize: 2
+                ) { batch in described += batch.map { "\($0)" } }
+                try store.scanEvents(
+                    history: .table(fixture.table), viewName: "stats_view", joinKeys: joinKeys, columns: features,
+                    from: .min, to: .max, arrivedAfter: 4, batchSize: 3
+                ) { batch in described += batch.map { "\($0)" } }
+                described.append("\(String(describing: try store.newestEventTime(of: fixture.table)))")
+                results.append(described.sorted())
+            }
+            #expect(results[0] == results[1])
+        }
+    }
+
+    /// Operations kept in SQLite only say so, naming what was asked for.
+    @Test func sqliteOnlyOperationsAreRefusedClearly() async throws {
+        try await withPostgresServer { server in
+            let store = try PostgresOfflineStore(settings: server.settings(schema: "fs"), password: server.password)
+            defer { store.close() }
+            #expect(throws: FeatureStoreError.self) { try store.requireSQLite(for: "fs stats") }
+            do {
+                _ = try store.requireSQLite(for: "fs stats")
+            } catch let error as FeatureStoreError {
+                #expect(error.message.contains("fs stats needs the SQLite offline store"))
+            }
+            let source = Source(
+                name: "d", kind: .csv, path: "d.csv", timestampField: "ts",
+                schema: [Field(name: "id", type: .int64), Field(name: "ts", type: .timestamp)], dedupeOn: ["id"])
+            #expect(throws: FeatureStoreError.self) {
+                try store.prepare([HistoryTable(source: source, generation: 1, requiredColumns: ["id"])])
+            }
+        }
+    }
+}
