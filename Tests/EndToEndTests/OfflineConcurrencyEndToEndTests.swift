@@ -3,7 +3,7 @@ import PostgresTestSupport
 import ProcessSupport
 import Testing
 
-/// Many `fs` processes on one offline store at once, on each backend: 4 ingests of different files
+/// Many `fs` processes on one offline store at once, on each backend (SQLite and PostgreSQL): 4 ingests of different files
 /// into one source while 2 processes build training sets over and over and one applies a change.
 /// No row is lost (afterwards every ingested row is the value at its own time), and every training
 /// set built meanwhile equals the answer for some committed state (all of some ingests, none of the
@@ -175,5 +175,18 @@ import Testing
 
     @Test func sqlite() async throws {
         try await Self.check(offlineStore: "offline_store: {type: sqlite, path: .fs/offline.db}", environment: [:])
+    }
+
+    @Test func postgres() async throws {
+        try await withPostgresServer { server in
+            try await Self.check(
+                offlineStore: """
+                    offline_store:
+                      type: postgres
+                      dsn: "postgresql://\(server.user)@127.0.0.1:\(server.port)/\(server.database)"
+                      schema: fs_concurrency
+                      password_env: \(PostgresServerProcess.passwordEnv)
+                    """, environment: server.environment)
+        }
     }
 }
