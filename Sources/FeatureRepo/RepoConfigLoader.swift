@@ -6,7 +6,7 @@ import Yams
 enum RepoConfigLoader {
     static let fileName = "feature_store.yaml"
 
-    static func load(root: String, displayRoot: String, allowPostgres: Bool = false) throws -> RepoConfig {
+    static func load(root: String, displayRoot: String) throws -> RepoConfig {
         let display = displayRoot.isEmpty || displayRoot == "." ? fileName : "\(displayRoot)/\(fileName)"
         let path = (root as NSString).appendingPathComponent(fileName)
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
@@ -16,7 +16,7 @@ enum RepoConfigLoader {
             )
         }
         let collector = DiagnosticCollector()
-        let config = parse(text: text, file: display, root: root, collector: collector, allowPostgres: allowPostgres)
+        let config = parse(text: text, file: display, root: root, collector: collector)
         guard let config, collector.isEmpty else {
             throw FeatureStoreError(.invalidDefinitions, "\(display) is not valid:", diagnostics: collector.diagnostics)
         }
@@ -24,7 +24,7 @@ enum RepoConfigLoader {
     }
 
     static func parse(
-        text: String, file: String, root: String, collector: DiagnosticCollector, allowPostgres: Bool = false
+        text: String, file: String, root: String, collector: DiagnosticCollector
     ) -> RepoConfig? {
         let node: Node?
         do {
@@ -48,14 +48,14 @@ enum RepoConfigLoader {
         var postgresRegistry: PostgresSettings?
         var registry = RepoConfig.defaultRegistryPath
         if let store = reader.value("registry"), store.mapping?["type"]?.string == "postgres" {
-            postgresRegistry = postgresStore(reader, key: "registry", store, allow: true)
+            postgresRegistry = postgresStore(reader, key: "registry", store)
         } else {
             registry = storePath(reader, key: "registry", type: "sqlite", default: RepoConfig.defaultRegistryPath)
         }
         var postgresOffline: PostgresSettings?
         var offline = RepoConfig.defaultOfflineStorePath
         if let store = reader.value("offline_store"), store.mapping?["type"]?.string == "postgres" {
-            postgresOffline = postgresStore(reader, key: "offline_store", store, allow: true)
+            postgresOffline = postgresStore(reader, key: "offline_store", store)
         } else {
             offline = storePath(
                 reader, key: "offline_store", type: "sqlite", default: RepoConfig.defaultOfflineStorePath)
@@ -126,19 +126,14 @@ enum RepoConfigLoader {
     /// `registry` or `offline_store` as `{type: postgres, dsn, schema, password_env}`. The password
     /// itself is never in the YAML: `password_env` names the variable it is read from on connecting.
     private static func postgresStore(
-        _ reader: MappingReader, key: String, _ node: Node, allow: Bool
+        _ reader: MappingReader, key: String, _ node: Node
     ) -> PostgresSettings? {
         let what = "'\(key)' in \(reader.file)"
         guard let store = MappingReader(node, file: reader.file, what: what, collector: reader.collector) else {
             return nil
         }
         defer { store.finish() }
-        if let type = store.string("type"), !allow {
-            store.error(
-                type.position,
-                "\(key) type 'postgres' is not used yet by this version of fs (the PostgreSQL \(key) is being built; fs apply, fs serve and the other commands still open only the SQLite files); remove the type: postgres block to use the embedded SQLite \(key)"
-            )
-        }
+        _ = store.string("type")
         var valid = true
         if store.has("password") {
             store.error(

@@ -34,13 +34,8 @@ public enum RepoLoader {
     }
 
     /// Reads only `feature_store.yaml`.
-    ///
-    /// - Parameter allowPostgres: accept an `offline_store` of `type: postgres`. False by default
-    ///   while the facade opens only the SQLite offline store, so that a repo asking for PostgreSQL
-    ///   is refused (naming the field) rather than silently served from local files. A PostgreSQL
-    ///   `registry` is always accepted.
-    public static func loadConfig(at path: String, allowPostgres: Bool = false) throws -> RepoConfig {
-        try RepoConfigLoader.load(root: absolutePath(path), displayRoot: path, allowPostgres: allowPostgres)
+    public static func loadConfig(at path: String) throws -> RepoConfig {
+        try RepoConfigLoader.load(root: absolutePath(path), displayRoot: path)
     }
 
     /// Parses and validates definition files given as text.

@@ -44,6 +44,8 @@ struct PostgresRowCursor: RowCursor {
     private var batch: [PostgresResultRow] = []
     private var next = 0
     private var finished = false
+    /// The FETCH of the next batch, sent before the current batch is read.
+    private var pending: PendingRows?
     /// The current row's cells.
     private var cells: [PostgresCellValue] = []
     private var names: [String] = []
@@ -56,20 +58,27 @@ struct PostgresRowCursor: RowCursor {
     mutating func step() throws -> Bool {
         if next == batch.count {
             if finished { return false }
-            batch = try transaction.query("FETCH FORWARD \(Self.batchSize) FROM \(name)")
+            batch = try (pending ?? transaction.send(fetch)).wait()
+            pending = nil
             next = 0
             if batch.count < Self.batchSize {
                 finished = true
                 try transaction.query("CLOSE \(name)")
+            } else {
+                // The next batch is produced, sent and unpacked while this one is read.
+                pending = transaction.send(fetch)
             }
             if batch.isEmpty { return false }
         }
         let row = batch[next]
         next += 1
         if names.isEmpty { names = (0..<row.count).map(row.columnName) }
-        cells = try (0..<row.count).map(row.value)
+        cells.removeAll(keepingCapacity: true)
+        for column in 0..<row.count { cells.append(try row.value(column)) }
         return true
     }
+
+    private var fetch: String { "FETCH FORWARD \(Self.batchSize) FROM \(name)" }
 
     func columnName(_ column: Int32) -> String { names[Int(column)] }
 

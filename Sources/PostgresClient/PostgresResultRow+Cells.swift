@@ -23,6 +23,20 @@ extension PostgresResultRow {
     public func value(_ column: Int) throws -> PostgresCellValue {
         let cell = cells[column]
         guard var bytes = cell.bytes else { return .null }
+        // The common cells read straight from their bytes (binary format: big-endian, 8 bytes),
+        // without postgres-nio's generic decoding: a history read decodes millions of them.
+        if cell.format == .binary, bytes.readableBytes == 8 {
+            switch cell.dataType {
+            case .int8:
+                if let value = bytes.getInteger(at: bytes.readerIndex, as: Int64.self) { return .integer(value) }
+            case .float8:
+                if let bits = bytes.getInteger(at: bytes.readerIndex, as: UInt64.self) {
+                    return .real(Double(bitPattern: bits))
+                }
+            default:
+                break
+            }
+        }
         switch cell.dataType {
         case .int8, .int4, .int2: return .integer(try int64(column))
         case .float8, .float4: return .real(try double(column))

@@ -7,13 +7,13 @@ import Testing
 /// feature_store.yaml: read exactly, mistakes named with their position, the password never in the
 /// YAML and never in a message.
 @Suite struct PostgresConfigTests {
-    static func load(_ yaml: String, allowPostgres: Bool = true) throws -> RepoConfig {
+    static func load(_ yaml: String) throws -> RepoConfig {
         let repo = FileManager.default.temporaryDirectory.appendingPathComponent("fs-pg-config-\(UUID().uuidString)")
             .path
         try FileManager.default.createDirectory(atPath: repo, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: repo) }
         try ("project: demo\n" + yaml).write(toFile: repo + "/feature_store.yaml", atomically: true, encoding: .utf8)
-        return try RepoLoader.loadConfig(at: repo, allowPostgres: allowPostgres)
+        return try RepoLoader.loadConfig(at: repo)
     }
 
     @Test func registryAndOfflineStoreSettingsAreRead() throws {
@@ -97,16 +97,10 @@ import Testing
         }
     }
 
-    @Test func aPostgresOfflineStoreIsAcceptedByDefault() throws {
-        let config = try Self.load(
-            "offline_store: {type: postgres, dsn: \"postgresql://u@h/d\", schema: offline}", allowPostgres: false)
+    @Test func aPostgresOfflineStoreIsAccepted() throws {
+        let config = try Self.load("offline_store: {type: postgres, dsn: \"postgresql://u@h/d\", schema: offline}")
         #expect(config.postgresOfflineStore?.database == "d")
         #expect(config.postgresOfflineStore?.schema == "offline")
-    }
-
-    @Test func aPostgresRegistryIsAcceptedByDefault() throws {
-        let config = try Self.load("registry: {type: postgres, dsn: \"postgresql://u@h/d\"}", allowPostgres: false)
-        #expect(config.postgresRegistry?.database == "d")
     }
 
     @Test func thePasswordComesFromTheNamedVariableAndAMissingOneIsNamed() throws {
