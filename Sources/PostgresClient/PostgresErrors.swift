@@ -45,6 +45,7 @@ public enum PostgresErrors {
     }
 
     static func statement(_ error: any Error, settings: PostgresSettings) -> FeatureStoreError {
+        if let error = error as? FeatureStoreError { return error }
         guard let error = error as? PSQLError else {
             return .storage("PostgreSQL at \(settings.displayDSN): \(error)")
         }

@@ -71,7 +71,7 @@ public final class PostgresSession: @unchecked Sendable {
                 try connection.query("COMMIT")
                 return result
             } catch {
-                _ = try? connection.query("ROLLBACK")
+                connection.rollBack()
                 throw error
             }
         }
@@ -138,7 +138,7 @@ public struct PostgresTransaction {
     public func query(_ sql: String, _ values: [PostgresValue] = []) throws -> [PostgresResultRow] {
         let query = PostgresQuery(unsafeSQL: sql, binds: PostgresBindings(values))
         do {
-            let result = try connection.query(query, logger: session.logger).wait()
+            let result = try waitFor(connection.query(query, logger: session.logger))
             return result.map { PostgresResultRow(cells: Array($0)) }
         } catch {
             throw PostgresErrors.statement(error, settings: session.settings)

@@ -7,14 +7,14 @@ import PostgresNIO
 /// them. Statements on a connection run in the order they were sent.
 public struct PendingRows {
     let future: EventLoopFuture<[PostgresResultRow]>
-    let settings: PostgresSettings
+    let transaction: PostgresTransaction
 
     /// The rows, once they have all arrived.
     public func wait() throws -> [PostgresResultRow] {
         do {
-            return try future.wait()
+            return try transaction.waitFor(future)
         } catch {
-            throw PostgresErrors.statement(error, settings: settings)
+            throw PostgresErrors.statement(error, settings: transaction.session.settings)
         }
     }
 }
@@ -26,6 +26,6 @@ extension PostgresTransaction {
         let rows = connection.query(query, logger: session.logger).map { result in
             result.map { PostgresResultRow(cells: Array($0)) }
         }
-        return PendingRows(future: rows, settings: session.settings)
+        return PendingRows(future: rows, transaction: self)
     }
 }
