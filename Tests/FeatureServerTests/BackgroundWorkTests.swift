@@ -25,6 +25,7 @@ import Testing
         let fixture = try await ServerFixture.make(withStats: true)
         let server = fixture.server
         let registryLock = try WriteLockHolder(path: server.stores.config.registryPath)
+        let window = LockWindow()
         let finished = Flag()
         try await fixture.test { client in
             let materialization = Task {
@@ -44,9 +45,13 @@ import Testing
             #expect(try await client.post("/push", Self.push).status == 200)
             #expect(try await client.post("/push", Self.push(to: "offline")).status == 200)
             #expect(await RegistryWatcher(server: server).tick() == false)
-            #expect(!finished.isSet, "the materialization finished while the registry was locked")
+            let mayHaveTimedOut = window.outlastedTheBusyTimeout
+            if !mayHaveTimedOut {
+                #expect(!finished.isSet, "the materialization finished while the registry was locked")
+            }
             try registryLock.release()
             let answer = try await materialization.value
+            if mayHaveTimedOut && answer.status == 423 { return }
             #expect(answer.status == 200, "\(answer.json)")
             #expect((answer.json["views"] as? [[String: Any]])?.first?["written"] as? Int == 2)
         }
@@ -59,7 +64,9 @@ import Testing
     @Test func aParkedOfflinePushHoldsUpNothingElse() async throws {
         let fixture = try await ServerFixture.make(withStats: true)
         let offlineLock = try WriteLockHolder(path: fixture.server.stores.config.offlineStorePath)
+        let window = LockWindow()
         let finished = Flag()
+        let timedOut = Flag()
         try await fixture.test { client in
             let push = Task {
                 defer { finished.set() }
@@ -74,14 +81,21 @@ import Testing
             let materialized = try await client.post(
                 "/materialize-incremental", #"{"end_ts": "now", "feature_views": ["driver_hourly_stats"]}"#)
             #expect(materialized.status == 200, "\(materialized.json)")
-            #expect(!finished.isSet, "the offline push finished while the offline store was locked")
+            let mayHaveTimedOut = window.outlastedTheBusyTimeout
+            if !mayHaveTimedOut {
+                #expect(!finished.isSet, "the offline push finished while the offline store was locked")
+            }
             try offlineLock.release()
             let answer = try await push.value
+            if mayHaveTimedOut && answer.status == 423 {
+                timedOut.set()
+                return
+            }
             #expect(answer.status == 200, "\(answer.json)")
             #expect(answer.json["offline_inserted"] as? Int == 1)
             #expect((answer.json["online_written"] as? [String: Any])?["driver_live"] as? Int == 1)
         }
-        #expect(try fixture.offlineRows(source: "driver_events") == 1)
+        #expect(try fixture.offlineRows(source: "driver_events") == (timedOut.isSet ? 0 : 1))
     }
 
     /// Materializations asked for at once run one after the other: had two overlapped, one would
@@ -175,6 +189,16 @@ import Testing
         Issue.record("timed out waiting until \(what)")
         throw CancellationError()
     }
+}
+
+/// How long a test has held a SQLite write lock. Work parked on the lock gives up after SQLite's
+/// 10 s busy timeout (423, by design); on a machine loaded enough for the test's steps to take that
+/// long, the parked work's answer says nothing about whether it was held up, so the tests check it
+/// only when the lock was held for less.
+struct LockWindow {
+    let start = ContinuousClock.now
+
+    var outlastedTheBusyTimeout: Bool { ContinuousClock.now - start > .seconds(9) }
 }
 
 /// A flag set from one task and read from another.

@@ -87,23 +87,26 @@ public final class PostgresServerProcess: @unchecked Sendable {
     }
 
     /// Starts (or restarts) postgres and waits until it answers `SELECT 1` over TCP with the password.
+    ///
+    /// A restart on the same port can find it taken for a moment: once the old postgres is gone,
+    /// the kernel may hand the port to another test's outgoing connection as its local port (ports
+    /// come from the ephemeral range). postgres then exits with "Address already in use"; it is
+    /// started again until the port is free or the start timeout passes.
     public func start() async throws {
-        let postgres = try Self.binary("postgres")
-        let process = try Self.spawn(
-            postgres,
-            [
-                "-D", dataDirectory.path, "-p", "\(port)", "-k", directory.path, "-c", "listen_addresses=127.0.0.1",
-                "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-                "-c", "shared_buffers=16MB", "-c", "max_connections=40", "-c", "logging_collector=on",
-                "-c", "log_directory=\(directory.appendingPathComponent("log").path)",
-                "-c", "log_filename=postgres.log",
-            ], output: .null, error: .null)
-        self.process = process
+        var process = try spawnPostgres()
         let settings = settings()
         let password = password
         var lastError = "none"
+        var bindConflicts = 0
         let answered = try await eventually(timeout: .seconds(Self.startTimeout), pause: .milliseconds(100)) {
-            guard process.isRunning else { return false }
+            if !process.isRunning {
+                guard logSinceSpawn.contains("Address already in use") else { return true }
+                bindConflicts += 1
+                lastError = "port \(port) in use (\(bindConflicts) times)"
+                try await Task.sleep(for: .milliseconds(500))
+                process = try spawnPostgres()
+                return false
+            }
             do {
                 try await offPool {
                     let session = PostgresSession(settings: settings, password: password)
@@ -116,13 +119,40 @@ public final class PostgresServerProcess: @unchecked Sendable {
                 return false
             }
         }
-        if answered { return }
+        if answered && process.isRunning { return }
         let alive = process.isRunning
         kill()
         let log = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
         throw HarnessError(
             "postgres on port \(port) did not answer within \(Int(Self.startTimeout)) s (last error: \(lastError); process running: \(alive)); its log:\n\(log)"
         )
+    }
+
+    /// Where the log stood when postgres was last spawned.
+    private var logOffset: UInt64 = 0
+
+    /// What postgres has logged since it was last spawned.
+    private var logSinceSpawn: String {
+        guard let handle = try? FileHandle(forReadingFrom: logFile) else { return "" }
+        defer { try? handle.close() }
+        try? handle.seek(toOffset: logOffset)
+        return String(decoding: (try? handle.readToEnd()) ?? Data(), as: UTF8.self)
+    }
+
+    private func spawnPostgres() throws -> ChildProcess {
+        let postgres = try Self.binary("postgres")
+        logOffset = (try? FileManager.default.attributesOfItem(atPath: logFile.path)[.size] as? UInt64) ?? 0
+        let process = try Self.spawn(
+            postgres,
+            [
+                "-D", dataDirectory.path, "-p", "\(port)", "-k", directory.path, "-c", "listen_addresses=127.0.0.1",
+                "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+                "-c", "shared_buffers=16MB", "-c", "max_connections=40", "-c", "logging_collector=on",
+                "-c", "log_directory=\(directory.appendingPathComponent("log").path)",
+                "-c", "log_filename=postgres.log",
+            ], output: .null, error: .null)
+        self.process = process
+        return process
     }
 
     /// Stops postgres with a fast shutdown (SIGINT: clients are disconnected, open transactions
