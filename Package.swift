@@ -285,7 +285,10 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "FeatureStoreKitTests", dependencies: ["FeatureStoreKit", "SQLite", "RedisTestSupport"],
+            name: "FeatureStoreKitTests",
+            dependencies: [
+                "FeatureStoreKit", "SQLite", "RedisTestSupport", "PostgresTestSupport", "PostgresClient",
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "FeatureServerTests",

@@ -16,6 +16,9 @@ public final class FeatureStore {
     public let config: RepoConfig
     /// The clock; tests inject a fixed one.
     public let clock: @Sendable () -> Timestamp
+    /// Where `password_env` variables are looked up: the process's environment (tests inject one
+    /// per throwaway PostgreSQL cluster).
+    public let environment: [String: String]
     /// Whether a materialization ends by deleting the online data of views and generations its
     /// registry snapshot no longer has. The server turns it off: registry versions change under
     /// its materializations, and its registry watcher does that cleanup itself, in order.
@@ -25,10 +28,14 @@ public final class FeatureStore {
     private var openOfflineStore: (any OfflineHistoryStore)?
     private var openOnlineStore: (any OnlineStoreBackend)?
 
-    public init(repo path: String, clock: @escaping @Sendable () -> Timestamp = Timestamp.now) throws {
+    public init(
+        repo path: String, clock: @escaping @Sendable () -> Timestamp = Timestamp.now,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws {
         self.repoPath = path
         self.config = try RepoLoader.loadConfig(at: path)
         self.clock = clock
+        self.environment = environment
     }
 
     /// Reads and validates the repo's definition files.
@@ -37,13 +44,13 @@ public final class FeatureStore {
     }
 
     /// The registry, opened (and created) on first use: the SQLite file at `registry`, or the
-    /// PostgreSQL schema that `registry: {type: postgres}` names (its password read from the
-    /// `password_env` variable now).
+    /// PostgreSQL schema that `registry: {type: postgres}` names (its password read now from
+    /// the `password_env` variable of ``environment``).
     public func registry() throws -> any RegistryStore {
         if let openRegistry { return openRegistry }
         let registry: any RegistryStore
         if let postgres = config.postgresRegistry {
-            registry = try PostgresRegistry(settings: postgres, environment: ProcessInfo.processInfo.environment)
+            registry = try PostgresRegistry(settings: postgres, environment: environment)
         } else {
             registry = try Registry(path: config.registryPath)
         }
@@ -53,12 +60,12 @@ public final class FeatureStore {
 
     /// The offline store, opened (and created) on first use: SQLite at `offline_store.path`, or
     /// the PostgreSQL database that `offline_store: {type: postgres}` names (its password from
-    /// the environment variable `password_env` names).
+    /// the variable of ``environment`` that `password_env` names).
     public func offlineStore() throws -> any OfflineHistoryStore {
         if let openOfflineStore { return openOfflineStore }
         let store: any OfflineHistoryStore
         if let postgres = config.postgresOfflineStore {
-            store = try PostgresOfflineStore(settings: postgres, environment: ProcessInfo.processInfo.environment)
+            store = try PostgresOfflineStore(settings: postgres, environment: environment)
         } else {
             store = try OfflineStore(path: config.offlineStorePath)
         }

@@ -1,4 +1,6 @@
 import Foundation
+import PostgresClient
+import PostgresTestSupport
 import SQLite
 import Testing
 
@@ -121,10 +123,11 @@ import Testing
     }
 
     /// A repo with random events ingested, and the events.
-    static func repo(seed: UInt64) throws -> (String, [Event]) {
+    static func repo(seed: UInt64, _ repos: OfflineRepos) throws -> (String, [Event]) {
         let path = (NSTemporaryDirectory() as NSString).appendingPathComponent("fs-windows-\(UUID().uuidString)")
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        try "project: windows\n".write(toFile: path + "/feature_store.yaml", atomically: true, encoding: .utf8)
+        try repos.config(project: "windows\(seed)").write(
+            toFile: path + "/feature_store.yaml", atomically: true, encoding: .utf8)
         try definitions.write(toFile: path + "/repo.yaml", atomically: true, encoding: .utf8)
         var rng = SplitMix64(seed: seed)
         // Same-second events of one user and exact duplicates are all distinct events (issue 9,
@@ -150,15 +153,21 @@ import Testing
                 "\(event.user),\(Timestamp(microseconds: event.time).rfc3339),\(event.amount.map { "\($0)" } ?? ""),\(event.qty.map { "\($0)" } ?? ""),\(event.merchant ?? "")\n"
         }
         try csv.write(toFile: path + "/txns.csv", atomically: true, encoding: .utf8)
-        let store = try FeatureStore(repo: path)
+        let store = try repos.open(path)
         _ = try store.apply()
         _ = try store.ingest(source: "txns", file: path + "/txns.csv")
         return (path, events)
     }
 
-    @Test(arguments: 0..<6)
-    func trainingSetMatchesTheReference(seed: UInt64) throws {
-        let (repo, events) = try Self.repo(seed: seed)
+    @Test(arguments: OfflineBackend.allCases)
+    func trainingSetMatchesTheReference(backend: OfflineBackend) async throws {
+        try await backend.run { repos in
+            for seed in UInt64(0)..<6 { try Self.checkTrainingSet(seed: seed, repos) }
+        }
+    }
+
+    static func checkTrainingSet(seed: UInt64, _ repos: OfflineRepos) throws {
+        let (repo, events) = try Self.repo(seed: seed, repos)
         var rng = SplitMix64(seed: seed &+ 1000)
         var spine = "user_id,event_timestamp\n"
         var rows: [(Int64, Int64)] = []
@@ -174,7 +183,7 @@ import Testing
         rows.append(rows[0])  // A duplicate spine row.
         spine += "\(rows[0].0),\(Timestamp(microseconds: rows[0].1).rfc3339)\n"
         try spine.write(toFile: repo + "/spine.csv", atomically: true, encoding: .utf8)
-        let store = try FeatureStore(repo: repo)
+        let store = try repos.open(repo)
         let view = try #require(try store.snapshot().definitions.featureView("spend"))
         _ = try store.trainingSet(
             spine: repo + "/spine.csv", features: .references([FeatureReference(view: "spend", feature: "*")]),
@@ -188,16 +197,22 @@ import Testing
                 let expected = Self.reference(aggregation, userEvents, at: time)
                 #expect(
                     Self.matches(object[aggregation.name], expected),
-                    "user \(user) at \(Timestamp(microseconds: time)): \(aggregation.name) = \(String(describing: object[aggregation.name])), expected \(expected)"
+                    "seed \(seed), user \(user) at \(Timestamp(microseconds: time)): \(aggregation.name) = \(String(describing: object[aggregation.name])), expected \(expected)"
                 )
             }
         }
     }
 
-    @Test(arguments: 0..<4)
-    func onlineValuesMatchTheReferenceAtNow(seed: UInt64) throws {
-        let (repo, events) = try Self.repo(seed: seed)
-        let store = try FeatureStore(repo: repo, clock: { Timestamp(microseconds: Self.now) })
+    @Test(arguments: OfflineBackend.allCases)
+    func onlineValuesMatchTheReferenceAtNow(backend: OfflineBackend) async throws {
+        try await backend.run { repos in
+            for seed in UInt64(0)..<4 { try Self.checkOnlineValues(seed: seed, repos) }
+        }
+    }
+
+    static func checkOnlineValues(seed: UInt64, _ repos: OfflineRepos) throws {
+        let (repo, events) = try Self.repo(seed: seed, repos)
+        let store = try repos.open(repo, clock: { Timestamp(microseconds: Self.now) })
         let report = try store.materializeIncremental(to: Timestamp(microseconds: Self.now))
         #expect(report.views.first?.view == "spend")
         let users: [FeatureValue] = (0..<5).map { .int64($0) }
@@ -211,7 +226,7 @@ import Testing
                 let expected = Self.reference(aggregation, events.filter { $0.user == Int64(user) }, at: Self.now)
                 #expect(
                     Self.close(column[user].value, expected),
-                    "user \(user): \(aggregation.name) online \(column[user].value), expected \(expected)")
+                    "seed \(seed), user \(user): \(aggregation.name) online \(column[user].value), expected \(expected)")
             }
         }
     }
@@ -435,10 +450,10 @@ import Testing
     }
 
     /// A repo whose history holds `rows` (`user_id,ts,qty,amount`) and aggregates them.
-    static func repo(_ rows: String) throws -> (String, FeatureStore) {
+    static func repo(_ rows: String, _ repos: OfflineRepos) throws -> (String, FeatureStore) {
         let path = (NSTemporaryDirectory() as NSString).appendingPathComponent("fs-edge-repo-\(UUID().uuidString)")
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        try "project: edges\n".write(toFile: path + "/feature_store.yaml", atomically: true, encoding: .utf8)
+        try repos.config(project: "edges").write(toFile: path + "/feature_store.yaml", atomically: true, encoding: .utf8)
         try """
         entities:
           - name: user
@@ -459,7 +474,7 @@ import Testing
 
         """.write(toFile: path + "/repo.yaml", atomically: true, encoding: .utf8)
         try ("user_id,ts,qty,amount\n" + rows).write(toFile: path + "/txns.csv", atomically: true, encoding: .utf8)
-        let store = try FeatureStore(repo: path)
+        let store = try repos.open(path)
         _ = try store.apply()
         _ = try store.ingest(source: "txns", file: path + "/txns.csv")
         try "user_id,event_timestamp\n1,2026-01-01T00:00:00Z\n2,2026-01-01T00:00:00Z\n".write(
@@ -469,9 +484,15 @@ import Testing
 
     /// An int64 sum beyond int64 fails the training set, naming the spine row, view, feature and
     /// entity, and nothing is written; online it is null.
-    @Test func anInt64SumBeyondInt64FailsTheTrainingSet() throws {
+    @Test(arguments: OfflineBackend.allCases)
+    func anInt64SumBeyondInt64FailsTheTrainingSet(backend: OfflineBackend) async throws {
+        try await backend.run { repos in try Self.checkInt64Overflow(repos) }
+    }
+
+    static func checkInt64Overflow(_ repos: OfflineRepos) throws {
         let (path, store) = try Self.repo(
-            "1,2025-12-31T23:10:00Z,9223372036854775807,1\n1,2025-12-31T23:20:00Z,1,1\n2,2025-12-31T23:20:00Z,5,1\n")
+            "1,2025-12-31T23:10:00Z,9223372036854775807,1\n1,2025-12-31T23:20:00Z,1,1\n2,2025-12-31T23:20:00Z,5,1\n",
+            repos)
         do {
             _ = try store.trainingSet(
                 spine: path + "/spine.csv", features: .references([FeatureReference(view: "spend", feature: "*")]),
@@ -491,12 +512,27 @@ import Testing
 
     /// NaN or an infinity in the history (written before entry points refused them, or by another
     /// program) is an error naming the view, column and entity, not a silently wrong aggregate.
-    @Test func nonFiniteHistoryIsAnError() throws {
-        let (path, store) = try Self.repo("1,2025-12-31T23:10:00Z,1,1.5\n")
-        let database = try Database(path: path + "/.fs/offline.db")
-        let table = try #require(
-            try database.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'history_txns%'").firstText())
-        try database.execute("UPDATE \(quoteIdentifier(table)) SET amount = 9e999")
+    @Test(arguments: OfflineBackend.allCases)
+    func nonFiniteHistoryIsAnError(backend: OfflineBackend) async throws {
+        try await backend.run { repos in try Self.checkNonFiniteHistory(repos) }
+    }
+
+    static func checkNonFiniteHistory(_ repos: OfflineRepos) throws {
+        let (path, store) = try Self.repo("1,2025-12-31T23:10:00Z,1,1.5\n", repos)
+        if let server = repos.server {
+            let session = PostgresSession(settings: server.settings(schema: "edges"), password: server.password)
+            defer { session.close() }
+            let table = try #require(
+                try session.query(
+                    "SELECT table_name FROM information_schema.tables WHERE table_schema = 'edges' AND table_name LIKE 'history_txns%'"
+                ).first?.text(0))
+            try session.query("UPDATE edges.\(quoteIdentifier(table)) SET amount = 'Infinity'")
+        } else {
+            let database = try Database(path: path + "/.fs/offline.db")
+            let table = try #require(
+                try database.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'history_txns%'").firstText())
+            try database.execute("UPDATE \(quoteIdentifier(table)) SET amount = 9e999")
+        }
         do {
             _ = try store.trainingSet(
                 spine: path + "/spine.csv", features: .references([FeatureReference(view: "spend", feature: "*")]),

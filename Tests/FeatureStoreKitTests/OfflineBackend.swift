@@ -1,0 +1,49 @@
+import FeatureStoreKit
+import Foundation
+import PostgresTestSupport
+import Testing
+
+/// The offline store a test repo keeps its history in: the SQLite default, or a throwaway
+/// PostgreSQL cluster (one per test, a schema per repo). Suites that check the offline side run
+/// once per backend with the same data and the same expectations.
+enum OfflineBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite, postgres
+
+    var testDescription: String { rawValue }
+
+    /// Runs `body` with a way to open repos on this backend; the cluster (for PostgreSQL) lives
+    /// until `body` returns.
+    func run<T>(_ body: (OfflineRepos) async throws -> T) async throws -> T {
+        switch self {
+        case .sqlite: return try await body(OfflineRepos(server: nil))
+        case .postgres: return try await withPostgresServer { try await body(OfflineRepos(server: $0)) }
+        }
+    }
+}
+
+/// Opens repos whose `feature_store.yaml` points at one offline store.
+struct OfflineRepos {
+    let server: PostgresServerProcess?
+
+    /// `feature_store.yaml` for project `project`, its offline store in the schema named after the
+    /// project on PostgreSQL (so repos of one cluster keep apart).
+    func config(project: String) -> String {
+        guard let server else { return "project: \(project)\n" }
+        return """
+            project: \(project)
+            offline_store:
+              type: postgres
+              dsn: "postgresql://\(server.user)@127.0.0.1:\(server.port)/\(server.database)"
+              schema: \(project)
+              password_env: \(PostgresServerProcess.passwordEnv)
+
+            """
+    }
+
+    /// The repo at `path`, with the cluster's password in its environment.
+    func open(_ path: String, clock: @escaping @Sendable () -> Timestamp = Timestamp.now) throws -> FeatureStore {
+        var environment = ProcessInfo.processInfo.environment
+        if let server { environment.merge(server.environment) { $1 } }
+        return try FeatureStore(repo: path, clock: clock, environment: environment)
+    }
+}
