@@ -35,10 +35,11 @@ import Testing
 
     /// A repo with random rows ingested: several rows per entity, ties in event time, full ties
     /// (same event and created time) and exact duplicates, nulls.
-    static func repo(seed: UInt64) throws -> (FeatureStore, [Row]) {
+    static func repo(seed: UInt64, _ repos: OfflineRepos = OfflineRepos(server: nil)) throws -> (FeatureStore, [Row]) {
         let path = (NSTemporaryDirectory() as NSString).appendingPathComponent("fs-mat-\(UUID().uuidString)")
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        try "project: mat\n".write(toFile: path + "/feature_store.yaml", atomically: true, encoding: .utf8)
+        try repos.config(project: "mat\(seed)").write(
+            toFile: path + "/feature_store.yaml", atomically: true, encoding: .utf8)
         try definitions.write(toFile: path + "/repo.yaml", atomically: true, encoding: .utf8)
         var rng = SplitMix64(seed: seed)
         var rows: [Row] = []
@@ -64,7 +65,7 @@ import Testing
                 "\(user),\(row.region),\(Timestamp(microseconds: row.event).rfc3339),\(Timestamp(microseconds: row.created).rfc3339),\(row.score.map { "\($0)" } ?? ""),\(row.label)\n"
         }
         try csv.write(toFile: path + "/events.csv", atomically: true, encoding: .utf8)
-        let store = try FeatureStore(repo: path, clock: { Timestamp(seconds: 1_000_000) })
+        let store = try repos.open(path, clock: { Timestamp(seconds: 1_000_000) })
         _ = try store.apply()
         _ = try store.ingest(source: "events", file: path + "/events.csv")
         return (store, rows)
@@ -103,16 +104,23 @@ import Testing
         }
     }
 
-    @Test(arguments: 0..<8)
-    func materializeMatchesTheReference(seed: UInt64) throws {
-        let (store, rows) = try Self.repo(seed: seed)
+    /// On both offline stores: the latest-row scan is the offline store's.
+    @Test(arguments: OfflineBackend.allCases)
+    func materializeMatchesTheReference(backend: OfflineBackend) async throws {
+        try await backend.run { repos in
+            for seed in UInt64(0)..<8 { try checkMaterialize(seed: seed, repos) }
+        }
+    }
+
+    func checkMaterialize(seed: UInt64, _ repos: OfflineRepos) throws {
+        let (store, rows) = try Self.repo(seed: seed, repos)
         var rng = SplitMix64(seed: seed &+ 100)
         let a = Int64(rng.next() % 40) * 600_000_000
         let b = Int64(rng.next() % 40) * 600_000_000
         let (from, to) = (min(a, b), max(a, b))
         let report = try store.materialize(from: Timestamp(microseconds: from), to: Timestamp(microseconds: to))
         let expected = Self.reference(rows, from: from, to: to)
-        #expect(report.views.first?.entities == expected.count)
+        #expect(report.views.first?.entities == expected.count, "seed \(seed)")
         try expectOnline(store, equals: expected)
         // Re-running the range changes nothing.
         let again = try store.materialize(from: Timestamp(microseconds: from), to: Timestamp(microseconds: to))

@@ -226,7 +226,8 @@ import Testing
                 let expected = Self.reference(aggregation, events.filter { $0.user == Int64(user) }, at: Self.now)
                 #expect(
                     Self.close(column[user].value, expected),
-                    "seed \(seed), user \(user): \(aggregation.name) online \(column[user].value), expected \(expected)")
+                    "seed \(seed), user \(user): \(aggregation.name) online \(column[user].value), expected \(expected)"
+                )
             }
         }
     }
@@ -453,7 +454,8 @@ import Testing
     static func repo(_ rows: String, _ repos: OfflineRepos) throws -> (String, FeatureStore) {
         let path = (NSTemporaryDirectory() as NSString).appendingPathComponent("fs-edge-repo-\(UUID().uuidString)")
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        try repos.config(project: "edges").write(toFile: path + "/feature_store.yaml", atomically: true, encoding: .utf8)
+        try repos.config(project: "edges").write(
+            toFile: path + "/feature_store.yaml", atomically: true, encoding: .utf8)
         try """
         entities:
           - name: user
