@@ -12,7 +12,8 @@ public struct TeardownReport: Sendable, Equatable {
 extension FeatureStore {
     /// Deletes the registry and both stores: only files fs creates (SQLite databases and their
     /// journals, RocksDB's files, the lock and endpoint files), and only inside the repo unless
-    /// `outsideRepo` is set.
+    /// `outsideRepo` is set. Stores in PostgreSQL or Redis are shared with other machines: they are
+    /// left alone, and the report says so.
     ///
     /// - Throws: `invalidArgument` when a configured path lies outside the repo (and `outsideRepo`
     ///   is not set) or names something fs did not create, before anything is deleted; `io`.
@@ -45,6 +46,16 @@ extension FeatureStore {
         if let postgres = config.postgresRegistry {
             report.kept.append(
                 "the registry in PostgreSQL (\(postgres.location)): shared with other machines, so fs teardown leaves it; drop schema \(postgres.schema) by hand to delete it"
+            )
+        }
+        if let postgres = config.postgresOfflineStore {
+            report.kept.append(
+                "the offline store in PostgreSQL (\(postgres.location)): shared with other machines, so fs teardown leaves it; drop schema \(postgres.schema) by hand to delete it"
+            )
+        }
+        if let redis = config.redisOnlineStore {
+            report.kept.append(
+                "the online store in Redis (\(redis.nodes.map(\.description).joined(separator: ", "))): shared with other machines, so fs teardown leaves it; delete the keys of project \(config.project) by hand (they expire on their own only with key_ttl_seconds)"
             )
         }
         let manager = FileManager.default

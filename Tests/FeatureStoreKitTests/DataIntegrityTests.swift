@@ -1,3 +1,4 @@
+import FeatureRegistry
 import Foundation
 import SQLite
 import Testing
@@ -286,5 +287,31 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: outside + "/registry.db"))
         #expect(FileManager.default.fileExists(atPath: online + "/README"))
         #expect(!FileManager.default.fileExists(atPath: online + "/CURRENT"))
+    }
+
+    /// Stores in PostgreSQL or Redis are shared with other machines: teardown removes the repo's
+    /// own files and says it left those (it does not even connect to them).
+    @Test func teardownLeavesSharedStoresAndSaysSo() throws {
+        let repo = try Self.repo(views: Self.driverView)
+        try """
+        project: integrity
+        offline_store: {type: postgres, dsn: "postgresql://fs@127.0.0.1:1/fs", schema: history}
+        online_store: {type: redis, connection_string: "127.0.0.1:1"}
+
+        """.write(toFile: repo + "/feature_store.yaml", atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: repo + "/.fs", withIntermediateDirectories: true)
+        _ = try Registry(path: repo + "/.fs/registry.db")
+        let report = try Self.store(repo).teardown()
+        #expect(report.removed.contains { $0.hasSuffix("/.fs/registry.db") })
+        #expect(report.kept.count == 2, "\(report.kept)")
+        #expect(
+            report.kept.contains {
+                $0.hasPrefix("the offline store in PostgreSQL (postgresql://fs@127.0.0.1:1/fs (schema history))")
+                    && $0.contains("drop schema history by hand")
+            }, "\(report.kept)")
+        #expect(
+            report.kept.contains {
+                $0.hasPrefix("the online store in Redis (127.0.0.1:1)") && $0.contains("project integrity")
+            }, "\(report.kept)")
     }
 }
