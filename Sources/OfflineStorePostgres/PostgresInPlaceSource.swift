@@ -119,6 +119,15 @@ struct PostgresInPlaceSource {
                 "source '\(source.name)' (kind postgres) declares \(missing.count == 1 ? "column" : "columns") \(Suggestion.list(missing)) in its schema, which table '\(name)' does not have.\(Suggestion.didYouMean(first, in: names)) Its columns: \(Suggestion.list(names)). Add them to the table, or correct the schema (names are case-sensitive; field_mapping renames a column for the views)."
             )
         }
+        // Privileges are checked when a statement starts, even one that reads no row.
+        let columns = source.schema.map { quoteIdentifier($0.name) }.joined(separator: ", ")
+        do {
+            try transaction.query("SELECT \(columns) FROM \(quoted) LIMIT 0")
+        } catch let error as FeatureStoreError where error.code != .unavailable {
+            throw FeatureStoreError.invalidArgument(
+                "source '\(source.name)' (kind postgres) cannot read table '\(name)': \(error.message). Grant the offline store's user SELECT on it (and USAGE on its schema)."
+            )
+        }
         return source.schema.map { typeOf[$0.name]! }
     }
 

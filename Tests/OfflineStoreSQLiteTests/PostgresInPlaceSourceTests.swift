@@ -218,6 +218,47 @@ import Testing
         }
     }
 
+    /// The offline store's user may lack the privilege to read a table: said with the source.
+    @Test func aTableTheUserMayNotReadIsNamed() async throws {
+        try await withPostgresServer { server in
+            let fixture = try PostgresInPlaceFixture(server)
+            defer { fixture.close() }
+            let password = "reader-\(UUID().uuidString)"
+            for statement in [
+                "CREATE TABLE secret (k bigint, ts timestamptz, x double precision)",
+                "CREATE ROLE reader LOGIN PASSWORD '\(password)'", "CREATE SCHEMA reader_store AUTHORIZATION reader",
+                "GRANT CREATE ON DATABASE postgres TO reader", "GRANT USAGE ON SCHEMA fs TO reader",
+            ] {
+                try fixture.session.query(statement)
+            }
+            var settings = server.settings(schema: "reader_store")
+            settings.user = "reader"
+            let store = try PostgresOfflineStore(settings: settings, password: password)
+            defer { store.close() }
+            var source = fixture.source(table: "fs.secret")
+            #expect {
+                try store.scanLatestRows(
+                    history: .inPlace(source), viewName: "raw_view", joinKeys: fixture.joinKeys,
+                    features: fixture.features, from: .earliestValid, to: .latestValid, arrivedAfter: nil,
+                    entities: nil, batchSize: 10
+                ) { _ in }
+            } throws: { error in
+                let message = "\(error)"
+                return message.contains("source 'raw_source' (kind postgres) cannot read table 'fs.secret'")
+                    && message.contains("permission denied for table secret") && message.contains("Grant")
+            }
+            try fixture.session.query("GRANT SELECT ON fs.secret TO reader")
+            source.table = "fs.secret"
+            var rows = 0
+            try store.scanLatestRows(
+                history: .inPlace(source), viewName: "raw_view", joinKeys: fixture.joinKeys,
+                features: fixture.features, from: .earliestValid, to: .latestValid, arrivedAfter: nil,
+                entities: nil, batchSize: 10
+            ) { rows += $0.count }
+            #expect(rows == 0)
+        }
+    }
+
     @Test func aMissingColumnIsNamedWithTheTablesColumns() async throws {
         try await withPostgresServer { server in
             let fixture = try PostgresInPlaceFixture(server)
