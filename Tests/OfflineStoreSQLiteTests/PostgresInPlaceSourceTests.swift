@@ -25,62 +25,82 @@ import Testing
     /// events, created-time ties, duplicates, nulls, years 0001 and 9999, tables and queries.
     @Test func inPlaceRowsGiveWhatTheSameRowsIngestedGive() async throws {
         try await withPostgresServer { server in
-            try Self.unsettle(server)
-            let session = PostgresSession(settings: server.settings(), password: server.password)
-            defer { session.close() }
-            let postgres = try PostgresOfflineStore(settings: server.settings(schema: "fs"), password: server.password)
-            defer { postgres.close() }
+            // The stores wait synchronously: on a thread of their own, not the cooperative pool's.
+            let seeds = try await offPool { try Self.compareSeeds(server) }
             var types = Set<String>()
-            for seed in UInt64(0)..<24 {
-                var scenario = InPlaceScenario(seed: seed)
-                types.formUnion([
-                    scenario.eventType.rawValue, scenario.createdType.rawValue, scenario.seenType.rawValue,
-                ])
-                let directory = TestDirectory("pg-in-place")
-                // SQLite: the rows ingested from a CSV file.
-                let sqlite = try directory.store()
-                let table = HistoryTable(
-                    source: scenario.source(kind: .csv), generation: 1, definitions: scenario.definitions)
-                try sqlite.prepare([table])
-                _ = try sqlite.ingest(
-                    file: try directory.write("rides.csv", scenario.csv()), format: .csv, into: table)
-                // PostgreSQL: the same rows in a table, read in place.
-                try scenario.load(into: session)
-                let source =
-                    scenario.throughQuery
-                    ? scenario.source(
-                        kind: .postgres,
-                        query: "SELECT * FROM \(scenario.tableName.quoted) WHERE true -- every row\n;")
-                    : scenario.source(kind: .postgres, table: scenario.tableName.spelled)
-                let label =
-                    "seed \(seed): \(scenario.format) ts \(scenario.eventType) created \(scenario.createdType) seen \(scenario.seenType) \(scenario.valueTypes) \(scenario.throughQuery ? "query" : "table")"
-
-                let spine = try directory.write("spine.csv", scenario.spineCSV)
-                let sides: [(any OfflineHistoryStore, HistoryLocation)] = [
-                    (sqlite, .table(table)), (postgres, .inPlace(source)),
-                ]
-                var outputs: [String] = []
-                for (store, history) in sides {
-                    let output = directory.file("out-\(outputs.count).csv")
-                    _ = try store.trainingSet(
-                        spine: spine, spineFormat: .csv, views: scenario.requests(history), output: output,
-                        outputFormat: .csv, profile: false)
-                    outputs.append(try String(contentsOfFile: output, encoding: .utf8))
-                }
-                let trainingDifference = Self.firstDifference(
-                    outputs[0].split(separator: "\n").map(String.init),
-                    outputs[1].split(separator: "\n").map(String.init))
-                #expect(trainingDifference == nil, "\(label): training sets differ at \(trainingDifference ?? "")")
-                #expect(outputs[0].split(separator: "\n").count == scenario.spine.count + 1)
-
-                let latest = try sides.map { store, history in try Self.scans(store, history, scenario) }
-                let scanDifference = Self.firstDifference(latest[0], latest[1])
-                #expect(scanDifference == nil, "\(label): scans differ at \(scanDifference ?? "")")
-                #expect(!latest[0].isEmpty)
+            for seed in seeds {
+                types.formUnion(seed.types)
+                #expect(
+                    seed.trainingDifference == nil,
+                    "\(seed.label): training sets differ at \(seed.trainingDifference ?? "")")
+                #expect(seed.outputRows == seed.spineRows + 1, "\(seed.label)")
+                #expect(seed.scanDifference == nil, "\(seed.label): scans differ at \(seed.scanDifference ?? "")")
+                #expect(seed.scanned > 0, "\(seed.label)")
             }
+            #expect(seeds.count == 24)
             // Every PostgreSQL timestamp type was read.
             #expect(types == Set(InPlaceScenario.TimeType.allCases.map(\.rawValue)), "\(types)")
         }
+    }
+
+    /// What one seed of ``inPlaceRowsGiveWhatTheSameRowsIngestedGive()`` found.
+    struct SeedComparison: Sendable {
+        var label: String
+        var types: Set<String>
+        var trainingDifference: String?
+        var outputRows: Int
+        var spineRows: Int
+        var scanDifference: String?
+        var scanned: Int
+    }
+
+    static func compareSeeds(_ server: PostgresServerProcess) throws -> [SeedComparison] {
+        try unsettle(server)
+        let session = PostgresSession(settings: server.settings(), password: server.password)
+        defer { session.close() }
+        let postgres = try PostgresOfflineStore(settings: server.settings(schema: "fs"), password: server.password)
+        defer { postgres.close() }
+        var results: [SeedComparison] = []
+        for seed in UInt64(0)..<24 {
+            var scenario = InPlaceScenario(seed: seed)
+            let directory = TestDirectory("pg-in-place")
+            // SQLite: the rows ingested from a CSV file.
+            let sqlite = try directory.store()
+            let table = HistoryTable(
+                source: scenario.source(kind: .csv), generation: 1, definitions: scenario.definitions)
+            try sqlite.prepare([table])
+            _ = try sqlite.ingest(file: try directory.write("rides.csv", scenario.csv()), format: .csv, into: table)
+            // PostgreSQL: the same rows in a table, read in place.
+            try scenario.load(into: session)
+            let source =
+                scenario.throughQuery
+                ? scenario.source(
+                    kind: .postgres, query: "SELECT * FROM \(scenario.tableName.quoted) WHERE true -- every row\n;")
+                : scenario.source(kind: .postgres, table: scenario.tableName.spelled)
+            let spine = try directory.write("spine.csv", scenario.spineCSV)
+            let sides: [(any OfflineHistoryStore, HistoryLocation)] = [
+                (sqlite, .table(table)), (postgres, .inPlace(source)),
+            ]
+            var outputs: [[String]] = []
+            for (store, history) in sides {
+                let output = directory.file("out-\(outputs.count).csv")
+                _ = try store.trainingSet(
+                    spine: spine, spineFormat: .csv, views: scenario.requests(history), output: output,
+                    outputFormat: .csv, profile: false)
+                outputs.append(
+                    try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n").map(String.init))
+            }
+            let latest = try sides.map { store, history in try Self.scans(store, history, scenario) }
+            results.append(
+                SeedComparison(
+                    label:
+                        "seed \(seed): \(scenario.format) ts \(scenario.eventType) created \(scenario.createdType) seen \(scenario.seenType) \(scenario.valueTypes) \(scenario.throughQuery ? "query" : "table")",
+                    types: [scenario.eventType.rawValue, scenario.createdType.rawValue, scenario.seenType.rawValue],
+                    trainingDifference: firstDifference(outputs[0], outputs[1]), outputRows: outputs[0].count,
+                    spineRows: scenario.spine.count, scanDifference: firstDifference(latest[0], latest[1]),
+                    scanned: latest[0].count))
+        }
+        return results
     }
 
     /// The first line where `ingested` and `inPlace` differ, both sides shown; `nil` when equal.
