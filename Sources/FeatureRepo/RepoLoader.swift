@@ -29,7 +29,7 @@ public enum RepoLoader {
             }
             inputs.append((display(path, file), text))
         }
-        let definitions = try parse(files: inputs)
+        let definitions = try parse(files: inputs, offlineStoreIsPostgres: config.postgresOfflineStore != nil)
         return FeatureRepository(root: root, config: config, definitions: definitions, files: files)
     }
 
@@ -39,11 +39,18 @@ public enum RepoLoader {
     }
 
     /// Parses and validates definition files given as text.
-    public static func parse(files: [(name: String, text: String)]) throws -> RepoDefinitions {
+    ///
+    /// - Parameter offlineStoreIsPostgres: whether `feature_store.yaml` names a PostgreSQL
+    ///   offline store, which `postgres` sources need; `nil` skips that check.
+    public static func parse(files: [(name: String, text: String)], offlineStoreIsPostgres: Bool? = nil) throws
+        -> RepoDefinitions
+    {
         let collector = DiagnosticCollector()
         var parser = RepoParser(collector: collector)
         for file in files { parser.parse(file: file.name, text: file.text) }
-        let definitions = RepoValidator(parser: parser, collector: collector).validate()
+        let definitions = RepoValidator(
+            parser: parser, collector: collector, offlineStoreIsPostgres: offlineStoreIsPostgres
+        ).validate()
         guard collector.isEmpty else {
             let diagnostics = collector.diagnostics.sorted {
                 ($0.file, $0.line, $0.column) < ($1.file, $1.line, $1.column)

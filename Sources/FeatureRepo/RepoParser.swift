@@ -154,6 +154,8 @@ struct RepoParser {
                     "source '\(name)' of kind sqlite needs exactly one of 'table' (an existing table in the offline database) or 'query' (a SELECT)"
                 )
             }
+        case .postgres?:
+            checkPostgresFields(reader, source: name, table: table, query: query)
         case .servedLog?:
             checkServedLogFields(reader, source: name, service: service, timestampField: timestampField)
         default: break

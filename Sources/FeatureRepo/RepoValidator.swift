@@ -5,6 +5,8 @@ import FeatureStoreCore
 struct RepoValidator {
     let parser: RepoParser
     let collector: DiagnosticCollector
+    /// Whether the offline store is PostgreSQL (`nil`: not known, not checked).
+    var offlineStoreIsPostgres: Bool? = nil
 
     func validate() -> RepoDefinitions {
         let entities = unique(parser.entities, kind: "entity", name: \.name)
@@ -109,6 +111,12 @@ struct RepoValidator {
                     "dedupe_on of source '\(source.name)' names '\(column)', which is not one of its columns.\(Suggestion.didYouMean(column, in: dedupeCandidates)) Its columns: \(Suggestion.list(dedupeCandidates))."
                 )
             }
+        }
+        if source.kind == .postgres, offlineStoreIsPostgres == false {
+            collector.error(
+                site.position(of: "kind"),
+                "source '\(source.name)' is of kind postgres: it reads \(source.table.map { "table '\($0)'" } ?? "its query") in the PostgreSQL offline store's database, but the offline store in feature_store.yaml is SQLite; set offline_store: {type: postgres, dsn: ...} there, or use kind: sqlite for a table in the SQLite offline database"
+            )
         }
         if source.columns.isEmpty, !source.schema.isEmpty {
             collector.error(

@@ -6,15 +6,15 @@ extension FeatureStore {
     /// Appends a file's rows to the offline history of a registered source, all or nothing.
     ///
     /// The format comes from the file's extension (`.csv`, `.jsonl`), or else from the source's
-    /// kind. `csv`, `jsonl` and `push` sources have a history table; `sqlite` sources are read in
-    /// place and cannot be ingested into.
+    /// kind. `csv`, `jsonl` and `push` sources have a history table; `sqlite` and `postgres`
+    /// sources are read in place and cannot be ingested into.
     ///
     /// - Parameters:
     ///   - source: the registered source's name.
     ///   - file: the CSV (with a header) or JSON Lines file.
     ///   - options: skipping bad rows, progress reporting.
     /// - Throws: ``FeatureStoreError``: `notFound` for an unknown source, `invalidArgument` for a
-    ///   `sqlite` source or an unknown format, `invalidInput` for a bad row (naming `file:line`, the
+    ///   `sqlite`, `postgres` or `served_log` source or an unknown format, `invalidInput` for a bad row (naming `file:line`, the
     ///   column and the value).
     public func ingest(source name: String, file: String, options: IngestOptions = IngestOptions()) throws
         -> IngestResult
@@ -30,6 +30,15 @@ extension FeatureStore {
             let place = source.table.map { "table '\($0)'" } ?? "its query"
             throw FeatureStoreError.invalidArgument(
                 "source '\(name)' is of kind sqlite: it is read in place from \(place) in the offline database (\(config.offlineStorePath)), so there is nothing to ingest; write its rows into that table instead"
+            )
+        }
+        if source.kind == .postgres {
+            let place = source.table.map { "table '\($0)'" } ?? "its query"
+            let store =
+                config.postgresOfflineStore.map { "the PostgreSQL offline store's database (\($0.displayDSN))" }
+                ?? "the PostgreSQL offline store's database"
+            throw FeatureStoreError.invalidArgument(
+                "source '\(name)' is of kind postgres: it is read in place from \(place) in \(store), so there is nothing to ingest; write its rows into that table instead"
             )
         }
         if source.kind == .servedLog {
@@ -58,7 +67,7 @@ extension TabularFormat {
         switch sourceKind {
         case .csv: self = .csv
         case .jsonl: self = .jsonl
-        case .sqlite, .push, .servedLog: return nil
+        case .sqlite, .postgres, .push, .servedLog: return nil
         }
     }
 }

@@ -9,12 +9,12 @@ extension PostgresOfflineStore {
         spine: String, spineFormat: TabularFormat, views: [TrainingSetView], output: String,
         outputFormat: TabularFormat, profile: Bool
     ) throws -> TrainingSetResult {
-        try refuseInPlace(views)
+        let views = try readable(views)
         let reader = LateReader()
         return try TrainingSetRun.build(
             reader: reader,
             inReadTransaction: { body in
-                try read {
+                try read(inPlace: views.contains(where: \.history.isInPlace)) {
                     reader.current = $0; try body()
                 }
             },
@@ -26,12 +26,12 @@ extension PostgresOfflineStore {
     public func pointInTimeValues(spine: [UInt8], name: String, views: [TrainingSetView]) throws
         -> [PointInTimeValues]
     {
-        try refuseInPlace(views)
+        let views = try readable(views)
         let reader = LateReader()
         return try TrainingSetRun.pointInTimeValues(
             reader: reader,
             inReadTransaction: { body in
-                try read {
+                try read(inPlace: views.contains(where: \.history.isInPlace)) {
                     reader.current = $0; try body()
                 }
             },
@@ -44,8 +44,8 @@ extension PostgresOfflineStore {
         to: Timestamp, arrivedAfter: Int64?, entities: Set<[FeatureValue]>?, batchSize: Int,
         _ body: ([LatestRow]) throws -> Void
     ) throws -> Int {
-        try refuseInPlace(history, viewName)
-        return try read { reader in
+        let history = try readable(history, viewName)
+        return try read(inPlace: history.isInPlace) { reader in
             try reader.scanLatestRows(
                 history: history, viewName: viewName, joinKeys: joinKeys, features: features, from: from, to: to,
                 arrivedAfter: arrivedAfter, entities: entities, batchSize: batchSize, body)
@@ -57,8 +57,8 @@ extension PostgresOfflineStore {
         history: HistoryLocation, viewName: String, joinKeys: [JoinKey], columns: [Feature], from: Timestamp,
         to: Timestamp, arrivedAfter: Int64?, batchSize: Int, _ body: ([SourceEvent]) throws -> Void
     ) throws -> Int {
-        try refuseInPlace(history, viewName)
-        return try read { reader in
+        let history = try readable(history, viewName)
+        return try read(inPlace: history.isInPlace) { reader in
             try reader.scanEvents(
                 history: history, viewName: viewName, joinKeys: joinKeys, columns: columns, from: from, to: to,
                 arrivedAfter: arrivedAfter, batchSize: batchSize, body)
@@ -68,21 +68,59 @@ extension PostgresOfflineStore {
     public func sampleKeys(history: HistoryLocation, viewName: String, joinKeys: [JoinKey], limit: Int) throws
         -> [[FeatureValue]]
     {
-        try refuseInPlace(history, viewName)
-        return try read { try $0.sampleKeys(history: history, viewName: viewName, joinKeys: joinKeys, limit: limit) }
+        let history = try readable(history, viewName)
+        return try read(inPlace: history.isInPlace) {
+            try $0.sampleKeys(history: history, viewName: viewName, joinKeys: joinKeys, limit: limit)
+        }
     }
 
-    private func refuseInPlace(_ views: [TrainingSetView]) throws {
-        for view in views { try refuseInPlace(view.history, view.view.name) }
+    /// `views` with each `postgres` source made readable (each source checked once).
+    private func readable(_ views: [TrainingSetView]) throws -> [TrainingSetView] {
+        var checked: [String: HistoryLocation] = [:]
+        return try views.map { view in
+            var view = view
+            guard case .inPlace(let source) = view.history else { return view }
+            if let history = checked[source.name] {
+                view.history = history
+            } else {
+                view.history = try readable(view.history, view.view.name)
+                checked[source.name] = view.history
+            }
+            return view
+        }
     }
 
-    /// Sources read in place (`kind: sqlite`, served logs) live in the SQLite offline database.
-    private func refuseInPlace(_ history: HistoryLocation, _ viewName: String) throws {
-        if case .inPlace(let source) = history {
+    /// `history` as the shared readers read it: a history table as it is; a `postgres` source
+    /// checked against its table or query and wrapped in the SELECT that converts its columns
+    /// (``PostgresInPlaceSource``).
+    ///
+    /// - Throws: `invalidArgument` for a `sqlite` or `served_log` source, which live in the SQLite
+    ///   offline database; the errors of ``PostgresInPlaceSource/readable(_:)``.
+    private func readable(_ history: HistoryLocation, _ viewName: String) throws -> HistoryLocation {
+        guard case .inPlace(let source) = history else { return history }
+        guard source.kind == .postgres else {
             throw FeatureStoreError.invalidArgument(
-                "feature view '\(viewName)' reads source '\(source.name)' of kind \(source.kind.rawValue) in place, which needs the SQLite offline store; the offline store here is PostgreSQL (\(location))"
+                "feature view '\(viewName)' reads source '\(source.name)' of kind \(source.kind.rawValue) in place, which needs the SQLite offline store; the offline store here is PostgreSQL (\(location)). A table of this database is read in place by a source of kind postgres"
             )
         }
+        let resolver = PostgresInPlaceSource(source: source, storeSchema: settings.schema, location: location)
+        return .inPlace(try read(inPlace: true) { try resolver.readable($0.transaction) })
+    }
+
+    /// ``read(_:)`` with the settings of reads of sources in place when `inPlace`.
+    private func read<T>(inPlace: Bool, _ body: (PostgresHistoryReader) throws -> T) throws -> T {
+        try read { reader in
+            if inPlace { try PostgresInPlaceSource.applySettings(schema: schema, reader.transaction) }
+            return try body(reader)
+        }
+    }
+}
+
+extension HistoryLocation {
+    /// Whether the rows are read in place (not from a history table).
+    var isInPlace: Bool {
+        if case .inPlace = self { return true }
+        return false
     }
 }
 

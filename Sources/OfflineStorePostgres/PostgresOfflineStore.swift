@@ -19,6 +19,8 @@ import SQLite
 ///   file or nothing.
 /// - Reads (training sets, scans) run in one REPEATABLE READ, READ ONLY transaction through a
 ///   server-side cursor, so they see one committed state and stream rows in batches.
+/// - Sources of kind `postgres` are read in place from their table or query, checked and
+///   converted by ``PostgresInPlaceSource``, through the same cursor and join code.
 ///
 /// Not yet supported here (refused with a clear message): `dedupe_on` sources (their replaced
 /// versions), served logs, profiles, baselines, consistency runs and outcomes.

@@ -17,6 +17,8 @@ public enum SourceKind: String, Codable, Sendable, CaseIterable {
     case jsonl
     /// A table or a SELECT in the offline database, read in place.
     case sqlite
+    /// A table (or view) or a SELECT in the PostgreSQL offline store's database, read in place.
+    case postgres
     /// Rows pushed to the feature server (`POST /push`).
     case push
     /// A feature service's served-vector log (`logging:`) with the outcomes posted for its
@@ -30,9 +32,10 @@ public struct Source: Codable, Hashable, Sendable {
     public var kind: SourceKind
     /// For `csv` and `jsonl`: the file, relative to the repo.
     public var path: String?
-    /// For `sqlite`: an existing table in the offline database.
+    /// For `sqlite`: an existing table in the offline database; for `postgres`: an existing table
+    /// or view of the PostgreSQL offline store's database, `name` or `schema.name`.
     public var table: String?
-    /// For `sqlite`: a SELECT over the offline database.
+    /// For `sqlite` and `postgres`: a SELECT over the offline database.
     public var query: String?
     /// For `served_log`: the feature service whose log this is.
     public var service: String?
@@ -102,9 +105,9 @@ public struct Source: Codable, Hashable, Sendable {
         tags = try container.decode([String: String].self, forKey: .tags)
     }
 
-    /// Whether the source's rows are read where they are (`sqlite`, `served_log`) rather than
-    /// from a history table that ingests and pushes fill.
-    public var readsInPlace: Bool { kind == .sqlite || kind == .servedLog }
+    /// Whether the source's rows are read where they are (`sqlite`, `postgres`, `served_log`)
+    /// rather than from a history table that ingests and pushes fill.
+    public var readsInPlace: Bool { kind == .sqlite || kind == .postgres || kind == .servedLog }
 
     /// The name feature views use for a raw column.
     public func mappedName(_ raw: String) -> String { fieldMapping[raw] ?? raw }

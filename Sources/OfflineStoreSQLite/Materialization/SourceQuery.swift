@@ -68,7 +68,8 @@ struct SourceQuery {
     private var fromClause: String {
         switch history {
         case .table(let table): quoteIdentifier(table.name)
-        case .inPlace(let source): source.query.map { "(\($0))" } ?? quoteIdentifier(source.table ?? source.name)
+        case .inPlace(let source):
+            source.query.map { "(\($0)) AS fs_source" } ?? quoteIdentifier(source.table ?? source.name)
         }
     }
 
@@ -144,7 +145,10 @@ struct SourceQuery {
         key.reserveCapacity(joinKeys.count)
         for (index, joinKey) in joinKeys.enumerated() {
             let column = Int32(index)
-            if statement.isNull(column) { return nil }
+            if statement.isNull(column) {
+                if let error = origin.missing(statement, column, "entity key") { throw error }
+                return nil
+            }
             key.append(
                 joinKey.valueType == .string
                     ? .string(try SourceValues.text(statement, column, origin: origin))
@@ -153,14 +157,22 @@ struct SourceQuery {
         return key
     }
 
-    /// The event and created times of the current row; `nil` event when it is null.
+    /// The event and created times of the current row; `nil` event when it is null (an error when
+    /// the source requires times: ``SourceOrigin/missing(_:_:_:)``).
     func times(_ statement: some RowCursor) throws -> (event: Int64, created: Int64)? {
         let first = eventIndex
         guard let format = timestampFormat else { return (statement.int64(first), statement.int64(first + 1)) }
-        guard let event = try Self.readTime(statement, first, format, origin: origin) else { return nil }
+        guard let event = try Self.readTime(statement, first, format, origin: origin) else {
+            if let error = origin.missing(statement, first, "event timestamp") { throw error }
+            return nil
+        }
         // Without a created column, the SQL selects 0: it is not a time to parse.
         guard case .inPlace(let source) = history, source.createdTimestampField != nil else { return (event, 0) }
-        return (event, try Self.readTime(statement, first + 1, format, origin: origin) ?? 0)
+        guard let created = try Self.readTime(statement, first + 1, format, origin: origin) else {
+            if let error = origin.missing(statement, first + 1, "created timestamp") { throw error }
+            return (event, 0)
+        }
+        return (event, created)
     }
 
     /// The value of requested feature `index` in the current row.

@@ -1,16 +1,32 @@
 import FeatureStoreCore
+import SQLite
 
 /// The feature view and source a row was read for, named in messages about its values.
 struct SourceOrigin: Sendable {
     var view: String
     var source: String
+    /// Whether a NULL entity key or timestamp stops the read (a `postgres` source: `fs ingest`
+    /// refuses such rows too) rather than leaving the row out.
+    var requiresKeysAndTimes = false
 
     init(view: String, history: HistoryLocation) {
         self.view = view
         switch history {
         case .table(let table): source = table.source.name
-        case .inPlace(let source): self.source = source.name
+        case .inPlace(let source):
+            self.source = source.name
+            requiresKeysAndTimes = source.kind == .postgres
         }
+    }
+
+    /// The error for a NULL in `column`, which holds the row's `what` (`entity key`, `event
+    /// timestamp`, `created timestamp`), when the source requires it; `nil` when the row is left out.
+    func missing(_ statement: some RowCursor, _ column: Int32, _ what: String) -> FeatureStoreError? {
+        guard requiresKeysAndTimes else { return nil }
+        let name = statement.columnName(column)
+        return .invalidInput(
+            "feature view '\(view)': source '\(source)', column \(Quote.value(name)) holds NULL, but every row needs its \(what). Leave such rows out (a query with WHERE \(quoteIdentifier(name)) IS NOT NULL) or fill them in."
+        )
     }
 
     /// The error for a bad value in `column` of the current row.

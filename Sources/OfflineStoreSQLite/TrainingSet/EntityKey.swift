@@ -16,15 +16,23 @@ struct EntityKeyBuilder {
     /// The key of a history row whose key columns start at `first`; nil when a part is null.
     ///
     /// - Throws: ``FeatureStoreError`` naming `origin` and the column of an int64 part that is not
-    ///   a whole number (a `sqlite` source read in place may hold anything).
+    ///   a whole number (a `sqlite` source read in place may hold anything), or of a null part
+    ///   when `origin` requires keys.
     func key(from statement: some RowCursor, first: Int32, origin: SourceOrigin) throws -> EntityKey? {
         if isSingleInteger {
-            return statement.isNull(first) ? nil : .int(try SourceValues.int64(statement, first, origin: origin))
+            if statement.isNull(first) {
+                if let error = origin.missing(statement, first, "entity key") { throw error }
+                return nil
+            }
+            return .int(try SourceValues.int64(statement, first, origin: origin))
         }
         var bytes: [UInt8] = []
         for (offset, type) in types.enumerated() {
             let column = first + Int32(offset)
-            if statement.isNull(column) { return nil }
+            if statement.isNull(column) {
+                if let error = origin.missing(statement, column, "entity key") { throw error }
+                return nil
+            }
             switch type {
             case .int64, .bool, .timestamp:
                 append(try SourceValues.int64(statement, column, origin: origin), type, to: &bytes)

@@ -42,7 +42,7 @@ struct HistoryRows {
             let selected =
                 view.joinKeys.map { raw($0.name) } + [raw(source.timestampField), created]
                 + view.features.map { raw($0.name) }
-            let from = source.query.map { "(\($0))" } ?? quoteIdentifier(source.table ?? source.name)
+            let from = source.query.map { "(\($0)) AS fs_source" } ?? quoteIdentifier(source.table ?? source.name)
             sql = "SELECT \(selected.joined(separator: ", ")) FROM \(from)"
             timestampFormat = source.timestampFormat
         }
@@ -69,9 +69,17 @@ struct HistoryRows {
             let event: Int64
             let createdTime: Int64
             if let timestampFormat {
-                guard let time = try readTime(statement, keyCount, timestampFormat, view) else { continue }
+                guard let time = try readTime(statement, keyCount, timestampFormat, view) else {
+                    if let error = origin.missing(statement, keyCount, "event timestamp") { throw error }
+                    continue
+                }
                 event = time
-                createdTime = try readTime(statement, keyCount + 1, timestampFormat, view) ?? 0
+                if let time = try readTime(statement, keyCount + 1, timestampFormat, view) {
+                    createdTime = time
+                } else {
+                    if let error = origin.missing(statement, keyCount + 1, "created timestamp") { throw error }
+                    createdTime = 0
+                }
             } else {
                 event = statement.int64(keyCount)
                 createdTime = statement.int64(keyCount + 1)
