@@ -37,10 +37,6 @@ extension FeatureStore {
         of view: FeatureView, history: HistoryLocation, joinKeys: [JoinKey], table: OnlineTable,
         arrivedAfter: Int64?, online: any OnlineStoreBackend, offline: any OfflineHistoryStore
     ) throws -> Int {
-        // Replaced versions are kept by the SQLite store only; the PostgreSQL store refuses
-        // sources with `dedupe_on` (the only ones whose events can be replaced) when it prepares
-        // their tables, so it has none to take back.
-        guard let offline = offline.sqlite else { return 0 }
         let replaced = try offline.replacedVersions(
             history: history, viewName: view.name, joinKeys: joinKeys, arrivedAfter: arrivedAfter)
         // Only entities whose online row still shows a replaced version need their newest row.
@@ -56,7 +52,7 @@ extension FeatureStore {
         var newest: [[FeatureValue]: LatestRow] = [:]
         try offline.scanLatestRows(
             history: history, viewName: view.name, joinKeys: joinKeys, features: view.features, from: .distantPast,
-            to: until, entities: Set(showing.map(\.key))
+            to: until, arrivedAfter: nil, entities: Set(showing.map(\.key)), batchSize: 10_000
         ) { batch in
             for row in batch { newest[row.key] = row }
         }

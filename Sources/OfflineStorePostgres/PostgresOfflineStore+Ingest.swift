@@ -4,9 +4,9 @@ import PostgresClient
 import SQLite
 
 extension PostgresOfflineStore {
-    /// Appends a file's rows to a source's history in one transaction (the rows by multi-row INSERTs, then
-    /// the ingest log's row): the SQLite store's reading, checks, messages, idempotency and
-    /// `--force` (see ``OfflineStore/ingest(file:format:into:options:now:)``).
+    /// Appends a file's rows to a source's history in one transaction (the rows by ``HistoryWriter``,
+    /// then the ingest log's row): the SQLite store's reading, checks, messages, idempotency,
+    /// `dedupe_on` and `--force` (see ``OfflineStore/ingest(file:format:into:options:now:)``).
     public func ingest(
         file: String, format: TabularFormat, into table: HistoryTable, options: IngestOptions, now: Timestamp
     ) throws -> IngestResult {
@@ -35,18 +35,20 @@ extension PostgresOfflineStore {
                 return IngestStoreOutcome(alreadyIngested: earlier)
             }
             let first = try allocateSequence(rows.count, transaction)
-            try RowInserter.insert(
-                rows, types: table.columnTypes, columns: table.columnNames, firstSequence: first, into: table.name,
-                transaction, progress: progress)
+            let outcome = try HistoryWriter.store(
+                rows, table: table, firstSequence: first, transaction, progress: progress)
             timer.mark("insert")
             try transaction.query(
                 "INSERT INTO \(schema).ingest_log (source, generation, file, fingerprint, rows, stored, ingested_at, forced) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                 [
                     .text(table.source.name), .integer(table.generation), .text(record.file), .text(record.fingerprint),
-                    .integer(Int64(record.rows)), .integer(Int64(rows.count)), .integer(record.ingestedAt.microseconds),
+                    .integer(Int64(record.rows)), .integer(Int64(outcome.inserted + outcome.replaced)),
+                    .integer(record.ingestedAt.microseconds),
                     .integer(record.forced ? 1 : 0),
                 ])
-            return IngestStoreOutcome(inserted: rows.count)
+            timer.mark("log")
+            return IngestStoreOutcome(
+                inserted: outcome.inserted, replaced: outcome.replaced, duplicates: outcome.duplicates)
         }
     }
 
@@ -75,8 +77,8 @@ extension PostgresOfflineStore {
             forced: try row.int64(5) != 0)
     }
 
-    /// Appends typed rows (a push) in one transaction: all of them or none (see
-    /// ``OfflineStore/append(rows:to:)``).
+    /// Appends typed rows (a push) in one transaction: all of them or none, `dedupe_on` as for an
+    /// ingest (see ``OfflineStore/append(rows:to:)``).
     @discardableResult
     public func append(rows: [[FeatureValue]], to table: HistoryTable) throws -> AppendResult {
         if rows.isEmpty {
@@ -85,69 +87,12 @@ extension PostgresOfflineStore {
         let parsed = try ParsedRows(pushed: rows, table: table)
         return try write { transaction in
             try requireTable(table, transaction)
+            // The counter's row lock, held to the commit, before anything is read or written.
             let first = try allocateSequence(rows.count, transaction)
-            try RowInserter.insert(
-                parsed, types: table.columnTypes, columns: table.columnNames, firstSequence: first, into: table.name,
-                transaction
-            ) { _ in }
+            let outcome = try HistoryWriter.store(parsed, table: table, firstSequence: first, transaction) { _ in }
             return AppendResult(
-                rows: rows, table: table, first: first, inserted: rows.count, replaced: 0, duplicates: 0)
-        }
-    }
-}
-
-/// Parsed rows as multi-row INSERTs.
-///
-/// (COPY would be faster, but postgres-nio's COPY, `async` only, was seen to wedge the connection
-/// when the server stops mid-transfer: the ROLLBACK after it never completed. Plain statements
-/// fail cleanly.)
-enum RowInserter {
-    /// Parameters per statement stay under PostgreSQL's limit of 65,535.
-    static func rowsPerStatement(width: Int) -> Int { max(1, min(1_000, 60_000 / (width + 1))) }
-
-    /// Inserts every row of `rows` (typed by `types`, into `columns` then the arrival number
-    /// column), row `i` under arrival number `firstSequence + i`.
-    static func insert(
-        _ rows: ParsedRows, types: [ValueType], columns: [String], firstSequence: Int64, into table: String,
-        _ transaction: PostgresTransaction, progress: (Int) -> Void
-    ) throws {
-        let names = (columns + [HistoryTable.sequenceColumn]).map(quoteIdentifier).joined(separator: ", ")
-        let perStatement = rowsPerStatement(width: rows.width)
-        var start = 0
-        while start < rows.count {
-            let end = min(start + perStatement, rows.count)
-            var values: [PostgresValue] = []
-            values.reserveCapacity((end - start) * (rows.width + 1))
-            var tuples: [String] = []
-            for row in start..<end {
-                if row > 0 { progress(row) }
-                var placeholders: [String] = []
-                for column in 0..<rows.width {
-                    values.append(value(rows, row: row, column: column, type: types[column]))
-                    placeholders.append("$\(values.count)")
-                }
-                values.append(.integer(firstSequence + Int64(row)))
-                placeholders.append("$\(values.count)")
-                tuples.append("(" + placeholders.joined(separator: ", ") + ")")
-            }
-            try transaction.query(
-                "INSERT INTO \(quoteIdentifier(table)) (\(names)) VALUES \(tuples.joined(separator: ", "))", values)
-            start = end
-        }
-    }
-
-    private static func value(_ rows: ParsedRows, row: Int, column: Int, type: ValueType) -> PostgresValue {
-        let index = row * rows.width + column
-        if rows.nulls[index] { return .null }
-        let cell = rows.cells[index]
-        switch type {
-        case .int64, .bool, .timestamp: return .integer(cell)
-        case .float64:
-            let value = Double(bitPattern: UInt64(bitPattern: cell))
-            // SQLite stores NaN as NULL; so does this store.
-            return value.isNaN ? .null : .real(value)
-        case .string: return .text(rows.withBytes(cell) { String(decoding: $0, as: UTF8.self) })
-        case .bytes: return .bytes(rows.withBytes(cell) { Array($0) })
+                rows: rows, table: table, first: first, inserted: outcome.inserted, replaced: outcome.replaced,
+                duplicates: outcome.duplicates)
         }
     }
 }

@@ -4,58 +4,86 @@ import PostgresClient
 import SQLite
 
 extension PostgresOfflineStore {
-    /// Creates the history tables of `tables` that do not exist yet and adds missing columns to
-    /// existing ones, in one transaction (see ``OfflineStore/prepare(_:)``). Safe to run again.
-    ///
-    /// - Throws: `invalidArgument` for a source with `dedupe_on` (its replaced versions are kept
-    ///   by the SQLite offline store only, for now); nothing is created then.
+    /// Creates the history tables of `tables` that do not exist yet and brings existing ones up to
+    /// their source's definition, in one transaction (see ``OfflineStore/prepare(_:)``): new
+    /// columns are added in place, the unique index on the `dedupe_on` columns follows the source,
+    /// and a source with `dedupe_on` gets its table of replaced versions. Safe to run again.
     @discardableResult
     public func prepare(_ tables: [HistoryTable]) throws -> OfflineStore.PrepareReport {
-        for table in tables where !table.source.dedupeOn.isEmpty {
-            throw FeatureStoreError.invalidArgument(
-                "source '\(table.source.name)' declares dedupe_on, which needs the SQLite offline store for now (replaced versions are kept there only); the offline store here is PostgreSQL (\(location)). Remove dedupe_on or use offline_store: {type: sqlite}"
-            )
-        }
-        return try write { transaction in
+        try write { transaction in
             var report = OfflineStore.PrepareReport()
             let existing = try tableNames(transaction)
             for table in tables {
                 if existing.contains(table.name) {
-                    let present = Set(
-                        try transaction.query(
-                            "SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2",
-                            [.text(settings.schema), .text(table.name)]
-                        ).map { try $0.text(0) })
-                    let missing = table.valueColumns.filter { !present.contains($0.name) }
-                    for column in missing {
-                        try transaction.query(
-                            "ALTER TABLE \(qualified(table.name)) ADD COLUMN \(quoteIdentifier(column.name)) \(column.type.postgresType)"
-                        )
-                    }
-                    if !missing.isEmpty { report.addedColumns[table.source.name] = missing.map(\.name) }
+                    let missing = try addMissingColumns(of: table, to: table.name, transaction)
+                    if !missing.isEmpty { report.addedColumns[table.source.name] = missing }
                 } else {
                     let columns =
                         [
                             "\(HistoryTable.eventColumn) BIGINT NOT NULL",
                             "\(HistoryTable.sequenceColumn) BIGINT NOT NULL",
                             "\(HistoryTable.createdColumn) BIGINT NOT NULL",
-                        ] + table.valueColumns.map { "\(quoteIdentifier($0.name)) \($0.type.postgresType)" }
+                        ] + table.valueColumns.map(\.postgresDeclaration)
                     try transaction.query(
                         "CREATE TABLE \(qualified(table.name)) (\(columns.joined(separator: ", ")), PRIMARY KEY (\(HistoryTable.eventColumn), \(HistoryTable.sequenceColumn)))"
                     )
                     try transaction.query(
-                        "CREATE UNIQUE INDEX \(quoteIdentifier(table.name + "__seq")) ON \(qualified(table.name)) (\(HistoryTable.sequenceColumn))"
+                        "CREATE UNIQUE INDEX \(quoteIdentifier(table.sequenceIndexName)) ON \(qualified(table.name)) (\(HistoryTable.sequenceColumn))"
                     )
+                }
+                if table.source.dedupeOn.isEmpty {
+                    try transaction.query("DROP INDEX IF EXISTS \(qualified(table.dedupeIndexName))")
+                } else {
+                    let columns = table.dedupeColumns.map(quoteIdentifier).joined(separator: ", ")
+                    try transaction.query(
+                        "CREATE UNIQUE INDEX IF NOT EXISTS \(quoteIdentifier(table.dedupeIndexName)) ON \(qualified(table.name)) (\(columns))"
+                    )
+                }
+                if table.keepsReplacedVersions {
+                    if existing.contains(table.replacedName) {
+                        try addMissingColumns(of: table, to: table.replacedName, transaction)
+                    } else {
+                        let columns =
+                            [
+                                "\(HistoryTable.replacedByColumn) BIGINT PRIMARY KEY",
+                                "\(HistoryTable.eventColumn) BIGINT NOT NULL",
+                                "\(HistoryTable.sequenceColumn) BIGINT NOT NULL",
+                                "\(HistoryTable.createdColumn) BIGINT NOT NULL",
+                            ] + table.valueColumns.map(\.postgresDeclaration)
+                        try transaction.query(
+                            "CREATE TABLE \(qualified(table.replacedName)) (\(columns.joined(separator: ", ")))")
+                    }
                 }
             }
             return report
         }
     }
 
-    /// Drops every history table whose name is not in `keep`.
+    /// Adds the value columns of `table` missing from `name` (the history table or its replaced
+    /// versions) in place; older rows read them as null.
+    ///
+    /// - Returns: the added columns.
+    @discardableResult
+    private func addMissingColumns(of table: HistoryTable, to name: String, _ transaction: PostgresTransaction)
+        throws -> [String]
+    {
+        let present = Set(
+            try transaction.query(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2",
+                [.text(settings.schema), .text(name)]
+            ).map { try $0.text(0) })
+        let missing = table.valueColumns.filter { !present.contains($0.name) }
+        for column in missing {
+            try transaction.query("ALTER TABLE \(qualified(name)) ADD COLUMN \(column.postgresDeclaration)")
+        }
+        return missing.map(\.name)
+    }
+
+    /// Drops every history table whose name is not in `keep`, with its table of replaced versions.
     public func dropHistoryTables(except keep: Set<String>) throws {
         try write { transaction in
-            for name in try tableNames(transaction) where !keep.contains(name) {
+            for name in try tableNames(transaction)
+            where !keep.contains(HistoryTable.historyName(ofReplaced: name) ?? name) {
                 try transaction.query("DROP TABLE IF EXISTS \(qualified(name))")
             }
         }
@@ -109,6 +137,11 @@ extension PostgresOfflineStore {
             )
         }
     }
+}
+
+extension Field {
+    /// `"name" TYPE`, as a history table declares the column.
+    var postgresDeclaration: String { "\(quoteIdentifier(name)) \(type.postgresType)" }
 }
 
 extension ValueType {

@@ -15,15 +15,20 @@ import SQLite
 ///   push moves under its row lock, held to the commit: writers take numbers in commit order, so
 ///   "arrived after n" never misses a row that commits late (a SEQUENCE would hand numbers out
 ///   of commit order).
-/// - An ingest is one transaction (the rows by multi-row INSERTs, the ingest log row): all of a
-///   file or nothing.
+/// - An ingest is one transaction (the rows by `INSERT ... SELECT FROM unnest(...)` with one
+///   binary array per column, ``ColumnInserter``; the ingest log row): all of a file or nothing.
+/// - `dedupe_on` sources follow the SQLite store's rules row for row (``HistoryWriter``): one
+///   event per dedupe values (unique index `<table>__dedupe`), the later created time winning and
+///   the later arrival on a tie; replaced versions that moved earlier or to another entity are
+///   kept in `<table>__replaced` for materialization to take back; ingest and push report
+///   inserted, replaced and duplicate rows as SQLite does.
 /// - Reads (training sets, scans) run in one REPEATABLE READ, READ ONLY transaction through a
 ///   server-side cursor, so they see one committed state and stream rows in batches.
 /// - Sources of kind `postgres` are read in place from their table or query, checked and
 ///   converted by ``PostgresInPlaceSource``, through the same cursor and join code.
 ///
-/// Not yet supported here (refused with a clear message): `dedupe_on` sources (their replaced
-/// versions), served logs, profiles, baselines, consistency runs and outcomes.
+/// Not yet supported here (refused with a clear message): served logs, profiles, baselines,
+/// consistency runs and outcomes.
 public final class PostgresOfflineStore: OfflineHistoryStore, @unchecked Sendable {
     public let settings: PostgresSettings
     let session: PostgresSession

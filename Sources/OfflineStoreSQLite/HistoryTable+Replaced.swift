@@ -18,12 +18,12 @@ extension HistoryTable {
     public var replacedName: String { name + Self.replacedSuffix }
 
     /// The history table a table of replaced versions belongs to, if `name` is one.
-    static func historyName(ofReplaced name: String) -> String? {
+    package static func historyName(ofReplaced name: String) -> String? {
         name.hasSuffix(replacedSuffix) ? String(name.dropLast(replacedSuffix.count)) : nil
     }
 
     /// Only sources whose events can be replaced (by `dedupe_on`) keep their replaced versions.
-    var keepsReplacedVersions: Bool { !source.dedupeOn.isEmpty }
+    package var keepsReplacedVersions: Bool { !source.dedupeOn.isEmpty }
 
     var createReplacedSQL: String {
         let columns =

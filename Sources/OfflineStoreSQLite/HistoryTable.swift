@@ -45,10 +45,10 @@ public struct HistoryTable: Hashable, Sendable {
     public var name: String { "history_\(source.name)_g\(generation)" }
 
     /// The index on ``sequenceColumn``.
-    var sequenceIndexName: String { name + "__seq" }
+    package var sequenceIndexName: String { name + "__seq" }
 
     /// The unique index on the `dedupe_on` columns, when the source has them.
-    var dedupeIndexName: String { name + "__dedupe" }
+    package var dedupeIndexName: String { name + "__dedupe" }
 
     /// The stored column of each `dedupe_on` entry (the event timestamp field is ``eventColumn``).
     public var dedupeColumns: [String] {

@@ -5,8 +5,8 @@ import FeatureStoreCore
 /// semantics, results and messages (both run the one implementation of parsing, point-in-time
 /// joins, windows and scans; only storing and reading rows differ).
 ///
-/// Served logs, profiles, baselines, consistency runs, outcomes and replaced-version take-backs
-/// are SQLite-only for now: reach them through ``sqlite``.
+/// Served logs, profiles, baselines, consistency runs and outcomes are SQLite-only for now: reach
+/// them through ``sqlite``.
 public protocol OfflineHistoryStore: AnyObject {
     /// What messages call the store (a path, or a DSN without its password).
     var location: String { get }
@@ -56,6 +56,12 @@ public protocol OfflineHistoryStore: AnyObject {
         history: HistoryLocation, viewName: String, joinKeys: [JoinKey], columns: [Feature], from: Timestamp,
         to: Timestamp, arrivedAfter: Int64?, batchSize: Int, _ body: ([SourceEvent]) throws -> Void
     ) throws -> Int
+
+    /// The versions of events replaced at an earlier event time or under another entity (sources
+    /// with `dedupe_on`), by versions that arrived after `arrivedAfter` (see
+    /// ``OfflineStore/replacedVersions(history:viewName:joinKeys:arrivedAfter:)``).
+    func replacedVersions(history: HistoryLocation, viewName: String, joinKeys: [JoinKey], arrivedAfter: Int64?)
+        throws -> [ReplacedVersion]
 
     /// Up to `limit` distinct entity keys of a source, picked at random.
     func sampleKeys(history: HistoryLocation, viewName: String, joinKeys: [JoinKey], limit: Int) throws

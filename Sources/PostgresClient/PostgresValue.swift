@@ -7,6 +7,8 @@ public enum PostgresValue: Hashable, Sendable {
     case real(Double)
     case text(String)
     case bytes([UInt8])
+    /// A one-dimensional array, bound in binary form (``PostgresArray``).
+    case array(PostgresArray)
 }
 
 extension PostgresBindings {
@@ -19,6 +21,7 @@ extension PostgresBindings {
             case .real(let number): append(number)
             case .text(let text): append(text)
             case .bytes(let bytes): append(ByteBuffer(bytes: bytes))
+            case .array(let array): append(EncodedArray(array: array))
             }
         }
     }

@@ -101,12 +101,6 @@ import Testing
             } catch let error as FeatureStoreError {
                 #expect(error.message.contains("fs stats needs the SQLite offline store"))
             }
-            let source = Source(
-                name: "d", kind: .csv, path: "d.csv", timestampField: "ts",
-                schema: [Field(name: "id", type: .int64), Field(name: "ts", type: .timestamp)], dedupeOn: ["id"])
-            #expect(throws: FeatureStoreError.self) {
-                try store.prepare([HistoryTable(source: source, generation: 1, requiredColumns: ["id"])])
-            }
         }
     }
 }

@@ -4,7 +4,7 @@ extension ParsedRows {
     /// The row order of the history table's clustering key: by the event time in `column`, file
     /// order among equal times. Storing rows in this order turns random B-tree inserts into
     /// near-appends.
-    func storageOrder(eventColumn column: Int) -> [Int32] {
+    package func storageOrder(eventColumn column: Int) -> [Int32] {
         var entries = [(Int64, Int32)]()
         entries.reserveCapacity(count)
         var sorted = true

@@ -9,6 +9,33 @@ public struct ReplacedVersion: Sendable, Hashable {
     public var createdTime: Timestamp
 }
 
+extension HistoryReader {
+    /// The versions in `table`'s table of replaced versions (which must exist) replaced by a
+    /// version that arrived after `arrivedAfter` (every one when `nil`), in the order they were
+    /// replaced, keyed by `joinKeys`; versions without a complete key are skipped (they were never
+    /// online). Both backends read them with this.
+    package func replacedVersions(
+        of table: HistoryTable, viewName: String, joinKeys: [JoinKey], arrivedAfter: Int64?
+    ) throws -> [ReplacedVersion] {
+        let query = SourceQuery(history: .table(table), joinKeys: joinKeys, features: [], viewName: viewName)
+        let selected =
+            joinKeys.map { quoteIdentifier($0.name) } + [HistoryTable.eventColumn, HistoryTable.createdColumn]
+        var statement = try cursor(
+            "SELECT \(selected.joined(separator: ", ")) FROM \(quoteIdentifier(table.replacedName)) WHERE \(HistoryTable.replacedByColumn) > \(parameterPrefix)1 ORDER BY \(HistoryTable.replacedByColumn)",
+            [arrivedAfter ?? Int64.min])
+        var versions: [ReplacedVersion] = []
+        let times = Int32(joinKeys.count)
+        while try statement.step() {
+            guard let key = try query.key(statement) else { continue }
+            versions.append(
+                ReplacedVersion(
+                    key: key, eventTime: Timestamp(microseconds: statement.int64(times)),
+                    createdTime: Timestamp(microseconds: statement.int64(times + 1))))
+        }
+        return versions
+    }
+}
+
 extension OfflineStore {
     /// The versions of a history table's events that were replaced at an earlier event time or
     /// under another entity by a version that arrived after `arrivedAfter` (every one when `nil`),
@@ -20,23 +47,8 @@ extension OfflineStore {
         guard case .table(let table) = history, table.keepsReplacedVersions else { return [] }
         return try storage {
             guard try database.tableExists(table.replacedName) else { return [] }
-            let query = SourceQuery(history: history, joinKeys: joinKeys, features: [], viewName: viewName)
-            let selected =
-                joinKeys.map { quoteIdentifier($0.name) } + [HistoryTable.eventColumn, HistoryTable.createdColumn]
-            let statement = try database.prepare(
-                "SELECT \(selected.joined(separator: ", ")) FROM \(quoteIdentifier(table.replacedName)) WHERE \(HistoryTable.replacedByColumn) > ?1"
-            )
-            try statement.bind(arrivedAfter ?? Int64.min, at: 1)
-            var versions: [ReplacedVersion] = []
-            let times = Int32(joinKeys.count)
-            while try statement.step() {
-                guard let key = try query.key(statement) else { continue }
-                versions.append(
-                    ReplacedVersion(
-                        key: key, eventTime: Timestamp(microseconds: statement.int64(times)),
-                        createdTime: Timestamp(microseconds: statement.int64(times + 1))))
-            }
-            return versions
+            return try reader.replacedVersions(
+                of: table, viewName: viewName, joinKeys: joinKeys, arrivedAfter: arrivedAfter)
         }
     }
 }

@@ -1,0 +1,36 @@
+import FeatureStoreCore
+import OfflineStoreSQLite
+import PostgresClient
+
+/// Stores parsed rows in a history table, inside the writing transaction and with the arrival
+/// counter's row lock held (so no other writer changes the table meanwhile): the PostgreSQL side
+/// of ``OfflineStore``'s `HistoryInserter`, with the same outcome row for row.
+///
+/// Without `dedupe_on` every row is a new event; rows are inserted in event-time order (the
+/// clustering key's order, so its B-tree takes near-appends), each under the arrival number of
+/// its place in the input. With `dedupe_on`, see ``storeDeduplicated(_:table:firstSequence:_:progress:)``.
+enum HistoryWriter {
+    /// What storing did: the counts of ``IngestStoreOutcome`` and ``AppendResult``.
+    struct Outcome {
+        var inserted = 0
+        var replaced = 0
+        var duplicates = 0
+    }
+
+    /// Stores row `i` of `rows` (in ``HistoryTable/columnNames`` order) under arrival number
+    /// `firstSequence + i`.
+    static func store(
+        _ rows: ParsedRows, table: HistoryTable, firstSequence: Int64, _ transaction: PostgresTransaction,
+        progress: (Int) -> Void
+    ) throws -> Outcome {
+        if table.keepsReplacedVersions {
+            return try storeDeduplicated(
+                rows, table: table, firstSequence: firstSequence, transaction, progress: progress)
+        }
+        let order = rows.storageOrder(eventColumn: 0)
+        try ColumnInserter(table: table.name, columns: table.columnNames, types: table.columnTypes).insert(
+            rows, selection: order, sequences: order.map { firstSequence + Int64($0) }, transaction,
+            progress: progress)
+        return Outcome(inserted: rows.count)
+    }
+}
