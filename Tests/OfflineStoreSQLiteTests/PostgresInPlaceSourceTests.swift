@@ -24,7 +24,7 @@ import Testing
     /// read in place from PostgreSQL, over many seeds: every timestamp column type, same-second
     /// events, created-time ties, duplicates, nulls, years 0001 and 9999, tables and queries.
     @Test func inPlaceRowsGiveWhatTheSameRowsIngestedGive() async throws {
-        try await withPostgresServer { server in
+        try await withPostgresServerOffPool { server in
             // The stores wait synchronously: on a thread of their own, not the cooperative pool's.
             let seeds = try await offPool { try Self.compareSeeds(server) }
             var types = Set<String>()
@@ -143,7 +143,7 @@ import Testing
     /// `timestamptz` written with an offset is that instant, a `timestamp` is read as UTC, a
     /// `date` is midnight UTC, counts are exact in their unit.
     @Test func everyTimestampColumnTypeIsReadExactly() async throws {
-        try await withPostgresServer { server in
+        try await withPostgresServerOffPool { server in
             try Self.unsettle(server)
             let fixture = try PostgresInPlaceFixture(server)
             defer { fixture.close() }
@@ -180,7 +180,7 @@ import Testing
     /// A `timestamp`-typed feature is read like the event time, and every value type from the
     /// column types it accepts.
     @Test func valueColumnsOfEveryAcceptedType() async throws {
-        try await withPostgresServer { server in
+        try await withPostgresServerOffPool { server in
             let fixture = try PostgresInPlaceFixture(server)
             defer { fixture.close() }
             let session = fixture.session
@@ -222,7 +222,7 @@ import Testing
     // MARK: Errors
 
     @Test func aMissingTableNamesTheSourceAndSimilarNames() async throws {
-        try await withPostgresServer { server in
+        try await withPostgresServerOffPool { server in
             let fixture = try PostgresInPlaceFixture(server)
             defer { fixture.close() }
             try fixture.session.query("CREATE TABLE trips (k bigint, ts timestamptz, x double precision)")
@@ -240,7 +240,7 @@ import Testing
 
     /// The offline store's user may lack the privilege to read a table: said with the source.
     @Test func aTableTheUserMayNotReadIsNamed() async throws {
-        try await withPostgresServer { server in
+        try await withPostgresServerOffPool { server in
             let fixture = try PostgresInPlaceFixture(server)
             defer { fixture.close() }
             let password = "reader-\(UUID().uuidString)"
@@ -280,7 +280,7 @@ import Testing
     }
 
     @Test func aMissingColumnIsNamedWithTheTablesColumns() async throws {
-        try await withPostgresServer { server in
+        try await withPostgresServerOffPool { server in
             let fixture = try PostgresInPlaceFixture(server)
             defer { fixture.close() }
             try fixture.session.query("CREATE TABLE raw (k bigint, \"TS\" timestamptz, y double precision)")
@@ -320,7 +320,7 @@ import Testing
         ("k bigint, ts time, x bytea", "column 'ts' is time without time zone"),
     ])
     func aColumnOfTheWrongTypeIsNamedWithItsType(columns: String, expected: String) async throws {
-        try await withPostgresServer { server in
+        try await withPostgresServerOffPool { server in
             let fixture = try PostgresInPlaceFixture(server)
             defer { fixture.close() }
             try fixture.session.query("CREATE TABLE raw (\(columns))")
@@ -345,7 +345,7 @@ import Testing
         ("1, '2026-01-01T00:00:00Z', '-Infinity'", "column 'x' holds -inf, which is not finite"),
     ])
     func badValuesNameTheColumnAndValue(values: String, expected: String) async throws {
-        try await withPostgresServer { server in
+        try await withPostgresServerOffPool { server in
             let fixture = try PostgresInPlaceFixture(server)
             defer { fixture.close() }
             try fixture.session.query("CREATE TABLE raw (k bigint, ts timestamptz, x double precision)")
@@ -358,7 +358,7 @@ import Testing
     }
 
     @Test func aNullOrUnparseableCreatedTimeAndTextTimestampsAreNamed() async throws {
-        try await withPostgresServer { server in
+        try await withPostgresServerOffPool { server in
             let fixture = try PostgresInPlaceFixture(server)
             defer { fixture.close() }
             try fixture.session.query("CREATE TABLE raw (k bigint, ts text, x double precision, made timestamptz)")
@@ -382,7 +382,7 @@ import Testing
     }
 
     @Test func sqliteSourcesAreStillRefusedOnPostgres() async throws {
-        try await withPostgresServer { server in
+        try await withPostgresServerOffPool { server in
             let fixture = try PostgresInPlaceFixture(server)
             defer { fixture.close() }
             var source = fixture.source(table: "raw")
@@ -493,4 +493,22 @@ struct PostgresInPlaceFixture {
         }
         return messages
     }
+}
+
+/// A task executor on a dispatch queue of its own: the PostgreSQL tests' synchronous store calls
+/// run there, in the test's own task (so its issues are recorded), never holding one of the
+/// cooperative pool's two threads that every other test's awaits need.
+final class BlockingWorkExecutor: TaskExecutor {
+    static let shared = BlockingWorkExecutor()
+    private let queue = DispatchQueue(label: "fs.tests.postgres-in-place")
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        queue.async { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+    }
+}
+
+/// ``withPostgresServer(_:)`` with `body` run on ``BlockingWorkExecutor``.
+func withPostgresServerOffPool(_ body: (PostgresServerProcess) async throws -> Void) async throws {
+    try await withTaskExecutorPreference(BlockingWorkExecutor.shared) { try await withPostgresServer(body) }
 }
