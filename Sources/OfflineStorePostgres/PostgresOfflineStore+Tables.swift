@@ -10,7 +10,8 @@ extension PostgresOfflineStore {
     /// and a source with `dedupe_on` gets its table of replaced versions. Safe to run again.
     @discardableResult
     public func prepare(_ tables: [HistoryTable]) throws -> OfflineStore.PrepareReport {
-        try write { transaction in
+        for table in tables { try PostgresIdentifier.requireFits(table) }
+        return try write { transaction in
             var report = OfflineStore.PrepareReport()
             let existing = try tableNames(transaction)
             for table in tables {

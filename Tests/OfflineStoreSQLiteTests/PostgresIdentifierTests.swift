@@ -1,42 +1,52 @@
 import FeatureStoreCore
 import OfflineStorePostgres
+import OfflineStoreSQLite
 import Testing
 
-/// PostgreSQL cuts identifiers at 63 bytes: long table names are fitted with a hash, never cut.
+/// PostgreSQL cuts names at 63 bytes without an error: a source or column whose PostgreSQL names
+/// would be cut is refused, naming it and the length that fits.
 @Suite struct PostgresIdentifierTests {
-    @Test func namesThatFitAreKept() {
-        for name in ["history_trips_g1", String(repeating: "a", count: 63), "é"] {
-            #expect(PostgresIdentifier.fitted(name) == name)
-        }
+    static func table(source name: String, column: String = "rate") -> HistoryTable {
+        let source = Source(
+            name: name, kind: .csv, path: "x.csv", timestampField: "ts",
+            schema: [
+                Field(name: "id", type: .int64), Field(name: "ts", type: .timestamp),
+                Field(name: column, type: .float64),
+            ])
+        return HistoryTable(source: source, generation: 1, requiredColumns: ["id"])
     }
 
-    @Test func longNamesFitDistinctAndStable() {
-        let base = "history_" + String(repeating: "driver_hourly_statistics_", count: 3)
-        let names = (0..<50).map { "\(base)\($0)_g1" } + ["\(base)_g1", "\(base)_g2", base + "é_g1", base + "è_g1"]
-        let fitted = names.map(PostgresIdentifier.fitted)
-        #expect(Set(fitted).count == names.count, "two long names were fitted to one")
-        for (name, short) in zip(names, fitted) {
-            #expect(short.utf8.count <= PostgresIdentifier.maxBytes, "\(short)")
-            #expect(short.hasPrefix(String(name.prefix(30))))
-            #expect(PostgresIdentifier.fitted(name) == short, "the same name must always fit the same way")
-        }
-        // Multi-byte characters are never split: the prefix stays valid UTF-8.
-        let wide = String(repeating: "é", count: 40)
-        let short = PostgresIdentifier.fitted(wide)
-        #expect(short.utf8.count <= 63)
-        #expect(short.hasPrefix(String(repeating: "é", count: 23)))
+    @Test func namesThatFitAreAccepted() throws {
+        // history_<source>_g1 plus its longest suffix (the table of replaced versions) is 63 bytes.
+        let longest = String(repeating: "s", count: 42)
+        try PostgresIdentifier.requireFits(Self.table(source: longest, column: String(repeating: "c", count: 63)))
+        #expect(Self.table(source: longest).replacedName.utf8.count == 63)
     }
 
-    @Test func aLongColumnNameIsRefusedNamingIt() {
-        let column = String(repeating: "conversion_rate_", count: 5)
-        #expect(throws: Never.self) { try PostgresIdentifier.requireFits("rate", what: "column") }
+    @Test func aSourceNameTooLongIsRefusedSayingWhatFits() {
+        let name = String(repeating: "s", count: 43)
         do {
-            try PostgresIdentifier.requireFits(column, what: "column")
-            Issue.record("a 80-byte column name was accepted")
+            try PostgresIdentifier.requireFits(Self.table(source: name))
+            Issue.record("a 43-byte source name was accepted")
         } catch let error as FeatureStoreError {
-            #expect(error.message.contains(column))
-            #expect(error.message.contains("80 bytes"))
-            #expect(error.message.contains("63"))
+            #expect(error.code == .invalidArgument)
+            for part in ["source '\(name)'", "64 bytes", "at most 63 bytes", "at most 42 bytes"] {
+                #expect(error.message.contains(part), "\(error.message) should contain \(part)")
+            }
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+
+    @Test func aColumnNameTooLongIsRefusedNamingIt() {
+        let column = String(repeating: "conversion_rate_", count: 4)  // 64 bytes
+        do {
+            try PostgresIdentifier.requireFits(Self.table(source: "stats", column: column))
+            Issue.record("a 64-byte column name was accepted")
+        } catch let error as FeatureStoreError {
+            for part in ["column '\(column)'", "source 'stats'", "64 bytes", "field_mapping"] {
+                #expect(error.message.contains(part), "\(error.message) should contain \(part)")
+            }
         } catch {
             Issue.record("unexpected \(error)")
         }

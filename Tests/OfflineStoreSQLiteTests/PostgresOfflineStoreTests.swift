@@ -136,8 +136,10 @@ import Testing
             }
             thread.start()
             // Wait until the ingest's transaction has sent rows, then stop the server (fast shutdown).
+            // Reading and parsing the file comes first and can take many seconds on a loaded
+            // machine: wait as long as the ingest runs (2 minutes at most).
             var copying = false
-            for _ in 0..<600 where !copying {
+            for _ in 0..<12_000 where !copying && !outcome.isDone {
                 copying =
                     (try? watcher.query(
                         "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'INSERT INTO \"history%'"
@@ -205,6 +207,8 @@ final class WorkerResult: @unchecked Sendable {
     func set(_ result: Result<IngestResult, any Error>) {
         lock.withLock { stored = result }
     }
+
+    var isDone: Bool { lock.withLock { stored != nil } }
 
     func wait() async throws -> Result<IngestResult, any Error> {
         while true {
