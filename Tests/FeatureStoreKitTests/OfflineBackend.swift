@@ -12,17 +12,20 @@ enum OfflineBackend: String, CaseIterable, Sendable, CustomTestStringConvertible
     var testDescription: String { rawValue }
 
     /// Runs `body` with a way to open repos on this backend; the cluster (for PostgreSQL) lives
-    /// until `body` returns.
-    func run<T>(_ body: (OfflineRepos) async throws -> T) async throws -> T {
+    /// until `body` returns. `body` is synchronous store work of many seconds: it runs on a thread
+    /// of its own, never holding one of the cooperative pool's two threads (that starved the
+    /// async tests running beside it; see docs/architecture.md, "Tests and the cooperative pool").
+    func run(_ body: @escaping @Sendable (OfflineRepos) throws -> Void) async throws {
         switch self {
-        case .sqlite: return try await body(OfflineRepos(server: nil))
-        case .postgres: return try await withPostgresServer { try await body(OfflineRepos(server: $0)) }
+        case .sqlite: try await offPool { try body(OfflineRepos(server: nil)) }
+        case .postgres:
+            try await withPostgresServer { server in try await offPool { try body(OfflineRepos(server: server)) } }
         }
     }
 }
 
 /// Opens repos whose `feature_store.yaml` points at one offline store.
-struct OfflineRepos {
+struct OfflineRepos: Sendable {
     let server: PostgresServerProcess?
 
     /// `feature_store.yaml` for project `project`, its offline store in the schema named after the
