@@ -5,9 +5,9 @@ import FeatureStoreCore
 /// semantics, results and messages (both run the one implementation of parsing, point-in-time
 /// joins, windows and scans; only storing and reading rows differ).
 ///
-/// Served logs, profiles, baselines, consistency runs and outcomes are SQLite-only for now: reach
-/// them through ``sqlite``.
-public protocol OfflineHistoryStore: AnyObject {
+/// Served logs, outcomes and consistency runs (``ServedLogStore``) and feature profiles and
+/// baselines (``ProfileStore``) are part of it too.
+public protocol OfflineHistoryStore: AnyObject, ServedLogStore, ProfileStore {
     /// What messages call the store (a path, or a DSN without its password).
     var location: String { get }
 
