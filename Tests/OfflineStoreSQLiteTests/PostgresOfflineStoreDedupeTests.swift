@@ -12,7 +12,7 @@ import Testing
 @Suite(.serialized) struct PostgresOfflineStoreDedupeTests {
     /// IngestTests' `dedupe_on` case, on both stores: the same literal outcome.
     @Test func theLaterCreatedWinsOnBothStores() async throws {
-        try await withPostgresServer { server in
+        try await withPostgresServerOffPool { server in
             let pair = try StorePair(server: server, schema: "fixed", dedupeOn: ["name"])
             defer { pair.postgres.close() }
             let first = try pair.fixture.directory.write(
@@ -62,7 +62,7 @@ import Testing
     /// report the same, and at the end they hold the same rows under the same arrival numbers, the
     /// same replaced versions and give the same scans.
     @Test func randomIngestsAndPushesEqualSQLite() async throws {
-        try await withPostgresServer { server in
+        try await withPostgresServerOffPool { server in
             var stored = 0
             var replaced = 0
             var movedVersions = 0
@@ -142,7 +142,7 @@ import Testing
 
     /// `fs apply` again keeps the replaced versions; a dropped generation takes them with it.
     @Test func replacedVersionsFollowTheirHistoryTable() async throws {
-        try await withPostgresServer { server in
+        try await withPostgresServerOffPool { server in
             let pair = try StorePair(server: server, schema: "drop", dedupeOn: ["name"])
             defer { pair.postgres.close() }
             let file = try pair.fixture.directory.write(
@@ -171,7 +171,7 @@ import Testing
     /// as SQLite stores it: int64 extremes, -0, subnormals, infinities, NaN (NULL in both), empty
     /// and unicode text, bytes with zeros, nulls; and in one array statement after another.
     @Test func everyValueIsStoredAsSQLiteStoresIt() async throws {
-        try await withPostgresServer { server in
+        try await withPostgresServerOffPool { server in
             let source = Source(
                 name: "values", kind: .push, path: nil, timestampField: "ts",
                 schema: [

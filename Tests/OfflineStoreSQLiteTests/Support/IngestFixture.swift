@@ -4,15 +4,19 @@ import OfflineStoreSQLite
 import SQLite
 
 /// A store with one source (`stats`: raw column `driver` mapped to the join key `driver_id`) and
-/// its history table.
+/// its history table, on the SQLite store unless another opener is given.
 struct IngestFixture {
     let directory = TestDirectory("ingest")
-    let store: OfflineStore
+    let opener: StoreOpener
+    let store: any OfflineHistoryStore
     let table: HistoryTable
 
     static let header = "driver,ts,created,rate,name,active"
 
-    init(timestampFormat: TimestampFormat = .iso8601, dedupeOn: [String] = []) throws {
+    init(
+        _ opener: StoreOpener = StoreOpener(server: nil), timestampFormat: TimestampFormat = .iso8601,
+        dedupeOn: [String] = []
+    ) throws {
         let source = Source(
             name: "stats", kind: .csv, path: "stats.csv", timestampField: "ts", createdTimestampField: "created",
             fieldMapping: ["driver": "driver_id"],
@@ -30,7 +34,8 @@ struct IngestFixture {
                     features: [Feature(name: "rate", type: .float64)])
             ])
         table = HistoryTable(source: source, generation: 1, definitions: definitions)
-        store = try directory.store()
+        self.opener = opener
+        store = try opener.store(in: directory)
         try store.prepare([table])
     }
 
@@ -40,7 +45,7 @@ struct IngestFixture {
         throws -> IngestResult
     {
         let path = try directory.write(name, text)
-        return try store.ingest(file: path, format: format, into: table, options: options)
+        return try store.ingest(file: path, format: format, into: table, options: options, now: Timestamp(microseconds: 0))
     }
 
     /// The error message of an ingest that must fail.
@@ -60,23 +65,8 @@ struct IngestFixture {
     /// Every stored row, as text (`driver_id, __event_ts, __created_ts, rate, name, active`), in
     /// key, time and arrival order.
     func rows() throws -> [[String]] {
-        let database = try Database(path: directory.file("offline.db"))
-        let statement = try database.prepare(
-            "SELECT driver_id, __event_ts, __created_ts, rate, name, active FROM \(quoteIdentifier(table.name)) ORDER BY driver_id, __event_ts, __created_ts, __seq"
-        )
-        var rows: [[String]] = []
-        while try statement.step() {
-            rows.append(
-                (0..<statement.columnCount).map { column in
-                    switch statement.value(column) {
-                    case .null: "null"
-                    case .integer(let v): String(v)
-                    case .real(let v): v.description
-                    case .text(let v): v
-                    case .blob: "blob"
-                    }
-                })
-        }
-        return rows
+        try opener.rows(
+            "SELECT driver_id, __event_ts, __created_ts, rate, name, active FROM {table} ORDER BY driver_id, __event_ts, __created_ts, __seq",
+            table: table.name, in: store, directory: directory)
     }
 }
