@@ -180,13 +180,7 @@ import Testing
     @Test func postgres() async throws {
         try await withPostgresServer { server in
             try await Self.check(
-                offlineStore: """
-                    offline_store:
-                      type: postgres
-                      dsn: "postgresql://\(server.user)@127.0.0.1:\(server.port)/\(server.database)"
-                      schema: fs_concurrency
-                      password_env: \(PostgresServerProcess.passwordEnv)
-                    """, environment: server.environment)
+                offlineStore: server.offlineStoreYAML(schema: "fs_concurrency"), environment: server.environment)
         }
     }
 }

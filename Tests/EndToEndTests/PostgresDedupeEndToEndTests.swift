@@ -25,14 +25,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: repo) }
         var config = "project: corrections\n"
         if let server {
-            config += """
-                offline_store:
-                  type: postgres
-                  dsn: "postgresql://\(server.user)@127.0.0.1:\(server.port)/\(server.database)"
-                  schema: fs_dedupe
-                  password_env: \(PostgresServerProcess.passwordEnv)
-
-                """
+            config += server.offlineStoreYAML(schema: "fs_dedupe")
         }
         try config.write(toFile: repo + "/feature_store.yaml", atomically: true, encoding: .utf8)
         try """

@@ -28,14 +28,7 @@ import Testing
         if let server {
             try await load(repo: repo, into: server)
             try rewrite(repo + "/feature_store.yaml", "offline_store:\n  type: sqlite\n  path: .fs/offline.db\n") {
-                """
-                offline_store:
-                  type: postgres
-                  dsn: "postgresql://\(server.user)@127.0.0.1:\(server.port)/\(server.database)"
-                  schema: fs_offline
-                  password_env: \(PostgresServerProcess.passwordEnv)
-
-                """
+                server.offlineStoreYAML(schema: "fs_offline")
             }
             try rewrite(repo + "/driver_stats.yaml", "    kind: csv\n    path: data/driver_stats.csv\n") {
                 "    kind: postgres\n    table: raw.Driver Stats\n"

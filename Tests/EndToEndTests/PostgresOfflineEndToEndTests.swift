@@ -25,14 +25,7 @@ import Testing
             let config = try String(contentsOfFile: repo + "/feature_store.yaml", encoding: .utf8)
                 .replacingOccurrences(
                     of: "offline_store:\n  type: sqlite\n  path: .fs/offline.db\n",
-                    with: """
-                        offline_store:
-                          type: postgres
-                          dsn: "postgresql://\(server.user)@127.0.0.1:\(server.port)/\(server.database)"
-                          schema: fs_offline
-                          password_env: \(PostgresServerProcess.passwordEnv)
-
-                        """)
+                    with: server.offlineStoreYAML(schema: "fs_offline"))
             #expect(config.contains("type: postgres"))
             try config.write(toFile: repo + "/feature_store.yaml", atomically: true, encoding: .utf8)
         }

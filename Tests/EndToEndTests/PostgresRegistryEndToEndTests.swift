@@ -34,7 +34,7 @@ import Testing
         project: rides
         registry:
           type: postgres
-          dsn: "postgresql://\(server.user)@127.0.0.1:\(server.port)/\(server.database)"
+          dsn: "\(server.dsn)"
           schema: fs_shared
           password_env: \(PostgresServerProcess.passwordEnv)
         online_store: {type: rocksdb, path: .fs/online}

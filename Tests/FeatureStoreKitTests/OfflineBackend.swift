@@ -32,15 +32,7 @@ struct OfflineRepos: Sendable {
     /// project on PostgreSQL (so repos of one cluster keep apart).
     func config(project: String) -> String {
         guard let server else { return "project: \(project)\n" }
-        return """
-            project: \(project)
-            offline_store:
-              type: postgres
-              dsn: "postgresql://\(server.user)@127.0.0.1:\(server.port)/\(server.database)"
-              schema: \(project)
-              password_env: \(PostgresServerProcess.passwordEnv)
-
-            """
+        return "project: \(project)\n" + server.offlineStoreYAML(schema: project)
     }
 
     /// The repo at `path`, with the cluster's password in its environment.
