@@ -51,4 +51,22 @@ import Testing
             Issue.record("unexpected \(error)")
         }
     }
+
+    /// Regression: `fs apply` on PostgreSQL prepared a 43-byte source, one of whose names
+    /// (`<table>__replaced`) PostgreSQL would cut silently. The store itself refuses it, before
+    /// creating any table of the batch.
+    @Test func prepareRefusesATooLongSourceAndCreatesNothing() async throws {
+        try await StoreBackend.postgres.run { opener in
+            let directory = TestDirectory("identifiers")
+            let store = try opener.store(in: directory)
+            let fits = Self.table(source: "stats")
+            let tooLong = Self.table(source: String(repeating: "s", count: 43))
+            #expect(throws: FeatureStoreError.self) { try store.prepare([fits, tooLong]) }
+            #expect(throws: (any Error).self, "the table of a refused prepare was created") {
+                try opener.rows("SELECT 1 FROM {table}", table: fits.name, in: store, directory: directory)
+            }
+            try store.prepare([fits])
+            #expect(try opener.rows("SELECT 1 FROM {table}", table: fits.name, in: store, directory: directory).isEmpty)
+        }
+    }
 }
