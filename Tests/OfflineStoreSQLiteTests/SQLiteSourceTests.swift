@@ -165,6 +165,24 @@ private struct InPlaceFixture {
         }
     }
 
+    /// Regression: a row with a NULL key or event time was left out of training sets and
+    /// materialization without a word (sources of kind postgres, and `fs ingest`, refuse it).
+    @Test(arguments: [
+        (
+            [SQLiteValue.null, .text("2026-01-01T00:00:00Z"), .real(1)],
+            "column 'k' holds NULL, but every row needs its entity key"
+        ),
+        ([.integer(1), .null, .real(1)], "column 'ts' holds NULL, but every row needs its event timestamp"),
+    ])
+    func aNullKeyOrEventTimeIsAnErrorNotARowLeftOut(row: [SQLiteValue], expected: String) throws {
+        let fixture = try InPlaceFixture(rows: [[.integer(2), .text("2026-01-01T00:00:00Z"), .real(2)], row])
+        for message in fixture.failures() {
+            #expect(message.contains(expected), "\(message)")
+            #expect(message.contains("source 'raw_source'"), "\(message)")
+            #expect(message.contains("WHERE"), "\(message)")
+        }
+    }
+
     /// Finding 4: `Int64(double)` trapped on inf or values past 9.2e18, and a fraction was cut.
     @Test(arguments: [
         (SQLiteValue.real(.infinity), "inf"), (.real(-.infinity), "-inf"), (.real(9.3e18), "9.3e+18"),

@@ -5,8 +5,9 @@ import SQLite
 struct SourceOrigin: Sendable {
     var view: String
     var source: String
-    /// Whether a NULL entity key or timestamp stops the read (a `postgres` source: `fs ingest`
-    /// refuses such rows too) rather than leaving the row out.
+    /// Whether a NULL entity key or timestamp stops the read (a `sqlite` or `postgres` source: a
+    /// user's table, whose rows `fs ingest` would refuse too) rather than leaving the row out (a
+    /// `served_log` source: fs's own log, where a lookup's null entity value is no event).
     var requiresKeysAndTimes = false
 
     init(view: String, history: HistoryLocation) {
@@ -15,7 +16,7 @@ struct SourceOrigin: Sendable {
         case .table(let table): source = table.source.name
         case .inPlace(let source):
             self.source = source.name
-            requiresKeysAndTimes = source.kind == .postgres
+            requiresKeysAndTimes = source.kind == .postgres || source.kind == .sqlite
         }
     }
 
