@@ -1,4 +1,5 @@
 import Foundation
+import PostgresTestSupport
 import RedisTestSupport
 import Testing
 
@@ -41,14 +42,6 @@ enum BackendKind: String, CaseIterable, CustomTestStringConvertible {
                 await backend.shutdown()
             }
         }
-    }
-}
-
-/// Runs blocking work (the backends' synchronous requirements) on a thread of its own, as the
-/// server's store lanes do, never on the cooperative pool.
-func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Result { try body() }) }.start()
     }
 }
 

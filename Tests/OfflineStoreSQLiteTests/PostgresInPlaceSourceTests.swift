@@ -495,20 +495,8 @@ struct PostgresInPlaceFixture {
     }
 }
 
-/// A task executor on a dispatch queue of its own: the PostgreSQL tests' synchronous store calls
-/// run there, in the test's own task (so its issues are recorded), never holding one of the
-/// cooperative pool's two threads that every other test's awaits need.
-final class BlockingWorkExecutor: TaskExecutor {
-    static let shared = BlockingWorkExecutor()
-    private let queue = DispatchQueue(label: "fs.tests.postgres-in-place")
-
-    func enqueue(_ job: consuming ExecutorJob) {
-        let job = UnownedJob(job)
-        queue.async { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
-    }
-}
-
-/// ``withPostgresServer(_:)`` with `body` run on ``BlockingWorkExecutor``.
+/// ``withPostgresServer(_:)`` with `body` run off the cooperative pool (``offPool(_:)``'s executor),
+/// in the test's own task.
 func withPostgresServerOffPool(_ body: (PostgresServerProcess) async throws -> Void) async throws {
-    try await withTaskExecutorPreference(BlockingWorkExecutor.shared) { try await withPostgresServer(body) }
+    try await withTaskExecutorPreference(OwnThreadExecutor.shared) { try await withPostgresServer(body) }
 }

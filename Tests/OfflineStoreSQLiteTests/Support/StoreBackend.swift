@@ -17,14 +17,14 @@ enum StoreBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
     var testDescription: String { rawValue }
 
     /// Runs `body` with a way to open stores on this backend. On PostgreSQL, `body` (synchronous
-    /// store work) runs on ``BlockingWorkExecutor`` in the test's own task, never holding one of the
+    /// store work) runs on a thread of its own (``OwnThreadExecutor``) in the test's own task, never holding one of the
     /// cooperative pool's two threads, and every store it opened is closed afterwards.
     func run(_ body: (StoreOpener) throws -> Void) async throws {
         switch self {
         case .sqlite: try body(StoreOpener(server: nil))
         case .postgres:
             try await SharedPostgresServer.shared.use { server in
-                try await withTaskExecutorPreference(BlockingWorkExecutor.shared) {
+                try await withTaskExecutorPreference(OwnThreadExecutor.shared) {
                     let opener = StoreOpener(server: server)
                     defer { opener.closeAll() }
                     try body(opener)
