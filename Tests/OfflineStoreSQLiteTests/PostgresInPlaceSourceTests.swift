@@ -494,9 +494,3 @@ struct PostgresInPlaceFixture {
         return messages
     }
 }
-
-/// ``withPostgresServer(_:)`` with `body` run off the cooperative pool (``offPool(_:)``'s executor),
-/// in the test's own task.
-func withPostgresServerOffPool(_ body: (PostgresServerProcess) async throws -> Void) async throws {
-    try await withTaskExecutorPreference(OwnThreadExecutor.shared) { try await withPostgresServer(body) }
-}

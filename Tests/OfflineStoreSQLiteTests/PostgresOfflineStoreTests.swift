@@ -12,7 +12,7 @@ import Testing
     /// The brute-force point-in-time reference over many seeds (scenarios reading a `sqlite`
     /// source in place are SQLite-only), each seed in a fresh schema of one cluster.
     @Test func pointInTimeJoinMatchesTheReferenceOnPostgres() async throws {
-        try await withPostgresServer { server in
+        try await withPostgresServerOffPool { server in
             var checked = 0
             for seed in 0..<48 {
                 let scenario = JoinScenario(seed: UInt64(seed))
@@ -32,7 +32,7 @@ import Testing
 
     /// Ingest, idempotency, push and scans give what the SQLite store gives for the same data.
     @Test func ingestPushAndScansEqualSQLite() async throws {
-        try await withPostgresServer { server in
+        try await withPostgresServerOffPool { server in
             let fixture = try IngestFixture()
             let postgres = try PostgresOfflineStore(settings: server.settings(schema: "fs"), password: server.password)
             defer { postgres.close() }
@@ -92,7 +92,7 @@ import Testing
 
     /// Operations kept in SQLite only say so, naming what was asked for.
     @Test func sqliteOnlyOperationsAreRefusedClearly() async throws {
-        try await withPostgresServer { server in
+        try await withPostgresServerOffPool { server in
             let store = try PostgresOfflineStore(settings: server.settings(schema: "fs"), password: server.password)
             defer { store.close() }
             #expect(throws: FeatureStoreError.self) { try store.requireSQLite(for: "fs stats") }
@@ -121,7 +121,7 @@ import Testing
     /// Stopped mid-ingest (while its INSERTs run): the ingest fails naming the store, nothing of
     /// the file is stored, and after a restart the same file ingests cleanly, every row once.
     @Test func serverStoppedMidIngestLeavesNothingAndTheFileIngestsAfterARestart() async throws {
-        try await withPostgresServer { server in
+        try await withPostgresServerOffPool { server in
             let fixture = try IngestFixture()
             let settings = server.settings(schema: "fs")
             let store = try PostgresOfflineStore(settings: settings, password: server.password)
@@ -170,7 +170,7 @@ import Testing
 
     /// Stopped before a training set reads: it fails naming the store and writes no output file.
     @Test func aTrainingSetWithTheServerDownWritesNoFile() async throws {
-        try await withPostgresServer { server in
+        try await withPostgresServerOffPool { server in
             let fixture = try IngestFixture()
             let store = try PostgresOfflineStore(settings: server.settings(schema: "fs"), password: server.password)
             defer { store.close() }

@@ -20,3 +20,11 @@ public final class OwnThreadExecutor: TaskExecutor {
         Thread { job.runSynchronously(on: self.asUnownedTaskExecutor()) }.start()
     }
 }
+
+/// ``withPostgresServer(_:)`` with `body` run off the cooperative pool (on ``OwnThreadExecutor``,
+/// in the test's own task): its synchronous store calls, and what follows each of its awaits,
+/// run on threads of their own, so a test watching a server (polling, then acting at the right
+/// moment) is not held up by a pool busy with other tests.
+public func withPostgresServerOffPool<T>(_ body: (PostgresServerProcess) async throws -> T) async throws -> T {
+    try await withTaskExecutorPreference(OwnThreadExecutor.shared) { try await withPostgresServer(body) }
+}
