@@ -80,11 +80,12 @@ extension PostgresOfflineStore {
         return missing.map(\.name)
     }
 
-    /// Drops every history table whose name is not in `keep`, with its table of replaced versions.
+    /// Drops every history table (a name of fs's, ``HistoryTable/isHistoryName(_:)``) whose name is not in `keep`, with its table of replaced versions.
     public func dropHistoryTables(except keep: Set<String>) throws {
         try write { transaction in
             for name in try tableNames(transaction)
-            where !keep.contains(HistoryTable.historyName(ofReplaced: name) ?? name) {
+            where HistoryTable.isHistoryName(name) && !keep.contains(HistoryTable.historyName(ofReplaced: name) ?? name)
+            {
                 try transaction.query("DROP TABLE IF EXISTS \(qualified(name))")
             }
         }

@@ -22,6 +22,25 @@ extension HistoryTable {
         name.hasSuffix(replacedSuffix) ? String(name.dropLast(replacedSuffix.count)) : nil
     }
 
+    /// Whether `name` is one fs gives a history table (`history_<source>_g<generation>`, or the
+    /// layout before arrival numbers with `_<16 hex digits>` after it), optionally with
+    /// ``replacedSuffix``: the only tables ``OfflineStore/dropHistoryTables(except:)`` may drop, so
+    /// a table of the user's that merely starts with `history_` is never touched.
+    package static func isHistoryName(_ name: String) -> Bool {
+        var base = Substring(historyName(ofReplaced: name) ?? name)
+        guard base.hasPrefix("history_") else { return false }
+        base = base.dropFirst("history_".count)
+        if let last = base.lastIndex(of: "_"), base[base.index(after: last)...].count == 16,
+            base[base.index(after: last)...].allSatisfy(\.isHexDigit)
+        {
+            base = base[..<last]
+        }
+        // The generation follows the last `_g`; the source name (which may hold `_g` too) precedes it.
+        guard let marker = base.indices.last(where: { base[$0...].hasPrefix("_g") }) else { return false }
+        let generation = base[base.index(marker, offsetBy: 2)...]
+        return marker > base.startIndex && !generation.isEmpty && generation.allSatisfy { $0.isASCII && $0.isNumber }
+    }
+
     /// Only sources whose events can be replaced (by `dedupe_on`) keep their replaced versions.
     package var keepsReplacedVersions: Bool { !source.dedupeOn.isEmpty }
 

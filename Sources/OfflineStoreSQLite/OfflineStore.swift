@@ -139,14 +139,16 @@ public final class OfflineStore {
         }
     }
 
-    /// Drops every history table whose name is not in `keep`: the data of removed sources, of
+    /// Drops every history table (a name of fs's, ``HistoryTable/isHistoryName(_:)``) whose name is not in `keep`: the data of removed sources, of
     /// generations that a breaking change replaced, and of migrated legacy layouts (with their
     /// tables of replaced versions).
     public func dropHistoryTables(except keep: Set<String>) throws {
         try storage {
             try database.transaction {
                 for name in try tableNames()
-                where !keep.contains(HistoryTable.historyName(ofReplaced: name) ?? name) {
+                where HistoryTable.isHistoryName(name)
+                    && !keep.contains(HistoryTable.historyName(ofReplaced: name) ?? name)
+                {
                     try database.execute("DROP TABLE IF EXISTS \(quoteIdentifier(name))")
                 }
             }
