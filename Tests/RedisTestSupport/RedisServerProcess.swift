@@ -44,13 +44,24 @@ public final class RedisServerProcess: @unchecked Sendable {
     public static let startTimeout: TimeInterval = 60
 
     /// Starts (or restarts) the process and waits until it answers `PING`.
+    ///
+    /// A restart on the same port can find it taken for a moment (the kernel may hand a freed
+    /// port to another test's outgoing connection as its local port): redis-server then exits
+    /// with "Address already in use", and is started again until the port is free or the start
+    /// timeout passes (as ``PostgresServerProcess`` does).
     public func start() async throws {
-        let process = try ChildProcess(
-            executable: try Self.redisServer().path, arguments: [directory.appendingPathComponent("redis.conf").path],
-            environment: ProcessInfo.processInfo.environment, output: .null, error: .null)
-        self.process = process
+        var process = try spawn()
         var lastError = "none"
+        var bindConflicts = 0
         let answered = try await eventually(timeout: .seconds(Self.startTimeout)) {
+            if !process.isRunning {
+                guard logSinceSpawn.contains("Address already in use") else { return true }
+                bindConflicts += 1
+                lastError = "port \(port) in use (\(bindConflicts) times)"
+                try await Task.sleep(for: .milliseconds(500))
+                process = try spawn()
+                return false
+            }
             let client = RedisClient(address: address)
             defer { Task { await client.close() } }
             do {
@@ -60,15 +71,35 @@ public final class RedisServerProcess: @unchecked Sendable {
                 return false
             }
         }
-        if answered { return }
+        if answered && process.isRunning { return }
         let raw = Self.rawConnect(port: port)
         let alive = process.isRunning
         // Do not leave the process behind: the caller never gets an object to stop.
         kill()
-        let log = (try? String(contentsOf: directory.appendingPathComponent("redis.log"), encoding: .utf8)) ?? ""
+        let log = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
         throw HarnessError(
             "redis-server on port \(port) did not answer PING within \(Int(Self.startTimeout)) s (last error: \(lastError); a plain connect(): \(raw); process running: \(alive)); its log:\n\(log)"
         )
+    }
+
+    private var logFile: URL { directory.appendingPathComponent("redis.log") }
+
+    /// Where the log stood when redis-server was last spawned.
+    private var logOffset = 0
+
+    /// What redis-server has logged since it was last spawned.
+    private var logSinceSpawn: String {
+        let data = (try? Data(contentsOf: logFile)) ?? Data()
+        return String(decoding: data.dropFirst(min(logOffset, data.count)), as: UTF8.self)
+    }
+
+    private func spawn() throws -> ChildProcess {
+        logOffset = (try? Data(contentsOf: logFile).count) ?? 0
+        let process = try ChildProcess(
+            executable: try Self.redisServer().path, arguments: [directory.appendingPathComponent("redis.conf").path],
+            environment: ProcessInfo.processInfo.environment, output: .null, error: .null)
+        self.process = process
+        return process
     }
 
     /// Kills the process at once (SIGKILL), as a crash would.
