@@ -179,6 +179,101 @@ extension PostgresOfflineStore {
     }
 }
 
+extension PostgresOfflineStore {
+    /// Merges profiles into the stored buckets of a series, in one transaction, then merges hourly
+    /// buckets older than ``ProfileBuckets/hourlyRetention`` at `now` into days (see
+    /// ``OfflineStore/mergeProfiles(_:into:now:)``).
+    public func mergeProfiles(_ profiles: ProfileAccumulator, into source: ProfileSource, now: Timestamp) throws {
+        guard !profiles.isEmpty else { return }
+        try write { transaction in
+            try createProfileTables(transaction)
+            try mergeStoredProfiles(profiles.profiles, into: source, transaction)
+            try rollUpProfiles(source, now: now, transaction)
+        }
+    }
+
+    /// The profiles of `feature` in `source` whose buckets start in `[from, to)` (every bucket
+    /// when both are `nil`), merged; `nil` when there are none.
+    public func storedProfile(
+        of source: ProfileSource, feature: ProfiledFeature, from: Timestamp? = nil, to: Timestamp? = nil
+    ) throws -> StoredProfile? {
+        try read { reader in
+            guard try hasProfileTables(reader.transaction) else { return nil }
+            return try storedProfile(of: source, feature: feature, from: from, to: to, reader.transaction)
+        }
+    }
+
+    /// ``storedProfile(of:feature:from:to:)`` inside a transaction that found the profile tables.
+    func storedProfile(
+        of source: ProfileSource, feature: ProfiledFeature, from: Timestamp?, to: Timestamp?,
+        _ transaction: PostgresTransaction
+    ) throws -> StoredProfile? {
+        var result: StoredProfile?
+        for row in try transaction.query(
+            "SELECT bucket_start, bucket_length, profile FROM \(qualified("profiles")) WHERE kind = $1 AND name = $2 AND generation = $3 AND view = $4 AND feature = $5 AND bucket_start >= $6 AND bucket_start < $7 ORDER BY bucket_start",
+            [
+                .text(source.kind.rawValue), .text(source.name), .integer(source.generation), .text(feature.view),
+                .text(feature.feature), .integer((from ?? .min).microseconds), .integer((to ?? .max).microseconds),
+            ])
+        {
+            try StoredProfile.add(
+                FeatureProfile(decoding: try row.bytes(2)), start: Timestamp(microseconds: try row.int64(0)),
+                length: TimeSpan(microseconds: try row.int64(1)), to: &result)
+        }
+        return result
+    }
+
+    /// The series of a kind that hold profiles (names in byte order, as SQLite sorts them).
+    public func profileSources(kind: ProfileSourceKind) throws -> [ProfileSource] {
+        try read { reader in
+            guard try hasProfileTables(reader.transaction) else { return [] }
+            return try reader.transaction.query(
+                "SELECT DISTINCT name COLLATE \"C\", generation FROM \(qualified("profiles")) WHERE kind = $1 ORDER BY 1, 2",
+                [.text(kind.rawValue)]
+            ).map { ProfileSource(kind: kind, name: try $0.text(0), generation: try $0.int64(1)) }
+        }
+    }
+
+    /// The features `source` holds profiles of.
+    public func profiledFeatures(of source: ProfileSource) throws -> [ProfiledFeature] {
+        try read { reader in
+            guard try hasProfileTables(reader.transaction) else { return [] }
+            return try reader.transaction.query(
+                "SELECT DISTINCT view COLLATE \"C\", feature COLLATE \"C\" FROM \(qualified("profiles")) WHERE kind = $1 AND name = $2 AND generation = $3 ORDER BY 1, 2",
+                [.text(source.kind.rawValue), .text(source.name), .integer(source.generation)]
+            ).map { ProfiledFeature(view: try $0.text(0), feature: try $0.text(1)) }
+        }
+    }
+
+    /// Deletes the offline profiles (and marks) that `keep` does not name: those of removed
+    /// sources, views and features, and of generations a breaking change replaced (see
+    /// ``OfflineStore/dropOfflineProfiles(except:)``).
+    public func dropOfflineProfiles(except keep: [ProfileSource: Set<ProfiledFeature>]) throws {
+        try write { transaction in
+            guard try hasProfileTables(transaction) else { return }
+            var stale: [(ProfileSource, ProfiledFeature)] = []
+            for row in try transaction.query(
+                "SELECT DISTINCT name, generation, view, feature FROM \(qualified("profiles")) WHERE kind = 'offline' UNION SELECT source, generation, view, feature FROM \(qualified("profile_marks"))"
+            ) {
+                let source = ProfileSource.offline(source: try row.text(0), generation: try row.int64(1))
+                let feature = ProfiledFeature(view: try row.text(2), feature: try row.text(3))
+                if keep[source]?.contains(feature) != true { stale.append((source, feature)) }
+            }
+            for (source, feature) in stale {
+                let key: [PostgresValue] = [
+                    .text(source.name), .integer(source.generation), .text(feature.view), .text(feature.feature),
+                ]
+                try transaction.query(
+                    "DELETE FROM \(qualified("profiles")) WHERE kind = 'offline' AND name = $1 AND generation = $2 AND view = $3 AND feature = $4",
+                    key)
+                try transaction.query(
+                    "DELETE FROM \(qualified("profile_marks")) WHERE source = $1 AND generation = $2 AND view = $3 AND feature = $4",
+                    key)
+            }
+        }
+    }
+}
+
 extension PostgresArray {
     /// An element of a `text` array.
     mutating func append(text: String) {
