@@ -15,14 +15,13 @@ import PostgresClient
 extension PostgresOfflineStore {
     /// Creates the profile tables when missing (inside the writing transaction).
     func createProfileTables(_ transaction: PostgresTransaction) throws {
-        if try tableExists("profiles", transaction), try tableExists("profile_marks", transaction),
-            try tableExists("profile_baselines", transaction)
-        {
-            return
-        }
-        // Serializes first uses from several machines (CREATE ... IF NOT EXISTS races).
+        guard try !profileTablesExist(transaction) else { return }
+        // Serializes first uses from several machines (CREATE ... IF NOT EXISTS races), then looks
+        // again: a CREATE INDEX IF NOT EXISTS on a table that has the index still share-locks the
+        // table to the commit, which deadlocks with the writer holding the series' lock.
         try transaction.query(
             "SELECT pg_advisory_xact_lock(hashtext($1))", [.text("fs-offline:\(settings.schema)")])
+        guard try !profileTablesExist(transaction) else { return }
         try transaction.query(
             """
             CREATE TABLE IF NOT EXISTS \(qualified("profiles")) (
@@ -48,6 +47,15 @@ extension PostgresOfflineStore {
                 name TEXT PRIMARY KEY, created_at BIGINT NOT NULL, rows BIGINT NOT NULL, origin TEXT NOT NULL,
                 features TEXT NOT NULL)
             """)
+    }
+
+    /// Whether all three profile tables exist, read from the catalog in the statement's snapshot
+    /// (`to_regclass` may answer from this connection's cache, blind to a creation that committed
+    /// while the transaction waited for the lock).
+    private func profileTablesExist(_ transaction: PostgresTransaction) throws -> Bool {
+        try transaction.scalarInt(
+            "SELECT COUNT(*) FROM pg_catalog.pg_tables WHERE schemaname = $1 AND tablename IN ('profiles', 'profile_marks', 'profile_baselines')",
+            [.text(settings.schema)]) == 3
     }
 
     /// Whether the profile tables exist.

@@ -23,18 +23,23 @@ extension HistoryReader {
             let distinct = OfflineProfileColumn.distinct(group)
             let selected = [HistoryTable.eventColumn] + distinct.map { quoteIdentifier($0.name) }
             var sql = "SELECT \(selected.joined(separator: ", ")) FROM \(quoteIdentifier(table.name))"
-            let range = "\(HistoryTable.sequenceColumn) > \(p)1 AND \(HistoryTable.sequenceColumn) <= \(p)2"
+            let parameters: [Int64]
             if readsInClusteringOrder {
-                // Everything: the table in its own order. Since a mark: the rows after it, by the index on __seq.
-                sql += mark == 0 ? " NOT INDEXED WHERE \(range)" : " WHERE \(range)"
+                // SQLite reads in one snapshot, where `last` is the newest arrival. Everything: the
+                // table in its own order. Since a mark: the rows after it, by the index on __seq.
+                sql += mark == 0 ? " NOT INDEXED" : " WHERE \(HistoryTable.sequenceColumn) > \(p)1"
+                parameters = mark == 0 ? [] : [mark]
             } else {
+                // Rows that commit after `last` was read may be visible: the range stops at it.
+                let order =
+                    mark == 0
+                    ? "\(HistoryTable.eventColumn), \(HistoryTable.sequenceColumn)" : HistoryTable.sequenceColumn
                 sql +=
-                    " WHERE \(range) ORDER BY "
-                    + (mark == 0
-                        ? "\(HistoryTable.eventColumn), \(HistoryTable.sequenceColumn)" : HistoryTable.sequenceColumn)
+                    " WHERE \(HistoryTable.sequenceColumn) > \(p)1 AND \(HistoryTable.sequenceColumn) <= \(p)2 ORDER BY \(order)"
+                parameters = [mark, last]
             }
             var profiler = HistoryProfiler(columns: distinct, bucketLength: ProfileBuckets.hour)
-            try profiler.consume(cursor(sql, [mark, last]))
+            try profiler.consume(cursor(sql, parameters))
             rows += profiler.rows
             try result.merge(profiler.accumulator(for: group))
         }
