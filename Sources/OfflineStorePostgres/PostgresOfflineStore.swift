@@ -26,9 +26,12 @@ import SQLite
 ///   server-side cursor, so they see one committed state and stream rows in batches.
 /// - Sources of kind `postgres` are read in place from their table or query, checked and
 ///   converted by ``PostgresInPlaceSource``, through the same cursor and join code.
+/// - Feature profiles and baselines live in tables `profiles`, `profile_marks` and
+///   `profile_baselines` (created on the first write), as in the SQLite store; writers of one
+///   series take turns on its advisory lock, so concurrent updates never count a row twice.
 ///
-/// Not yet supported here (refused with a clear message): served logs, profiles, baselines,
-/// consistency runs and outcomes.
+/// Not yet supported here (refused with a clear message): served logs, consistency runs and
+/// outcomes.
 public final class PostgresOfflineStore: OfflineHistoryStore, @unchecked Sendable {
     public let settings: PostgresSettings
     let session: PostgresSession
