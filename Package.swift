@@ -111,7 +111,7 @@ let package = Package(
         // shared parsing, join, window and scan code.
         .target(
             name: "OfflineStorePostgres",
-            dependencies: ["FeatureStoreCore", "OfflineStoreSQLite", "PostgresClient", "SQLite"],
+            dependencies: ["FeatureStoreCore", "FeatureProfiles", "OfflineStoreSQLite", "PostgresClient", "SQLite"],
             swiftSettings: swiftSettings
         ),
 

@@ -26,7 +26,7 @@ extension FeatureStore {
     ///   logs nor has logged.
     public func servedLog(service: String, from: Timestamp? = nil, to: Timestamp? = nil) throws -> ServedLogReport {
         let layout = try servedLogLayout(service: service)
-        let offline = try offlineStore().requireSQLite(for: "served-vector logging (fs log)")
+        let offline = try offlineStore()
         let rows = try offline.servedLogRows(layout, from: from, to: to)
         if rows.isEmpty, try snapshot().definitions.featureService(service)?.logging == nil {
             throw FeatureStoreError.invalidArgument(
@@ -45,8 +45,7 @@ extension FeatureStore {
     public func pruneServedLogs(olderThan: TimeSpan, service: String? = nil) throws -> ServedLogPruneReport {
         let before = OfflineStore.startOfDay(clock().subtractingClamped(olderThan))
         if let service, try snapshot().definitions.featureService(service) == nil {
-            let report = try offlineStore().requireSQLite(for: "fs log prune").pruneServedLog(
-                service: service, before: before)
+            let report = try offlineStore().pruneServedLog(service: service, before: before)
             guard !report.rows.isEmpty else {
                 let names = try snapshot().definitions.featureServices.map(\.name)
                 throw FeatureStoreError.notFound(
@@ -55,6 +54,6 @@ extension FeatureStore {
             }
             return report
         }
-        return try offlineStore().requireSQLite(for: "fs log prune").pruneServedLog(service: service, before: before)
+        return try offlineStore().pruneServedLog(service: service, before: before)
     }
 }

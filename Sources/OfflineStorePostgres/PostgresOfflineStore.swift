@@ -27,8 +27,9 @@ import SQLite
 /// - Sources of kind `postgres` are read in place from their table or query, checked and
 ///   converted by ``PostgresInPlaceSource``, through the same cursor and join code.
 ///
-/// Not yet supported here (refused with a clear message): served logs, profiles, baselines,
-/// consistency runs and outcomes.
+/// - Served-vector logs (`served_log_<service>`), outcomes and consistency runs are kept as the
+///   SQLite store keeps them (``writeServedLog(_:)``, ``writeOutcomes(_:receivedAt:)``,
+///   ``saveConsistencyRun(_:)``); a `served_log` source is read in place as a query over its log.
 public final class PostgresOfflineStore: OfflineHistoryStore, @unchecked Sendable {
     public let settings: PostgresSettings
     let session: PostgresSession
