@@ -136,11 +136,3 @@ extension PostgresOfflineStore {
         return .null
     }
 }
-
-extension PostgresArray {
-    /// An element of a `text` array.
-    mutating func append(text: String) {
-        var text = text
-        text.withUTF8 { append(bytes: UnsafeRawBufferPointer($0)) }
-    }
-}

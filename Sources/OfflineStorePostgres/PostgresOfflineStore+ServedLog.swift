@@ -194,6 +194,10 @@ extension PostgresOfflineStore {
     private func mergeServedProfiles(
         of layout: ServedLogLayout, rows: [ServedLogRow], _ transaction: PostgresTransaction
     ) throws {
-        // Merged by the profile store's functions once they are in (pg-profiles).
+        try createProfileTables(transaction)
+        let source = ProfileSource.served(service: layout.service)
+        try mergeStoredProfiles(OfflineStore.servedProfiles(of: layout, rows: rows).profiles, into: source, transaction)
+        let latest = rows.map(\.logTimestamp).max() ?? Timestamp(microseconds: 0)
+        try rollUpProfiles(source, now: latest, transaction)
     }
 }

@@ -31,7 +31,7 @@ extension PostgresOfflineStore {
                         "WITH deleted AS (DELETE FROM \(qualified(table)) WHERE \(ServedLogLayout.logTimestampColumn) < $1 RETURNING 1) SELECT COUNT(*) FROM deleted",
                         [.integer(before.microseconds)]) ?? 0)
             }
-            report.profileBuckets = try deleteServedProfileBuckets(service: service, before: before, transaction)
+            report.profileBuckets = try deleteServedProfiles(service: service, before: before, transaction)
             if service == nil, try tableExists(Self.outcomesTable, transaction) {
                 report.outcomes = Int(
                     try transaction.scalarInt(
@@ -40,14 +40,5 @@ extension PostgresOfflineStore {
             }
             return report
         }
-    }
-
-    /// Deletes the served-profile buckets before `before` of `service` (of every service when
-    /// `nil`) and counts them per service.
-    private func deleteServedProfileBuckets(service: String?, before: Timestamp, _ transaction: PostgresTransaction)
-        throws -> [String: Int]
-    {
-        // By the profile store's function once it is in (pg-profiles).
-        [:]
     }
 }

@@ -26,7 +26,9 @@ import SQLite
 ///   server-side cursor, so they see one committed state and stream rows in batches.
 /// - Sources of kind `postgres` are read in place from their table or query, checked and
 ///   converted by ``PostgresInPlaceSource``, through the same cursor and join code.
-///
+/// - Feature profiles and baselines live in tables `profiles`, `profile_marks` and
+///   `profile_baselines` (created on the first write), as in the SQLite store; writers of one
+///   series take turns on its advisory lock, so concurrent updates never count a row twice.
 /// - Served-vector logs (`served_log_<service>`), outcomes and consistency runs are kept as the
 ///   SQLite store keeps them (``writeServedLog(_:)``, ``writeOutcomes(_:receivedAt:)``,
 ///   ``saveConsistencyRun(_:)``); a `served_log` source is read in place as a query over its log.

@@ -226,7 +226,7 @@ extension OfflineStore {
 
 extension ContinuousClock.Instant {
     /// Seconds elapsed since this instant.
-    var secondsSince: Double {
+    package var secondsSince: Double {
         let duration = ContinuousClock.now - self
         return Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }

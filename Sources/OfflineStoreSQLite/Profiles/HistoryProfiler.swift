@@ -1,7 +1,5 @@
-import CSQLite
 import FeatureProfiles
 import FeatureStoreCore
-import SQLite
 
 /// A feature of a view over a source's history, and the column of the source it reads.
 public struct OfflineProfileColumn: Hashable, Sendable {
@@ -15,28 +13,31 @@ public struct OfflineProfileColumn: Hashable, Sendable {
     }
 }
 
-/// Profiles the rows of a history table as a SELECT yields them: column 0 the event time in
-/// microseconds, then one column per entry of ``columns`` (stored values of their declared type).
+/// Profiles the rows of a history table as a SELECT yields them (from either backend's
+/// ``RowCursor``): column 0 the event time in microseconds, then one column per entry of
+/// ``columns`` (stored values of their declared type).
 ///
 /// Rows are bucketed by event time (hours, or one bucket), and each bucket keeps one profile per
 /// column; a scan in event-time order (a history table's clustering order) switches buckets once
 /// per bucket, so the cost per value is the profile's own.
-struct HistoryProfiler {
-    let columns: [Field]
+package struct HistoryProfiler {
+    package let columns: [Field]
     /// Microseconds; 0 keeps one bucket (key 0).
-    let bucketLength: Int64
-    private(set) var buckets: [Int64: [FeatureProfile]] = [:]
-    private(set) var rows = 0
+    package let bucketLength: Int64
+    package private(set) var buckets: [Int64: [FeatureProfile]] = [:]
+    package private(set) var rows = 0
 
-    init(columns: [Field], bucketLength: TimeSpan) {
+    package init(columns: [Field], bucketLength: TimeSpan) {
         self.columns = columns
         self.bucketLength = max(0, bucketLength.microseconds)
     }
 
     private var empty: [FeatureProfile] { columns.map { FeatureProfile(type: $0.type) } }
 
-    /// Profiles every row `statement` yields.
-    mutating func consume(_ statement: Statement) throws {
+    /// Profiles every row `cursor` yields (specialized per backend, so SQLite's statement is read
+    /// directly).
+    package mutating func consume<Cursor: RowCursor>(_ cursor: Cursor) throws {
+        var statement = cursor
         let types = columns.map(\.type)
         let count = types.count
         var start: Int64 = 0
@@ -59,7 +60,7 @@ struct HistoryProfiler {
             }
             for column in 0..<count {
                 let index = Int32(column + 1)
-                if statement.columnType(index) == SQLITE_NULL {
+                if statement.isNull(index) {
                     current[column].addNull()
                     continue
                 }
@@ -82,7 +83,7 @@ struct HistoryProfiler {
     }
 
     /// Adds the profile of one row read some other way (a source read in place).
-    mutating func add(_ values: [FeatureValue], at time: Timestamp) {
+    package mutating func add(_ values: [FeatureValue], at time: Timestamp) {
         rows += 1
         let key =
             bucketLength > 0
@@ -93,7 +94,7 @@ struct HistoryProfiler {
     }
 
     /// The profiles per feature and bucket: each column's profiles go to every feature reading it.
-    func accumulator(for features: [OfflineProfileColumn]) throws -> ProfileAccumulator {
+    package func accumulator(for features: [OfflineProfileColumn]) throws -> ProfileAccumulator {
         var result = ProfileAccumulator(bucketLength: TimeSpan(microseconds: bucketLength))
         for (start, profiles) in buckets {
             for feature in features {

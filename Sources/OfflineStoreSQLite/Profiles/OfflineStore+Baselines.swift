@@ -7,6 +7,11 @@ import SQLite
 public struct Baseline: Sendable {
     public var info: BaselineInfo
     public var profiles: [ProfiledFeature: FeatureProfile]
+
+    package init(info: BaselineInfo, profiles: [ProfiledFeature: FeatureProfile]) {
+        self.info = info
+        self.profiles = profiles
+    }
 }
 
 /// What a baseline was made from.
@@ -25,6 +30,31 @@ public struct BaselineInfo: Sendable, Codable, Equatable {
         self.rows = rows
         self.origin = origin
         self.features = features
+    }
+
+    /// A baseline's description as a `profile_baselines` row stores it (the features a JSON array
+    /// of `view:feature` names).
+    ///
+    /// - Throws: `storage` naming the remedy when the feature list does not read back.
+    package init(stored name: String, createdAt: Int64, rows: Int64, origin: String, features: String) throws {
+        let damaged = FeatureStoreError.storage(
+            "baseline '\(name)' is damaged (its feature list does not read back); save it again with fs get-training-set --save-profile \(name)"
+        )
+        guard let names = try? JSONDecoder().decode([String].self, from: Data(features.utf8)) else {
+            throw damaged
+        }
+        let features = try names.map { text -> ProfiledFeature in
+            guard let reference = FeatureReference(parsing: text) else { throw damaged }
+            return ProfiledFeature(view: reference.view, feature: reference.feature)
+        }
+        self.init(
+            name: name, createdAt: Timestamp(microseconds: createdAt), rows: Int(rows), origin: origin,
+            features: features)
+    }
+
+    /// The feature list as a `profile_baselines` row stores it.
+    package func storedFeatures() throws -> String {
+        String(decoding: try JSONEncoder().encode(features.map(\.description)), as: UTF8.self)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -54,8 +84,7 @@ extension OfflineStore {
                         profile
                 }
                 try mergeStored(slots, into: source)
-                let features = String(
-                    decoding: try JSONEncoder().encode(info.features.map(\.description)), as: UTF8.self)
+                let features = try info.storedFeatures()
                 try database.prepare(
                     "INSERT INTO profile_baselines (name, created_at, rows, origin, features) VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET created_at = excluded.created_at, rows = excluded.rows, origin = excluded.origin, features = excluded.features"
                 ).run([
@@ -98,18 +127,8 @@ extension OfflineStore {
             "SELECT created_at, rows, origin, features FROM profile_baselines WHERE name = ?")
         try statement.bind([.text(name)])
         guard try statement.step() else { return nil }
-        let damaged = FeatureStoreError.storage(
-            "baseline '\(name)' is damaged (its feature list does not read back); save it again with fs get-training-set --save-profile \(name)"
-        )
-        guard let names = try? JSONDecoder().decode([String].self, from: Data(statement.text(3).utf8)) else {
-            throw damaged
-        }
-        let features = try names.map { text -> ProfiledFeature in
-            guard let reference = FeatureReference(parsing: text) else { throw damaged }
-            return ProfiledFeature(view: reference.view, feature: reference.feature)
-        }
-        return BaselineInfo(
-            name: name, createdAt: Timestamp(microseconds: statement.int64(0)), rows: Int(statement.int64(1)),
-            origin: statement.text(2), features: features)
+        return try BaselineInfo(
+            stored: name, createdAt: statement.int64(0), rows: statement.int64(1), origin: statement.text(2),
+            features: statement.text(3))
     }
 }

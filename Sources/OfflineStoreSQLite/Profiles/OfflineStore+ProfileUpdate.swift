@@ -13,6 +13,14 @@ public struct ProfileUpdateResult: Sendable, Equatable {
     /// The arrival number (`__seq`) up to which every feature's rows are now profiled.
     public var profiledThrough: Int64
     public var seconds: Double
+
+    package init(rows: Int, features: Int, buckets: Int, profiledThrough: Int64, seconds: Double) {
+        self.rows = rows
+        self.features = features
+        self.buckets = buckets
+        self.profiledThrough = profiledThrough
+        self.seconds = seconds
+    }
 }
 
 extension OfflineStore {
@@ -50,7 +58,8 @@ extension OfflineStore {
                     try database.scalarInt("SELECT value FROM offline_meta WHERE key = 'next_sequence'").map {
                         $0 - 1
                     } ?? 0
-                let (rows, profiles) = try profileArrivals(of: table, columns: columns, marks: marks, through: last)
+                let (rows, profiles) = try reader.profileArrivals(
+                    of: table, columns: columns, marks: marks, through: last)
                 if !locked {
                     try database.execute("COMMIT")
                     try database.execute("BEGIN IMMEDIATE")
@@ -114,25 +123,15 @@ extension OfflineStore {
     public func computeProfiles(
         of history: HistoryLocation, columns: [OfflineProfileColumn], from: Timestamp? = nil, to: Timestamp? = nil
     ) throws -> [ProfiledFeature: FeatureProfile] {
-        let distinct = Self.distinctColumns(columns)
-        var profiler = HistoryProfiler(columns: distinct, bucketLength: .zero)
-        try storage {
+        let distinct = OfflineProfileColumn.distinct(columns)
+        return try storage {
             try database.transaction(immediate: false) {
                 switch history {
                 case .table(let table):
                     try requireTable(table)
-                    let selected = [HistoryTable.eventColumn] + distinct.map { quoteIdentifier($0.name) }
-                    var sql = "SELECT \(selected.joined(separator: ", ")) FROM \(quoteIdentifier(table.name))"
-                    if from != nil || to != nil {
-                        sql += " WHERE \(HistoryTable.eventColumn) >= ?1 AND \(HistoryTable.eventColumn) < ?2"
-                    }
-                    let statement = try database.prepare(sql)
-                    if from != nil || to != nil {
-                        try statement.bind((from ?? .min).microseconds, at: 1)
-                        try statement.bind((to ?? .max).microseconds, at: 2)
-                    }
-                    try profiler.consume(statement)
+                    return try reader.computeProfiles(of: table, columns: columns, from: from, to: to)
                 case .inPlace(let source):
+                    var profiler = HistoryProfiler(columns: distinct, bucketLength: .zero)
                     let query = SourceQuery(
                         history: history, joinKeys: [],
                         features: distinct.map { Feature(name: $0.name, type: $0.type) },
@@ -144,15 +143,10 @@ extension OfflineStore {
                         if let to, event >= to.microseconds { continue }
                         profiler.add(try query.values(statement), at: Timestamp(microseconds: event))
                     }
+                    return try profiler.profiles(of: columns)
                 }
             }
         }
-        var result: [ProfiledFeature: FeatureProfile] = [:]
-        for (slot, profile) in try profiler.accumulator(for: columns).profiles { result[slot.feature] = profile }
-        for column in columns where result[column.feature] == nil {
-            result[column.feature] = FeatureProfile(type: column.column.type)
-        }
-        return result
     }
 
     // MARK: Parts
@@ -185,31 +179,6 @@ extension OfflineStore {
         }
     }
 
-    /// Profiles, per hour, the rows that arrived after each feature's mark, up to `last`: one scan
-    /// per distinct mark (usually one), reading only the columns it needs.
-    private func profileArrivals(
-        of table: HistoryTable, columns: [OfflineProfileColumn], marks: [Int64], through last: Int64
-    ) throws -> (rows: Int, profiles: ProfileAccumulator) {
-        var groups: [Int64: [OfflineProfileColumn]] = [:]
-        for (column, mark) in zip(columns, marks) where mark < last { groups[mark, default: []].append(column) }
-        var result = ProfileAccumulator(bucketLength: ProfileBuckets.hour)
-        var rows = 0
-        for (mark, group) in groups.sorted(by: { $0.key < $1.key }) {
-            let distinct = Self.distinctColumns(group)
-            let selected = [HistoryTable.eventColumn] + distinct.map { quoteIdentifier($0.name) }
-            var sql = "SELECT \(selected.joined(separator: ", ")) FROM \(quoteIdentifier(table.name))"
-            // Everything: the table in its own order. Since a mark: the rows after it, by the index on __seq.
-            sql += mark == 0 ? " NOT INDEXED" : " WHERE \(HistoryTable.sequenceColumn) > ?1"
-            let statement = try database.prepare(sql)
-            if mark > 0 { try statement.bind(mark, at: 1) }
-            var profiler = HistoryProfiler(columns: distinct, bucketLength: ProfileBuckets.hour)
-            try profiler.consume(statement)
-            rows += profiler.rows
-            try result.merge(profiler.accumulator(for: group))
-        }
-        return (rows, result)
-    }
-
     /// Deletes the offline profiles and marks of earlier generations of `source`'s source (a
     /// breaking change started a new history table; its old profiles describe data that is gone).
     private func dropEarlierGenerations(of source: ProfileSource) throws {
@@ -219,11 +188,5 @@ extension OfflineStore {
         try database.prepare("DELETE FROM profile_marks WHERE source = ? AND generation < ?").run([
             .text(source.name), .integer(source.generation),
         ])
-    }
-
-    static func distinctColumns(_ columns: [OfflineProfileColumn]) -> [Field] {
-        var result: [Field] = []
-        for column in columns where !result.contains(column.column) { result.append(column.column) }
-        return result
     }
 }

@@ -10,6 +10,27 @@ public struct StoredProfile: Sendable {
     /// The start of the first bucket and the end of the last one merged (both 0 for a baseline).
     public var start: Timestamp
     public var end: Timestamp
+
+    /// Merges the next stored bucket (in bucket order) into `result`: a bucket of another type
+    /// than the ones before (the feature's type changed) replaces them, the later buckets
+    /// describing the feature.
+    package static func add(
+        _ profile: FeatureProfile, start: Timestamp, length: TimeSpan, to result: inout StoredProfile?
+    ) throws {
+        let end = start.addingClamped(length)
+        guard var merged = result else {
+            result = StoredProfile(profile: profile, buckets: 1, start: start, end: end)
+            return
+        }
+        if merged.profile.type != profile.type {
+            merged.profile = profile
+        } else {
+            try merged.profile.merge(profile)
+        }
+        merged.buckets += 1
+        merged.end = max(merged.end, end)
+        result = merged
+    }
 }
 
 extension OfflineStore {
@@ -111,22 +132,9 @@ extension OfflineStore {
             ])
             var result: StoredProfile?
             while try statement.step() {
-                let start = Timestamp(microseconds: statement.int64(0))
-                let end = start.addingClamped(TimeSpan(microseconds: statement.int64(1)))
-                let profile = try FeatureProfile(decoding: statement.blob(2))
-                guard var merged = result else {
-                    result = StoredProfile(profile: profile, buckets: 1, start: start, end: end)
-                    continue
-                }
-                if merged.profile.type != profile.type {
-                    // A feature whose type changed: the later buckets describe it.
-                    merged.profile = profile
-                } else {
-                    try merged.profile.merge(profile)
-                }
-                merged.buckets += 1
-                merged.end = max(merged.end, end)
-                result = merged
+                try StoredProfile.add(
+                    FeatureProfile(decoding: statement.blob(2)), start: Timestamp(microseconds: statement.int64(0)),
+                    length: TimeSpan(microseconds: statement.int64(1)), to: &result)
             }
             return result
         }
