@@ -46,7 +46,9 @@ extension PostgresOfflineStore {
                 }
                 for (index, value) in [figures.meanAbsoluteError, figures.smape].enumerated() {
                     // As SQLite stores a REAL: NaN as NULL.
-                    if let value, !value.isNaN { errors[index].append(value == 0 ? 0 : value) } else {
+                    if let value, !value.isNaN {
+                        errors[index].append(value == 0 ? 0 : value)
+                    } else {
                         errors[index].appendNull()
                     }
                 }
@@ -64,7 +66,8 @@ extension PostgresOfflineStore {
                     mean_abs_error = excluded.mean_abs_error, smape = excluded.smape
                 """,
                 [
-                    .text(run.service), .integer(run.runAt.microseconds), run.from.map { .integer($0.microseconds) } ?? .null,
+                    .text(run.service), .integer(run.runAt.microseconds),
+                    run.from.map { .integer($0.microseconds) } ?? .null,
                     run.to.map { .integer($0.microseconds) } ?? .null, .array(views), .array(names),
                 ] + counts.map(PostgresValue.array) + errors.map(PostgresValue.array))
         }

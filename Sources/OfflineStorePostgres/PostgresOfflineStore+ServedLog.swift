@@ -84,7 +84,8 @@ extension PostgresOfflineStore {
             ServedLogColumn(
                 name: ServedLogLayout.logTimestampColumn, declaration: "BIGINT NOT NULL DEFAULT 0", element: .bigint))
         columns.append(
-            ServedLogColumn(name: ServedLogLayout.requestIDColumn, declaration: "TEXT NOT NULL DEFAULT ''", element: .text))
+            ServedLogColumn(
+                name: ServedLogLayout.requestIDColumn, declaration: "TEXT NOT NULL DEFAULT ''", element: .text))
         columns.append(
             ServedLogColumn(
                 name: ServedLogLayout.serviceVersionColumn, declaration: "BIGINT NOT NULL DEFAULT 0", element: .bigint))

@@ -36,7 +36,8 @@ import Testing
                 0.1 + 0.2,
             ]
             if Bool.random(using: &random) { return .float64(specials.randomElement(using: &random)!) }
-            return .float64(Double(bitPattern: random.next() & 0x7FEF_FFFF_FFFF_FFFF) * (Bool.random(using: &random) ? 1 : -1))
+            return .float64(
+                Double(bitPattern: random.next() & 0x7FEF_FFFF_FFFF_FFFF) * (Bool.random(using: &random) ? 1 : -1))
         case .int64:
             return .int64([.min, .max, 0, -1, Int64(bitPattern: random.next())].randomElement(using: &random)!)
         case .string:
@@ -46,7 +47,8 @@ import Testing
         case .timestamp:
             return .timestamp(Timestamp(microseconds: Int64(bitPattern: random.next()) >> 8))
         case .bytes:
-            return .bytes((0..<Int.random(in: 0..<6, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) })
+            return .bytes(
+                (0..<Int.random(in: 0..<6, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) })
         }
     }
 
@@ -68,7 +70,9 @@ import Testing
     static func stored(_ row: ServedLogRow, under layout: ServedLogLayout) -> ServedLogRow {
         var row = row
         row.keys = row.keys.map(\.asStoredInSQLite)
-        row.values = row.values.map { OnlineValue(value: $0.value.asStoredInSQLite, status: $0.status, eventTime: $0.eventTime) }
+        row.values = row.values.map {
+            OnlineValue(value: $0.value.asStoredInSQLite, status: $0.status, eventTime: $0.eventTime)
+        }
         while row.values.count < layout.features.count {
             row.values.append(OnlineValue(value: .null, status: .notFound, eventTime: nil))
         }
@@ -145,7 +149,8 @@ import Testing
             }
             #expect(
                 error.message
-                    == "a served log row of feature service 'ranking' has 2 keys and 5 features; its layout has 2 and 6")
+                    == "a served log row of feature service 'ranking' has 2 keys and 5 features; its layout has 2 and 6"
+            )
             #expect(try store.servedLogRows(Self.layout).isEmpty)
             try store.writeServedLog([(layout: Self.layout, rows: good)])
             #expect(try store.servedLogRows(Self.layout).count == 5)
@@ -177,7 +182,8 @@ import Testing
                                     case 3: .string("s\(random.next() % 10)")
                                     default: .bool(Bool.random(using: &random))
                                     }
-                                return .init(name: ["prediction", "label"].randomElement(using: &random)!, value: value)
+                                return .init(
+                                    name: ["prediction", "label"].randomElement(using: &random)!, value: value)
                             })
                     }
                     try store.writeOutcomes(batch, receivedAt: Self.base)
@@ -194,7 +200,9 @@ import Testing
                 var latest: [String: [String: (time: Timestamp, value: FeatureValue)]] = [:]
                 for outcome in flat {
                     let value = outcome.values[0]
-                    if let earlier = latest[outcome.requestID]?[value.name], earlier.time > outcome.eventTime { continue }
+                    if let earlier = latest[outcome.requestID]?[value.name], earlier.time > outcome.eventTime {
+                        continue
+                    }
                     latest[outcome.requestID, default: [:]][value.name] = (outcome.eventTime, value.value)
                 }
                 #expect(try store.latestOutcomes() == latest.mapValues { $0.mapValues(\.value) }, "seed \(seed)")
@@ -204,7 +212,8 @@ import Testing
             let error = try #require(throws: FeatureStoreError.self) {
                 try store.writeOutcomes(
                     [
-                        LoggedOutcome(requestID: "a", eventTime: Self.base, values: [.init(name: "x", value: .int64(1))]),
+                        LoggedOutcome(
+                            requestID: "a", eventTime: Self.base, values: [.init(name: "x", value: .int64(1))]),
                         LoggedOutcome(requestID: "b", eventTime: Self.base, values: [.init(name: "y", value: .null)]),
                     ], receivedAt: Self.base)
             }
@@ -261,7 +270,8 @@ import Testing
                 service: "ranking", runAt: Self.base, from: nil, to: Self.base,
                 features: [figures("v", "a", 10, mae: 0.5)])
             let late = ServedConsistencyRun(
-                service: "ranking", runAt: Timestamp(microseconds: Self.base.microseconds + 1), from: Self.base, to: nil,
+                service: "ranking", runAt: Timestamp(microseconds: Self.base.microseconds + 1), from: Self.base,
+                to: nil,
                 features: [
                     figures("v", "b", 4, mae: nil), figures("v", "a", 7, mae: .greatestFiniteMagnitude),
                     figures("V", "a", 1, mae: 0),
@@ -287,7 +297,11 @@ import Testing
             let store = try stores.store("served-names")
             let fits = ServedLogLayout(
                 service: String(repeating: "s", count: 40), keys: Self.layout.keys,
-                features: [.init(view: String(repeating: "v", count: 20), feature: String(repeating: "f", count: 30), type: .int64)])
+                features: [
+                    .init(
+                        view: String(repeating: "v", count: 20), feature: String(repeating: "f", count: 30),
+                        type: .int64)
+                ])
             try store.writeServedLog([(layout: fits, rows: [Self.row(fits, at: Self.base, 1, &random)])])
             #expect(try store.servedLogRows(fits).count == 1)
             var long = fits
