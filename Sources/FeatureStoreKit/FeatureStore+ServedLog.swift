@@ -1,5 +1,6 @@
 import FeatureRegistry
 import FeatureStoreCore
+import OfflineStorePostgres
 import OfflineStoreSQLite
 
 /// A feature service's served-vector log as stored: its layout, its rows, and per request id the
@@ -55,5 +56,21 @@ extension FeatureStore {
             return report
         }
         return try offlineStore().pruneServedLog(service: service, before: before)
+    }
+}
+
+extension FeatureStore {
+    /// With the PostgreSQL offline store, fails when the log of a feature service with `logging:`
+    /// would need a name PostgreSQL cuts (its table, an index or a column over 63 bytes), so
+    /// `fs apply` refuses it rather than the server failing every write.
+    func requireServedLogNamesFit(_ definitions: RepoDefinitions) throws {
+        guard config.postgresOfflineStore != nil else { return }
+        for service in definitions.featureServices where service.logging != nil {
+            // A service that cannot be planned is reported by validation.
+            guard
+                let plan = try? OnlineReadPlan(service: service.name, definitions: definitions, fullFeatureNames: true)
+            else { continue }
+            try PostgresIdentifier.requireFits(servedLog: ServedLogLayout(service: service.name, plan: plan))
+        }
     }
 }
