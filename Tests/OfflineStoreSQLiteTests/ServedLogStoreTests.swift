@@ -1,6 +1,10 @@
+import FeatureProfiles
 import FeatureStoreCore
 import Foundation
+import OfflineStorePostgres
 import OfflineStoreSQLite
+import PostgresTestSupport
+import Synchronization
 import Testing
 
 /// The served-log operations of both offline stores against one reference: rows read back as the
@@ -286,6 +290,57 @@ import Testing
             var expected = replaced
             expected.features.sort { ($0.view, $0.feature) < ($1.view, $1.feature) }
             #expect(try store.latestConsistencyRuns() == [other, expected])
+        }
+    }
+
+    /// Writers on several machines at once (each its own connection), starting on an empty
+    /// schema: they race to create the log, outcomes and profile tables and to add a column, and
+    /// every batch is written whole, none lost, each batch's rows in order.
+    @Test func concurrentWritersOnPostgresLoseNothing() async throws {
+        try await ServedLogBackend.postgres.run { stores in
+            let first = try stores.store("served-concurrent")
+            let settings = try #require((first as? PostgresOfflineStore)?.settings)
+            let password = stores.server?.password
+            let writers = 4
+            let failures = Mutex<[String]>([])
+            DispatchQueue.concurrentPerform(iterations: writers) { writer in
+                var random = SplitMix64(seed: UInt64(writer))
+                do {
+                    let store = try PostgresOfflineStore(settings: settings, password: password)
+                    for batch in 0..<6 {
+                        let layout = batch < 3 ? Self.layout : Self.grown
+                        let rows = (0..<50).map {
+                            Self.row(layout, at: Self.base, writer * 1000 + batch * 100 + $0, &random)
+                        }
+                        try store.writeServedLog([(layout: layout, rows: rows)])
+                        try store.writeOutcomes(
+                            [
+                                LoggedOutcome(
+                                    requestID: "w\(writer)", eventTime: Self.base,
+                                    values: [.init(name: "n", value: .int64(Int64(batch)))])
+                            ], receivedAt: Self.base)
+                    }
+                } catch {
+                    failures.withLock { $0.append("writer \(writer): \(error)") }
+                }
+            }
+            let problems = failures.withLock { $0 }
+            #expect(problems.isEmpty, "\(problems)")
+            let rows = try first.servedLogRows(Self.grown)
+            #expect(rows.count == writers * 6 * 50)
+            let expected = (0..<6).flatMap { batch in (0..<50).map { batch * 100 + $0 } }
+            for writer in 0..<writers {
+                let mine = rows.compactMap { row -> Int? in
+                    guard let number = Int(row.requestID.dropFirst()), number / 1000 == writer else { return nil }
+                    return number % 1000
+                }
+                #expect(mine == expected, "writer \(writer)")
+            }
+            let latest = try first.latestOutcomes()
+            for writer in 0..<writers { #expect(latest["w\(writer)"]?["n"] == .int64(5)) }
+            let profile = try first.storedProfile(
+                of: .served(service: "ranking"), feature: ProfiledFeature(view: "stats", feature: "rate"))
+            #expect(profile?.profile.count == Int64(rows.count))
         }
     }
 
