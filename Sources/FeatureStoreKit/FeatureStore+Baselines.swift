@@ -35,13 +35,12 @@ extension FeatureStore {
             name: name, createdAt: clock(), rows: result.rows,
             origin: "training set of spine \(spine)\(output == "-" ? "" : " written to \(output)")",
             features: result.profiles.keys.sorted { ($0.view, $0.feature) < ($1.view, $1.feature) })
-        let replaced = try offlineStore().requireSQLite(for: "fs baseline save").saveBaseline(
-            info, profiles: result.profiles)
+        let replaced = try offlineStore().saveBaseline(info, profiles: result.profiles)
         return SavedBaseline(result: result, baseline: info, replaced: replaced)
     }
 
     /// Every saved baseline.
     public func baselines() throws -> [BaselineInfo] {
-        try offlineStore().requireSQLite(for: "baselines").baselines()
+        try offlineStore().baselines()
     }
 }

@@ -185,7 +185,7 @@ extension FeatureStore {
         snapshot: RegistrySnapshot
     ) throws -> (profiles: [ProfiledFeature: FeatureProfile], notes: [ProfiledFeature: String]) {
         let definitions = snapshot.definitions
-        let offline = try offlineStore().requireSQLite(for: "drift (profiles)")
+        let offline = try offlineStore()
         let features = Self.features(of: service, definitions: definitions)
         var profiles: [ProfiledFeature: FeatureProfile] = [:]
         var notes: [ProfiledFeature: String] = [:]

@@ -53,9 +53,7 @@ extension FeatureStore {
         let definitions = snapshot.definitions
         var figures = MonitoringFigures(computedAt: clock())
         figures.newestEvents = try newestEvents(snapshot)
-        // Profiles, consistency runs and drift are kept in the SQLite offline store only: with
-        // PostgreSQL the gauges show the newest events alone.
-        guard let offline = try offlineStore().sqlite else { return figures }
+        let offline = try offlineStore()
         let (start, end) = profileWindow(window)
         for table in historyTables(snapshot) {
             let columns = offlineProfileColumns(of: table.source, definitions: definitions)
@@ -70,7 +68,8 @@ extension FeatureStore {
                 figures.nullRatios[column.feature] = stored.profile.nullRatio
             }
         }
-        figures.consistency = try offline.latestConsistencyRuns()
+        // Consistency runs are kept in the SQLite offline store only for now (served logs).
+        figures.consistency = try offline.sqlite?.latestConsistencyRuns() ?? []
         for service in definitions.featureServices where service.monitoring?.baseline != nil {
             do {
                 figures.drift.append(try drift(DriftRequest(service: service.name)))

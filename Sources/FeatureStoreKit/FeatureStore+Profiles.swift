@@ -21,7 +21,7 @@ extension FeatureStore {
     }
 
     /// Brings the offline profiles of a source up to date with its stored rows: the call that
-    /// follows every ingest and push (see ``OfflineStore/updateProfiles(of:columns:now:)``).
+    /// follows every ingest and push (see ``ProfileStore/updateProfiles(of:columns:now:)``).
     ///
     /// - Returns: what was done; `nil` for a source with no history table (`sqlite` sources are
     ///   read in place and profiled on demand) or no snapshot view over it.
@@ -44,9 +44,8 @@ extension FeatureStore {
     @discardableResult
     public func updateOfflineProfiles(table: HistoryTable, snapshot: RegistrySnapshot) throws -> ProfileUpdateResult? {
         let columns = offlineProfileColumns(of: table.source, definitions: snapshot.definitions)
-        // Profiles are kept in the SQLite offline store only (`fs stats` says so on PostgreSQL).
-        guard !columns.isEmpty, let offline = try offlineStore().sqlite else { return nil }
-        return try offline.updateProfiles(of: table, columns: columns, now: clock())
+        guard !columns.isEmpty else { return nil }
+        return try offlineStore().updateProfiles(of: table, columns: columns, now: clock())
     }
 
     /// Deletes offline profiles no registered view feature names any more (removed sources,
@@ -58,8 +57,7 @@ extension FeatureStore {
             keep[source] = Set(
                 offlineProfileColumns(of: table.source, definitions: snapshot.definitions).map(\.feature))
         }
-        // PostgreSQL keeps no profiles.
-        try offlineStore().sqlite?.dropOfflineProfiles(except: keep)
+        try offlineStore().dropOfflineProfiles(except: keep)
     }
 
     /// The time range of a window of `length` ending now: from the hour boundary at or after now,

@@ -105,7 +105,7 @@ extension FeatureStore {
         }
         var report = StatsReport(kind: .offline, from: request.from, to: request.to, features: [])
         let origin = ProfileSource.offline(source: source.name, generation: snapshot.generation(ofSource: source.name))
-        let offline = try offlineStore().requireSQLite(for: "fs stats")
+        let offline = try offlineStore()
         if view.isAggregate {
             let inputs = Set(view.aggregations.map(\.column)).sorted().joined(separator: ", ")
             report.features = features.map {
@@ -163,7 +163,7 @@ extension FeatureStore {
     }
 
     private func servedStats(_ request: StatsRequest, view: FeatureView, features: [Feature]) throws -> StatsReport {
-        let offline = try offlineStore().requireSQLite(for: "fs stats")
+        let offline = try offlineStore()
         let services = try offline.profileSources(kind: .served)
         guard !services.isEmpty else { throw Self.noServedLogs("feature view '\(view.name)'") }
         var report = StatsReport(kind: .served, from: request.from, to: request.to, features: [])
@@ -216,7 +216,7 @@ extension FeatureStore {
 
     /// The baseline `name`, or an error listing the saved ones.
     func requireBaseline(_ name: String) throws -> Baseline {
-        let offline = try offlineStore().requireSQLite(for: "fs stats")
+        let offline = try offlineStore()
         if let baseline = try offline.baseline(named: name) { return baseline }
         let names = try offline.baselines().map(\.name)
         throw FeatureStoreError.notFound(

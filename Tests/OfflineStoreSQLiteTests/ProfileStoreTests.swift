@@ -8,7 +8,8 @@ import Testing
 /// Offline profiles against a brute-force reference: however the rows arrive (batches, updates
 /// skipped, two processes updating at once), the stored hourly profiles describe exactly the
 /// stored rows: counts, nulls, extremes and distinct sketches equal those of the rows of each
-/// hour, moments within rounding, quantiles within the sketch's bound.
+/// hour, moments within rounding, quantiles within the sketch's bound. Every test runs on the SQLite
+/// and the PostgreSQL offline store.
 @Suite struct ProfileStoreTests {
     static let hour: Int64 = 3_600_000_000
     static let base = Timestamp.parse("2026-03-01T00:00:00Z")!
@@ -16,12 +17,15 @@ import Testing
     /// A store with one source: `driver_id` (key), `rate` float64, `trips` int64, `city` string,
     /// `active` bool, and a snapshot view over all four values.
     struct Fixture {
-        let directory = TestDirectory("profiles")
-        let store: OfflineStore
+        let location: ProfileStoreLocation
+        let store: any OfflineHistoryStore
         let table: HistoryTable
         let columns: [OfflineProfileColumn]
 
-        init(dedupeOn: [String] = [], generation: Int64 = 1) throws {
+        /// A fresh store on the backend of `stores` (schema `name` on PostgreSQL).
+        init(_ stores: ProfileStores, name: String = "profiles", dedupeOn: [String] = [], generation: Int64 = 1)
+            throws
+        {
             let source = Source(
                 name: "stats", kind: .push, timestampField: "ts", createdTimestampField: "created",
                 schema: [
@@ -40,7 +44,8 @@ import Testing
                         features: features.map { name in Feature(name: name, type: source.column(name)!.type) })
                 ])
             table = HistoryTable(source: source, generation: generation, definitions: definitions)
-            store = try directory.store()
+            location = stores.make(name)
+            store = try location.open()
             try store.prepare([table])
             columns = features.map {
                 OfflineProfileColumn(
@@ -49,7 +54,7 @@ import Testing
         }
 
         /// Another connection to the same database (another process, in effect).
-        func secondStore() throws -> OfflineStore { try directory.store() }
+        func secondStore() throws -> any OfflineHistoryStore { try location.open() }
     }
 
     /// Random rows over `hours` hours: nulls, same-microsecond events, int64 extremes, few cities.
@@ -137,214 +142,250 @@ import Testing
         }
     }
 
-    @Test func incrementalUpdatesMatchTheRowsWhateverTheBatches() throws {
-        for seed in UInt64(1)...5 {
-            let fixture = try Fixture()
-            var random = SplitMix64(seed: seed &* 17)
-            var all: [[FeatureValue]] = []
-            for batch in 0..<8 {
-                let rows = Self.rows(
-                    seed: seed &* 1000 &+ UInt64(batch), count: 150 + Int(random.next() % 400), hours: 30)
-                try fixture.store.append(rows: rows, to: fixture.table)
-                all += rows
-                // Some batches are not followed by an update: the next one catches up.
-                if random.next() % 3 != 0 {
-                    try fixture.store.updateProfiles(of: fixture.table, columns: fixture.columns, now: Self.base)
+    @Test(arguments: ProfileBackend.allCases)
+    func incrementalUpdatesMatchTheRowsWhateverTheBatches(_ backend: ProfileBackend) async throws {
+        try await backend.run { stores in
+            for seed in UInt64(1)...5 {
+                let fixture = try Fixture(stores, name: "seed\(seed)")
+                var random = SplitMix64(seed: seed &* 17)
+                var all: [[FeatureValue]] = []
+                for batch in 0..<8 {
+                    let rows = Self.rows(
+                        seed: seed &* 1000 &+ UInt64(batch), count: 150 + Int(random.next() % 400), hours: 30)
+                    try fixture.store.append(rows: rows, to: fixture.table)
+                    all += rows
+                    // Some batches are not followed by an update: the next one catches up.
+                    if random.next() % 3 != 0 {
+                        try fixture.store.updateProfiles(of: fixture.table, columns: fixture.columns, now: Self.base)
+                    }
                 }
+                let last = try fixture.store.updateProfiles(
+                    of: fixture.table, columns: fixture.columns, now: Self.base)
+                #expect(last.profiledThrough == Int64(all.count))
+                try Self.check(fixture, against: all, "\(backend) seed \(seed)")
+                // Again: nothing new, nothing counted twice.
+                let again = try fixture.store.updateProfiles(
+                    of: fixture.table, columns: fixture.columns, now: Self.base)
+                #expect(again.rows == 0)
+                try Self.check(fixture, against: all, "\(backend) seed \(seed), repeated")
             }
-            let last = try fixture.store.updateProfiles(of: fixture.table, columns: fixture.columns, now: Self.base)
-            #expect(last.profiledThrough == Int64(all.count))
-            try Self.check(fixture, against: all, "seed \(seed)")
-            // Again: nothing new, nothing counted twice.
-            let again = try fixture.store.updateProfiles(of: fixture.table, columns: fixture.columns, now: Self.base)
-            #expect(again.rows == 0)
-            try Self.check(fixture, against: all, "seed \(seed), repeated")
         }
     }
 
-    @Test func twoConnectionsUpdatingAtOnceCountEachRowOnce() async throws {
-        let fixture = try Fixture()
-        let rows = Self.rows(seed: 99, count: 4_000, hours: 48)
-        let chunks = stride(from: 0, to: rows.count, by: 250).map { Array(rows[$0..<min(rows.count, $0 + 250)]) }
-        let path = fixture.directory.file("offline.db")
-        let table = fixture.table
-        let columns = fixture.columns
-        // One task appends and updates; another updates in a loop on its own connection.
-        async let writer: Void = Task.detached {
-            let store = try OfflineStore(path: path)
-            for chunk in chunks {
-                try store.append(rows: chunk, to: table)
-                try store.updateProfiles(of: table, columns: columns, now: Self.base)
-            }
-        }.value
-        async let updater: Void = Task.detached {
-            let store = try OfflineStore(path: path)
-            for _ in 0..<40 { try store.updateProfiles(of: table, columns: columns, now: Self.base) }
-        }.value
-        _ = try await (writer, updater)
-        try fixture.store.updateProfiles(of: table, columns: columns, now: Self.base)
-        try Self.check(fixture, against: rows, "concurrent")
-    }
-
-    @Test func aNewFeatureIsProfiledOverTheWholeHistory() throws {
-        let fixture = try Fixture()
-        let rows = Self.rows(seed: 5, count: 600, hours: 10)
-        try fixture.store.append(rows: rows, to: fixture.table)
-        let first = Array(fixture.columns.prefix(2))
-        try fixture.store.updateProfiles(of: fixture.table, columns: first, now: Self.base)
-        let more = Self.rows(seed: 6, count: 300, hours: 10)
-        try fixture.store.append(rows: more, to: fixture.table)
-        // The other two features are new: profiled from the first row; the first two from the mark.
-        let result = try fixture.store.updateProfiles(of: fixture.table, columns: fixture.columns, now: Self.base)
-        #expect(result.rows == 300 + 900)
-        try Self.check(fixture, against: rows + more, "new feature")
-    }
-
-    @Test func oldHoursMergeIntoDaysAndRangesReadWholeBuckets() throws {
-        let fixture = try Fixture()
-        let rows = Self.rows(seed: 8, count: 3_000, hours: 24 * 20)
-        try fixture.store.append(rows: rows, to: fixture.table)
-        let now = Self.base + .days(20)
-        try fixture.store.updateProfiles(of: fixture.table, columns: fixture.columns, now: now)
-        let source = ProfileSource.offline(source: "stats", generation: 1)
-        let feature = fixture.columns[0].feature
-        let total = try #require(try fixture.store.storedProfile(of: source, feature: feature))
-        #expect(total.profile.count == 3_000)
-        // Days before the cutoff (day 20 - 8 = day 12) are single buckets; later ones are hours.
-        let cutoff = ProfileBuckets.rollUpBefore(now: now)
-        #expect(cutoff == Self.base + .days(12))
-        let early = try #require(try fixture.store.storedProfile(of: source, feature: feature, to: cutoff))
-        #expect(early.buckets == 12)
-        let late = try #require(try fixture.store.storedProfile(of: source, feature: feature, from: cutoff))
-        #expect(late.buckets == 8 * 24)
-        #expect(early.profile.count + late.profile.count == 3_000)
-        let day3 = Self.base + .days(3)
-        let expected = rows.filter {
-            if case .timestamp(let t) = $0[0] { return t >= day3 && t < day3 + .days(1) }
-            return false
-        }.count
-        let oneDay = try #require(
-            try fixture.store.storedProfile(of: source, feature: feature, from: day3, to: day3 + .days(1)))
-        #expect(oneDay.profile.count == Int64(expected))
-        // Rolling up again (later) changes no total.
-        try fixture.store.updateProfiles(of: fixture.table, columns: fixture.columns, now: now + .days(5))
-        #expect(try fixture.store.storedProfile(of: source, feature: feature)?.profile.count == 3_000)
-    }
-
-    @Test func onDemandProfilesEqualTheStoredOnes() throws {
-        let fixture = try Fixture()
-        let rows = Self.rows(seed: 12, count: 2_000, hours: 72)
-        try fixture.store.append(rows: rows, to: fixture.table)
-        try fixture.store.updateProfiles(of: fixture.table, columns: fixture.columns, now: Self.base)
-        let from = Self.base + .hours(10)
-        let to = Self.base + .hours(50)
-        let computed = try fixture.store.computeProfiles(
-            of: .table(fixture.table), columns: fixture.columns, from: from, to: to)
-        let source = ProfileSource.offline(source: "stats", generation: 1)
-        for column in fixture.columns {
-            let stored = try #require(
-                try fixture.store.storedProfile(of: source, feature: column.feature, from: from, to: to))
-            let now = try #require(computed[column.feature])
-            #expect(now.count == stored.profile.count)
-            #expect(now.nulls == stored.profile.nulls)
-            #expect(now.distinct == stored.profile.distinct)
-            #expect(now.minimum == stored.profile.minimum)
+    @Test(arguments: ProfileBackend.allCases)
+    func twoConnectionsUpdatingAtOnceCountEachRowOnce(_ backend: ProfileBackend) async throws {
+        try await backend.run { stores in
+            let fixture = try Fixture(stores)
+            let rows = Self.rows(seed: 99, count: 4_000, hours: 48)
+            let chunks = stride(from: 0, to: rows.count, by: 250).map { Array(rows[$0..<min(rows.count, $0 + 250)]) }
+            let location = fixture.location
+            let table = fixture.table
+            let columns = fixture.columns
+            // One thread appends and updates; another updates in a loop on its own connection.
+            try concurrently([
+                {
+                    let store = try location.open()
+                    for chunk in chunks {
+                        try store.append(rows: chunk, to: table)
+                        try store.updateProfiles(of: table, columns: columns, now: Self.base)
+                    }
+                },
+                {
+                    let store = try location.open()
+                    for _ in 0..<40 { try store.updateProfiles(of: table, columns: columns, now: Self.base) }
+                },
+            ])
+            try fixture.store.updateProfiles(of: table, columns: columns, now: Self.base)
+            try Self.check(fixture, against: rows, "\(backend) concurrent")
         }
     }
 
-    @Test func replacedVersionsCountUntilARebuild() throws {
-        let fixture = try Fixture(dedupeOn: ["driver_id", "ts"])
-        let time = FeatureValue.timestamp(Self.base)
-        try fixture.store.append(
-            rows: [[time, .timestamp(Self.base), .int64(1), .float64(1), .int64(1), .string("a"), .bool(true)]],
-            to: fixture.table)
-        try fixture.store.updateProfiles(of: fixture.table, columns: fixture.columns, now: Self.base)
-        // A later version of the same event replaces the stored row.
-        try fixture.store.append(
-            rows: [
-                [
-                    time, .timestamp(Self.base + .seconds(5)), .int64(1), .float64(2), .int64(2), .string("b"),
-                    .bool(false),
-                ]
-            ],
-            to: fixture.table)
-        try fixture.store.updateProfiles(of: fixture.table, columns: fixture.columns, now: Self.base)
-        let source = ProfileSource.offline(source: "stats", generation: 1)
-        let feature = fixture.columns[0].feature
-        #expect(try fixture.store.storedProfile(of: source, feature: feature)?.profile.count == 2)
-        try fixture.store.rebuildProfiles(of: fixture.table, columns: fixture.columns, now: Self.base)
-        let rebuilt = try #require(try fixture.store.storedProfile(of: source, feature: feature))
-        #expect(rebuilt.profile.count == 1)
-        #expect(rebuilt.profile.minimum == 2)
-    }
-
-    @Test func aNewGenerationDropsTheOldProfilesAndStaleOnesCanBeDropped() throws {
-        let fixture = try Fixture()
-        try fixture.store.append(rows: Self.rows(seed: 1, count: 100, hours: 3), to: fixture.table)
-        try fixture.store.updateProfiles(of: fixture.table, columns: fixture.columns, now: Self.base)
-        let next = HistoryTable(
-            source: fixture.table.source, generation: 2, requiredColumns: fixture.table.requiredColumns)
-        try fixture.store.prepare([next])
-        try fixture.store.append(rows: Self.rows(seed: 2, count: 50, hours: 3), to: next)
-        try fixture.store.updateProfiles(of: next, columns: fixture.columns, now: Self.base)
-        let feature = fixture.columns[0].feature
-        #expect(try fixture.store.storedProfile(of: .offline(source: "stats", generation: 1), feature: feature) == nil)
-        #expect(
-            try fixture.store.storedProfile(of: .offline(source: "stats", generation: 2), feature: feature)?.profile
-                .count == 50)
-        // Dropping what no view names any more.
-        try fixture.store.dropOfflineProfiles(except: [.offline(source: "stats", generation: 2): [feature]])
-        #expect(try fixture.store.profiledFeatures(of: .offline(source: "stats", generation: 2)) == [feature])
-    }
-
-    @Test func servedProfilesMergeIntoHourlyBuckets() throws {
-        let fixture = try Fixture()
-        let feature = ProfiledFeature(view: "stats_view", feature: "rate")
-        for batch in 0..<3 {
-            var profiles = ProfileAccumulator(bucketLength: ProfileBuckets.hour)
-            for index in 0..<100 {
-                profiles.add(
-                    .float64(Double(index)), type: .float64, to: feature,
-                    at: Self.base + .minutes(Int64(index + batch * 100)))
-            }
-            try fixture.store.mergeProfiles(profiles, into: .served(service: "svc"), now: Self.base)
+    @Test(arguments: ProfileBackend.allCases)
+    func aNewFeatureIsProfiledOverTheWholeHistory(_ backend: ProfileBackend) async throws {
+        try await backend.run { stores in
+            let fixture = try Fixture(stores)
+            let rows = Self.rows(seed: 5, count: 600, hours: 10)
+            try fixture.store.append(rows: rows, to: fixture.table)
+            let first = Array(fixture.columns.prefix(2))
+            try fixture.store.updateProfiles(of: fixture.table, columns: first, now: Self.base)
+            let more = Self.rows(seed: 6, count: 300, hours: 10)
+            try fixture.store.append(rows: more, to: fixture.table)
+            // The other two features are new: profiled from the first row; the first two from the mark.
+            let result = try fixture.store.updateProfiles(
+                of: fixture.table, columns: fixture.columns, now: Self.base)
+            #expect(result.rows == 300 + 900)
+            try Self.check(fixture, against: rows + more, "\(backend) new feature")
         }
-        let stored = try #require(try fixture.store.storedProfile(of: .served(service: "svc"), feature: feature))
-        #expect(stored.profile.count == 300)
-        #expect(stored.buckets == 5)
-        #expect(try fixture.store.profileSources(kind: .served) == [.served(service: "svc")])
     }
 
-    @Test func baselinesAreSavedReplacedAndRead() throws {
-        let fixture = try Fixture()
-        let feature = ProfiledFeature(view: "stats_view", feature: "rate")
-        var profile = FeatureProfile(type: .float64)
-        for value in 0..<10 { profile.add(Double(value)) }
-        let info = BaselineInfo(name: "v1", createdAt: Self.base, rows: 10, origin: "test", features: [feature])
-        #expect(try fixture.store.saveBaseline(info, profiles: [feature: profile]) == nil)
-        let loaded = try #require(try fixture.store.baseline(named: "v1"))
-        #expect(loaded.info == info)
-        #expect(loaded.profiles[feature] == profile)
-        var second = info
-        second.rows = 20
-        #expect(try fixture.store.saveBaseline(second, profiles: [feature: profile]) == info)
-        #expect(try fixture.store.baselines().map(\.rows) == [20])
-        #expect(try fixture.store.baseline(named: "v2") == nil)
+    @Test(arguments: ProfileBackend.allCases)
+    func oldHoursMergeIntoDaysAndRangesReadWholeBuckets(_ backend: ProfileBackend) async throws {
+        try await backend.run { stores in
+            let fixture = try Fixture(stores)
+            let rows = Self.rows(seed: 8, count: 3_000, hours: 24 * 20)
+            try fixture.store.append(rows: rows, to: fixture.table)
+            let now = Self.base + .days(20)
+            try fixture.store.updateProfiles(of: fixture.table, columns: fixture.columns, now: now)
+            let source = ProfileSource.offline(source: "stats", generation: 1)
+            let feature = fixture.columns[0].feature
+            let total = try #require(try fixture.store.storedProfile(of: source, feature: feature))
+            #expect(total.profile.count == 3_000)
+            // Days before the cutoff (day 20 - 8 = day 12) are single buckets; later ones are hours.
+            let cutoff = ProfileBuckets.rollUpBefore(now: now)
+            #expect(cutoff == Self.base + .days(12))
+            let early = try #require(
+                try fixture.store.storedProfile(of: source, feature: feature, from: nil, to: cutoff))
+            #expect(early.buckets == 12)
+            let late = try #require(
+                try fixture.store.storedProfile(of: source, feature: feature, from: cutoff, to: nil))
+            #expect(late.buckets == 8 * 24)
+            #expect(early.profile.count + late.profile.count == 3_000)
+            let day3 = Self.base + .days(3)
+            let expected = rows.filter {
+                if case .timestamp(let t) = $0[0] { return t >= day3 && t < day3 + .days(1) }
+                return false
+            }.count
+            let oneDay = try #require(
+                try fixture.store.storedProfile(of: source, feature: feature, from: day3, to: day3 + .days(1)))
+            #expect(oneDay.profile.count == Int64(expected))
+            // Rolling up again (later) changes no total.
+            try fixture.store.updateProfiles(of: fixture.table, columns: fixture.columns, now: now + .days(5))
+            #expect(try fixture.store.storedProfile(of: source, feature: feature)?.profile.count == 3_000)
+        }
     }
 
-    @Test func aDamagedStoredProfileIsAnErrorNamingTheRemedy() throws {
-        let fixture = try Fixture()
-        try fixture.store.append(rows: Self.rows(seed: 3, count: 50, hours: 2), to: fixture.table)
-        try fixture.store.updateProfiles(of: fixture.table, columns: fixture.columns, now: Self.base)
-        let database = try Database(path: fixture.directory.file("offline.db"))
-        try database.execute("UPDATE profiles SET profile = X'0102030405'")
-        do {
-            _ = try fixture.store.storedProfile(
-                of: .offline(source: "stats", generation: 1), feature: fixture.columns[0].feature)
-            Issue.record("a damaged profile was read")
-        } catch let error as FeatureStoreError {
-            #expect(error.message.contains("damaged"))
-            #expect(error.message.contains("--rebuild"))
+    @Test(arguments: ProfileBackend.allCases)
+    func onDemandProfilesEqualTheStoredOnes(_ backend: ProfileBackend) async throws {
+        try await backend.run { stores in
+            let fixture = try Fixture(stores)
+            let rows = Self.rows(seed: 12, count: 2_000, hours: 72)
+            try fixture.store.append(rows: rows, to: fixture.table)
+            try fixture.store.updateProfiles(of: fixture.table, columns: fixture.columns, now: Self.base)
+            let from = Self.base + .hours(10)
+            let to = Self.base + .hours(50)
+            let computed = try fixture.store.computeProfiles(
+                of: .table(fixture.table), columns: fixture.columns, from: from, to: to)
+            let source = ProfileSource.offline(source: "stats", generation: 1)
+            for column in fixture.columns {
+                let stored = try #require(
+                    try fixture.store.storedProfile(of: source, feature: column.feature, from: from, to: to))
+                let now = try #require(computed[column.feature])
+                #expect(now.count == stored.profile.count)
+                #expect(now.nulls == stored.profile.nulls)
+                #expect(now.distinct == stored.profile.distinct)
+                #expect(now.minimum == stored.profile.minimum)
+            }
+        }
+    }
+
+    @Test(arguments: ProfileBackend.allCases)
+    func replacedVersionsCountUntilARebuild(_ backend: ProfileBackend) async throws {
+        try await backend.run { stores in
+            let fixture = try Fixture(stores, dedupeOn: ["driver_id", "ts"])
+            let time = FeatureValue.timestamp(Self.base)
+            try fixture.store.append(
+                rows: [[time, .timestamp(Self.base), .int64(1), .float64(1), .int64(1), .string("a"), .bool(true)]],
+                to: fixture.table)
+            try fixture.store.updateProfiles(of: fixture.table, columns: fixture.columns, now: Self.base)
+            // A later version of the same event replaces the stored row.
+            try fixture.store.append(
+                rows: [
+                    [
+                        time, .timestamp(Self.base + .seconds(5)), .int64(1), .float64(2), .int64(2), .string("b"),
+                        .bool(false),
+                    ]
+                ],
+                to: fixture.table)
+            try fixture.store.updateProfiles(of: fixture.table, columns: fixture.columns, now: Self.base)
+            let source = ProfileSource.offline(source: "stats", generation: 1)
+            let feature = fixture.columns[0].feature
+            #expect(try fixture.store.storedProfile(of: source, feature: feature)?.profile.count == 2)
+            try fixture.store.rebuildProfiles(of: fixture.table, columns: fixture.columns, now: Self.base)
+            let rebuilt = try #require(try fixture.store.storedProfile(of: source, feature: feature))
+            #expect(rebuilt.profile.count == 1)
+            #expect(rebuilt.profile.minimum == 2)
+        }
+    }
+
+    @Test(arguments: ProfileBackend.allCases)
+    func aNewGenerationDropsTheOldProfilesAndStaleOnesCanBeDropped(_ backend: ProfileBackend) async throws {
+        try await backend.run { stores in
+            let fixture = try Fixture(stores)
+            try fixture.store.append(rows: Self.rows(seed: 1, count: 100, hours: 3), to: fixture.table)
+            try fixture.store.updateProfiles(of: fixture.table, columns: fixture.columns, now: Self.base)
+            let next = HistoryTable(
+                source: fixture.table.source, generation: 2, requiredColumns: fixture.table.requiredColumns)
+            try fixture.store.prepare([next])
+            try fixture.store.append(rows: Self.rows(seed: 2, count: 50, hours: 3), to: next)
+            try fixture.store.updateProfiles(of: next, columns: fixture.columns, now: Self.base)
+            let feature = fixture.columns[0].feature
+            #expect(
+                try fixture.store.storedProfile(of: .offline(source: "stats", generation: 1), feature: feature) == nil)
+            #expect(
+                try fixture.store.storedProfile(of: .offline(source: "stats", generation: 2), feature: feature)?
+                    .profile.count == 50)
+            // Dropping what no view names any more.
+            try fixture.store.dropOfflineProfiles(except: [.offline(source: "stats", generation: 2): [feature]])
+            #expect(try fixture.store.profiledFeatures(of: .offline(source: "stats", generation: 2)) == [feature])
+        }
+    }
+
+    @Test(arguments: ProfileBackend.allCases)
+    func servedProfilesMergeIntoHourlyBuckets(_ backend: ProfileBackend) async throws {
+        try await backend.run { stores in
+            let fixture = try Fixture(stores)
+            let feature = ProfiledFeature(view: "stats_view", feature: "rate")
+            for batch in 0..<3 {
+                var profiles = ProfileAccumulator(bucketLength: ProfileBuckets.hour)
+                for index in 0..<100 {
+                    profiles.add(
+                        .float64(Double(index)), type: .float64, to: feature,
+                        at: Self.base + .minutes(Int64(index + batch * 100)))
+                }
+                try fixture.store.mergeProfiles(profiles, into: .served(service: "svc"), now: Self.base)
+            }
+            let stored = try #require(try fixture.store.storedProfile(of: .served(service: "svc"), feature: feature))
+            #expect(stored.profile.count == 300)
+            #expect(stored.buckets == 5)
+            #expect(try fixture.store.profileSources(kind: .served) == [.served(service: "svc")])
+        }
+    }
+
+    @Test(arguments: ProfileBackend.allCases)
+    func baselinesAreSavedReplacedAndRead(_ backend: ProfileBackend) async throws {
+        try await backend.run { stores in
+            let fixture = try Fixture(stores)
+            let feature = ProfiledFeature(view: "stats_view", feature: "rate")
+            var profile = FeatureProfile(type: .float64)
+            for value in 0..<10 { profile.add(Double(value)) }
+            let info = BaselineInfo(name: "v1", createdAt: Self.base, rows: 10, origin: "test", features: [feature])
+            #expect(try fixture.store.saveBaseline(info, profiles: [feature: profile]) == nil)
+            let loaded = try #require(try fixture.store.baseline(named: "v1"))
+            #expect(loaded.info == info)
+            #expect(loaded.profiles[feature] == profile)
+            var second = info
+            second.rows = 20
+            #expect(try fixture.store.saveBaseline(second, profiles: [feature: profile]) == info)
+            #expect(try fixture.store.baselines().map(\.rows) == [20])
+            #expect(try fixture.store.baseline(named: "v2") == nil)
+        }
+    }
+
+    @Test(arguments: ProfileBackend.allCases)
+    func aDamagedStoredProfileIsAnErrorNamingTheRemedy(_ backend: ProfileBackend) async throws {
+        try await backend.run { stores in
+            let fixture = try Fixture(stores)
+            try fixture.store.append(rows: Self.rows(seed: 3, count: 50, hours: 2), to: fixture.table)
+            try fixture.store.updateProfiles(of: fixture.table, columns: fixture.columns, now: Self.base)
+            try fixture.location.damageProfiles()
+            do {
+                _ = try fixture.store.storedProfile(
+                    of: .offline(source: "stats", generation: 1), feature: fixture.columns[0].feature)
+                Issue.record("\(backend): a damaged profile was read")
+            } catch let error as FeatureStoreError {
+                #expect(error.message.contains("damaged"))
+                #expect(error.message.contains("--rebuild"))
+            }
         }
     }
 }
