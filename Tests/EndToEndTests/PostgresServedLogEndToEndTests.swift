@@ -101,6 +101,14 @@ import Testing
             #expect(check.status == 0, "\(check.stdout) \(check.stderr)")
             #expect(check.stdout.contains("driver_live:rating: 4 checked, mismatch 0.0% (0)"), "\(check.stdout)")
 
+            // The log's writes merged the served profiles in PostgreSQL: four values, one null (999).
+            let stats = try await fs(["stats", "driver_live:rating", "--source", "served", "--json"])
+            #expect(stats.status == 0, "\(stats.stderr)")
+            let report = try JSONSerialization.jsonObject(with: Data(stats.stdout.utf8)) as? [String: Any]
+            let profile = ((report?["features"] as? [[String: Any]])?.first?["profile"]) as? [String: Any]
+            #expect(profile?["count"] as? Int == 4, "\(stats.stdout)")
+            #expect(profile?["nulls"] as? Int == 1, "\(stats.stdout)")
+
             // A training set over the served_log source, read in place in PostgreSQL.
             let spine = try await fs(["log", "spine", "--service", "ranking"])
             #expect(spine.status == 0, "\(spine.stderr)")
