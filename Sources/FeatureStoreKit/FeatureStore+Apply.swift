@@ -35,6 +35,7 @@ extension FeatureStore {
             repository.definitions, project: config.project, allowBreaking: allowBreaking, now: clock()
         ) { _, after in
             prepared = try offline.prepare(historyTables(after))
+            try requireServedLogNamesFit(after.definitions)
             try beforeCommit?()
             try FaultInjection.trigger(.applyBeforeCommit)
         }

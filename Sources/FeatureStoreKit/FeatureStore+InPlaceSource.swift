@@ -5,15 +5,14 @@ extension FeatureStore {
     /// A source read in place as the reading paths need it: a `sqlite` or `postgres` source as
     /// declared (the PostgreSQL store checks and wraps a `postgres` source's table or query
     /// itself), a `served_log` source as a SELECT over its feature service's log with its outcomes
-    /// joined (``OfflineStore/servedLogSource(_:)``).
+    /// joined (``ServedLogStore/servedLogSource(_:)``, on either offline store).
     ///
     /// - Throws: `invalidInput` for an outcome that does not fit its declared type;
     ///   `invalidArgument` for a `postgres` source when the offline store is SQLite.
     func inPlaceSource(_ source: Source) throws -> Source {
         switch source.kind {
         case .servedLog:
-            return try offlineStore().requireSQLite(for: "source '\(source.name)' of kind served_log").servedLogSource(
-                source)
+            return try offlineStore().servedLogSource(source)
         case .postgres:
             guard config.postgresOfflineStore != nil else {
                 throw FeatureStoreError.invalidArgument(

@@ -197,7 +197,7 @@ extension FeatureStore {
         let runAt = clock()
         let snapshot = try snapshot()
         let layout = try servedLogLayout(service: request.service)
-        let offline = try offlineStore().requireSQLite(for: "fs consistency --served")
+        let offline = try offlineStore()
         let rows = try offline.servedLogRows(layout, from: request.from, to: request.to)
         if rows.isEmpty, snapshot.definitions.featureService(request.service)?.logging == nil {
             throw FeatureStoreError.invalidArgument(

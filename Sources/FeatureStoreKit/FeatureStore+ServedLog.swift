@@ -1,5 +1,6 @@
 import FeatureRegistry
 import FeatureStoreCore
+import OfflineStorePostgres
 import OfflineStoreSQLite
 
 /// A feature service's served-vector log as stored: its layout, its rows, and per request id the
@@ -26,7 +27,7 @@ extension FeatureStore {
     ///   logs nor has logged.
     public func servedLog(service: String, from: Timestamp? = nil, to: Timestamp? = nil) throws -> ServedLogReport {
         let layout = try servedLogLayout(service: service)
-        let offline = try offlineStore().requireSQLite(for: "served-vector logging (fs log)")
+        let offline = try offlineStore()
         let rows = try offline.servedLogRows(layout, from: from, to: to)
         if rows.isEmpty, try snapshot().definitions.featureService(service)?.logging == nil {
             throw FeatureStoreError.invalidArgument(
@@ -45,8 +46,7 @@ extension FeatureStore {
     public func pruneServedLogs(olderThan: TimeSpan, service: String? = nil) throws -> ServedLogPruneReport {
         let before = OfflineStore.startOfDay(clock().subtractingClamped(olderThan))
         if let service, try snapshot().definitions.featureService(service) == nil {
-            let report = try offlineStore().requireSQLite(for: "fs log prune").pruneServedLog(
-                service: service, before: before)
+            let report = try offlineStore().pruneServedLog(service: service, before: before)
             guard !report.rows.isEmpty else {
                 let names = try snapshot().definitions.featureServices.map(\.name)
                 throw FeatureStoreError.notFound(
@@ -55,6 +55,22 @@ extension FeatureStore {
             }
             return report
         }
-        return try offlineStore().requireSQLite(for: "fs log prune").pruneServedLog(service: service, before: before)
+        return try offlineStore().pruneServedLog(service: service, before: before)
+    }
+}
+
+extension FeatureStore {
+    /// With the PostgreSQL offline store, fails when the log of a feature service with `logging:`
+    /// would need a name PostgreSQL cuts (its table, an index or a column over 63 bytes), so
+    /// `fs apply` refuses it rather than the server failing every write.
+    func requireServedLogNamesFit(_ definitions: RepoDefinitions) throws {
+        guard config.postgresOfflineStore != nil else { return }
+        for service in definitions.featureServices where service.logging != nil {
+            // A service that cannot be planned is reported by validation.
+            guard
+                let plan = try? OnlineReadPlan(service: service.name, definitions: definitions, fullFeatureNames: true)
+            else { continue }
+            try PostgresIdentifier.requireFits(servedLog: ServedLogLayout(service: service.name, plan: plan))
+        }
     }
 }

@@ -92,12 +92,15 @@ extension PostgresOfflineStore {
 
     /// `history` as the shared readers read it: a history table as it is; a `postgres` source
     /// checked against its table or query and wrapped in the SELECT that converts its columns
-    /// (``PostgresInPlaceSource``).
+    /// (``PostgresInPlaceSource``), as is a `served_log` source's query (``servedLogSource(_:)``).
     ///
-    /// - Throws: `invalidArgument` for a `sqlite` or `served_log` source, which live in the SQLite
-    ///   offline database; the errors of ``PostgresInPlaceSource/readable(_:)``.
+    /// - Throws: `invalidArgument` for a `sqlite` source, which lives in the SQLite offline
+    ///   database; the errors of ``PostgresInPlaceSource/readable(_:)``.
     private func readable(_ history: HistoryLocation, _ viewName: String) throws -> HistoryLocation {
-        guard case .inPlace(let source) = history else { return history }
+        guard case .inPlace(var source) = history else { return history }
+        // A served log arrives as the query over its log table (``servedLogSource(_:)``), read
+        // like a `postgres` source's query.
+        if source.kind == .servedLog, source.query != nil { source.kind = .postgres }
         guard source.kind == .postgres else {
             throw FeatureStoreError.invalidArgument(
                 "feature view '\(viewName)' reads source '\(source.name)' of kind \(source.kind.rawValue) in place, which needs the SQLite offline store; the offline store here is PostgreSQL (\(location)). A table of this database is read in place by a source of kind postgres"

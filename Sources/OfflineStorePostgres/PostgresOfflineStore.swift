@@ -29,9 +29,9 @@ import SQLite
 /// - Feature profiles and baselines live in tables `profiles`, `profile_marks` and
 ///   `profile_baselines` (created on the first write), as in the SQLite store; writers of one
 ///   series take turns on its advisory lock, so concurrent updates never count a row twice.
-///
-/// Not yet supported here (refused with a clear message): served logs, consistency runs and
-/// outcomes.
+/// - Served-vector logs (`served_log_<service>`), outcomes and consistency runs are kept as the
+///   SQLite store keeps them (``writeServedLog(_:)``, ``writeOutcomes(_:receivedAt:)``,
+///   ``saveConsistencyRun(_:)``); a `served_log` source is read in place as a query over its log.
 public final class PostgresOfflineStore: OfflineHistoryStore, @unchecked Sendable {
     public let settings: PostgresSettings
     let session: PostgresSession

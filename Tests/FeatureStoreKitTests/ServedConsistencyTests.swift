@@ -9,17 +9,18 @@ import Testing
 /// values the server saw before late rows arrived, nulls, one-ulp differences, values of other
 /// rows, unknown entities, log times one microsecond either side of events and of the ttl
 /// boundary). Every feature's checked, mismatch, missing, extra and late counts, its MAE and SMAPE
-/// equal the reference's, and the stored run equals the report.
+/// equal the reference's, and the stored run equals the report; on both offline stores.
 @Suite struct ServedConsistencyTests {
     static let base = Timestamp.parse("2026-05-01T00:00:00Z")!
     static let minute: Int64 = 60_000_000
     static let ttl: Int64 = 120 * minute
 
-    static func repo() throws -> String {
+    static func repo(_ repos: OfflineRepos, project: String = "consistency") throws -> String {
         let path = (NSTemporaryDirectory() as NSString).appendingPathComponent(
             "fs-served-consistency-\(UUID().uuidString)")
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        try "project: consistency\n".write(toFile: path + "/feature_store.yaml", atomically: true, encoding: .utf8)
+        try repos.config(project: project).write(
+            toFile: path + "/feature_store.yaml", atomically: true, encoding: .utf8)
         let text = """
             entities:
               - {name: driver, join_keys: [{name: driver_id, value_type: int64}]}
@@ -69,10 +70,17 @@ import Testing
         var errors: [(Double, Double)] = []
     }
 
-    @Test(arguments: 0..<24) func figuresEqualTheBruteForceReference(seed: UInt64) throws {
+    @Test(arguments: OfflineBackend.allCases)
+    func figuresEqualTheBruteForceReference(backend: OfflineBackend) async throws {
+        try await backend.run { repos in
+            for seed in UInt64(0)..<24 { try Self.checkFigures(seed: seed, repos) }
+        }
+    }
+
+    static func checkFigures(seed: UInt64, _ repos: OfflineRepos) throws {
         var random = SplitMix64(seed: seed)
-        let repo = try Self.repo()
-        let store = try FeatureStore(repo: repo, clock: { Self.base.addingClamped(.days(2)) })
+        let repo = try Self.repo(repos, project: "consistency\(seed)")
+        let store = try repos.open(repo, clock: { Self.base.addingClamped(.days(2)) })
         try store.apply()
         // History: events on a 10-minute grid over 6 hours (so log times meet them exactly), some
         // exact duplicates and same-second events, some created long after the event (late).
@@ -172,7 +180,7 @@ import Testing
                     keys: [.int64(driver)], values: values, logTimestamp: Timestamp(microseconds: t),
                     requestID: "req-\(index)", serviceVersion: 1))
         }
-        try store.offlineStore().sqlite!.writeServedLog([(layout: layout, rows: logRows)])
+        try store.offlineStore().writeServedLog([(layout: layout, rows: logRows)])
 
         let report = try store.servedConsistency(ServedConsistencyRequest(service: "ranking", examples: 1_000))
         #expect(report.rows == logRows.count)
@@ -201,7 +209,7 @@ import Testing
         }
         let mismatches = expected.reduce(0) { $0 + $1.mismatches }
         #expect(report.passed == (mismatches == 0))
-        let stored = try store.offlineStore().sqlite!.latestConsistencyRuns()
+        let stored = try store.offlineStore().latestConsistencyRuns()
         #expect(stored.count == 1)
         #expect(stored.first?.features == report.features.map(\.figures))
     }
@@ -215,8 +223,13 @@ import Testing
         #expect(FeatureValue.null.isSameValue(as: .string("")) == false)
     }
 
-    @Test func aDoubleRoundTripsThroughTheLogExactly() throws {
-        let store = try FeatureStore(repo: Self.repo(), clock: { Self.base })
+    @Test(arguments: OfflineBackend.allCases)
+    func aDoubleRoundTripsThroughTheLogExactly(backend: OfflineBackend) async throws {
+        try await backend.run { try Self.checkDoubles($0) }
+    }
+
+    static func checkDoubles(_ repos: OfflineRepos) throws {
+        let store = try repos.open(Self.repo(repos), clock: { Self.base })
         try store.apply()
         let layout = try store.servedLogLayout(service: "ranking")
         var random = SplitMix64(seed: 3)
@@ -231,8 +244,8 @@ import Testing
                     OnlineValue(value: .int64(Int64.min + Int64(index)), status: .present, eventTime: Self.base),
                 ], logTimestamp: Self.base, requestID: "r", serviceVersion: 1)
         }
-        try store.offlineStore().sqlite!.writeServedLog([(layout: layout, rows: rows)])
-        let read = try store.offlineStore().sqlite!.servedLogRows(layout)
+        try store.offlineStore().writeServedLog([(layout: layout, rows: rows)])
+        let read = try store.offlineStore().servedLogRows(layout)
         #expect(read.map { $0.values[0].value } == doubles.map { FeatureValue.float64($0) })
         #expect(read.map { $0.values[1].value } == rows.map { $0.values[1].value })
     }

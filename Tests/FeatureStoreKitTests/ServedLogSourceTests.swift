@@ -5,7 +5,8 @@ import Testing
 @testable import OfflineStoreSQLite
 
 /// A `served_log` source in training sets: a snapshot view and windowed aggregates over a
-/// service's log with its outcomes, against a brute-force reference over random logs.
+/// service's log with its outcomes, against a brute-force reference over random logs; on both
+/// offline stores (on PostgreSQL the log, its outcomes and the source's query live in PostgreSQL).
 @Suite struct ServedLogSourceTests {
     static let definitions = """
         entities:
@@ -69,12 +70,13 @@ import Testing
         var order: Int
     }
 
-    static func repo() throws -> (String, FeatureStore) {
+    static func repo(_ repos: OfflineRepos, project: String = "served") throws -> (String, FeatureStore) {
         let path = (NSTemporaryDirectory() as NSString).appendingPathComponent("fs-served-source-\(UUID().uuidString)")
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        try "project: served\n".write(toFile: path + "/feature_store.yaml", atomically: true, encoding: .utf8)
+        try repos.config(project: project).write(
+            toFile: path + "/feature_store.yaml", atomically: true, encoding: .utf8)
         try definitions.write(toFile: path + "/repo.yaml", atomically: true, encoding: .utf8)
-        let store = try FeatureStore(repo: path)
+        let store = try repos.open(path)
         _ = try store.apply()
         return (path, store)
     }
@@ -156,7 +158,7 @@ import Testing
     ) throws {
         let layout = try store.servedLogLayout(service: "s")
         #expect(layout.features.map(\.column) == ["v__rate", "v__city"])
-        let offline = try store.offlineStore().sqlite!
+        let offline = try store.offlineStore()
         rows.shuffle(using: &rng)
         for index in rows.indices { rows[index].order = index }
         for start in stride(from: 0, to: rows.count, by: 70) {
@@ -186,7 +188,7 @@ import Testing
     }
 
     @Test func theSourceHasTheLogsColumnsAndItsOutcomes() throws {
-        let (_, store) = try Self.repo()
+        let (_, store) = try Self.repo(OfflineRepos(server: nil))
         let source = try #require(try store.snapshot().definitions.source("ranking_log"))
         let layout = try store.servedLogLayout(service: "s")
         #expect(source.schema.map(\.name) == layout.columnNames + ["prediction", "label"])
@@ -195,9 +197,15 @@ import Testing
         #expect(served.features.map(\.type) == [.float64, .string, .string, .string, .float64, .int64])
     }
 
-    @Test(arguments: 0..<5)
-    func trainingSetMatchesTheReference(seed: UInt64) throws {
-        let (repo, store) = try Self.repo()
+    @Test(arguments: OfflineBackend.allCases)
+    func trainingSetMatchesTheReference(backend: OfflineBackend) async throws {
+        try await backend.run { repos in
+            for seed in UInt64(0)..<5 { try Self.checkTrainingSet(seed: seed, repos) }
+        }
+    }
+
+    static func checkTrainingSet(seed: UInt64, _ repos: OfflineRepos) throws {
+        let (repo, store) = try Self.repo(repos, project: "served\(seed)")
         var rng = SplitMix64(seed: seed)
         var rows = Self.randomLog(&rng)
         let requests = Set(rows.map(\.request)).count
@@ -262,8 +270,13 @@ import Testing
         }
     }
 
-    @Test func anOutcomeOfTheWrongTypeIsAnErrorUntilCorrected() throws {
-        let (repo, store) = try Self.repo()
+    @Test(arguments: OfflineBackend.allCases)
+    func anOutcomeOfTheWrongTypeIsAnErrorUntilCorrected(backend: OfflineBackend) async throws {
+        try await backend.run { try Self.checkWrongOutcomeType($0) }
+    }
+
+    static func checkWrongOutcomeType(_ repos: OfflineRepos) throws {
+        let (repo, store) = try Self.repo(repos)
         var rng = SplitMix64(seed: 7)
         var rows = [
             LogRow(driver: 1, time: Self.now - 1000, request: "a", rate: 0.5, city: "oslo", status: .present),
@@ -290,7 +303,7 @@ import Testing
             ), "\(error.message)")
         #expect(!FileManager.default.fileExists(atPath: repo + "/out.csv"))
         // An int64 beyond 2^53 in a float64 column would be rounded: refused too.
-        try store.offlineStore().sqlite!.writeOutcomes(
+        try store.offlineStore().writeOutcomes(
             [
                 LoggedOutcome(
                     requestID: "a", eventTime: Timestamp(microseconds: Self.now + 1),
@@ -303,7 +316,7 @@ import Testing
             try store.trainingSet(spine: repo + "/spine.csv", features: features, output: repo + "/out.csv")
         }
         #expect(rounded.message.contains("outcome 'prediction' of request 'b' is int64 '1152921504606846976'"))
-        try store.offlineStore().sqlite!.writeOutcomes(
+        try store.offlineStore().writeOutcomes(
             [
                 LoggedOutcome(
                     requestID: "b", eventTime: Timestamp(microseconds: Self.now + 1),
@@ -315,8 +328,13 @@ import Testing
                 == "driver_id,event_timestamp,label\n1,2026-01-01T00:00:00Z,1\n")
     }
 
-    @Test func aServiceThatLoggedNothingYetHasNoRowsAndIngestIsRefused() throws {
-        let (repo, store) = try Self.repo()
+    @Test(arguments: OfflineBackend.allCases)
+    func aServiceThatLoggedNothingYetHasNoRowsAndIngestIsRefused(backend: OfflineBackend) async throws {
+        try await backend.run { try Self.checkNothingLogged($0) }
+    }
+
+    static func checkNothingLogged(_ repos: OfflineRepos) throws {
+        let (repo, store) = try Self.repo(repos)
         try "driver_id,event_timestamp\n1,2026-01-01T00:00:00Z\n".write(
             toFile: repo + "/spine.csv", atomically: true, encoding: .utf8)
         let result = try store.trainingSet(

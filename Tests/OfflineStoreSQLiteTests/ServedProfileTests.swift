@@ -7,7 +7,7 @@ import Testing
 /// Served profiles are written with the log: after any sequence of batches, each (feature, hour)
 /// profile equals the profile of the logged values as they read back from the log (NaN stored as
 /// null, -0.0 as 0.0), merged batch by batch in the same order, and a prune drops the profiles of
-/// the days it deletes.
+/// the days it deletes. On both offline stores.
 @Suite struct ServedProfileTests {
     static let hour: Int64 = 3_600_000_000
     static let base = Timestamp.parse("2026-03-01T00:00:00Z")!
@@ -53,10 +53,15 @@ import Testing
             }, logTimestamp: time, requestID: "r\(time.microseconds)", serviceVersion: 1)
     }
 
-    @Test(arguments: 0..<8) func flushedProfilesEqualTheProfilesOfTheLoggedValues(seed: UInt64) throws {
+    @Test(arguments: ServedLogBackend.allCases)
+    func flushedProfilesEqualTheProfilesOfTheLoggedValues(backend: ServedLogBackend) async throws {
+        try await backend.run { stores in
+            for seed in UInt64(0)..<8 { try Self.checkFlushedProfiles(seed: seed, try stores.store("served-profiles")) }
+        }
+    }
+
+    static func checkFlushedProfiles(seed: UInt64, _ store: any OfflineHistoryStore) throws {
         var random = SplitMix64(seed: seed)
-        let directory = TestDirectory("served-profiles")
-        let store = try directory.store()
         var reference: [ProfileSlot: FeatureProfile] = [:]
         var written = 0
         for _ in 0..<Int.random(in: 2...6, using: &random) {
@@ -97,7 +102,7 @@ import Testing
                 of: .served(service: "ranking"), feature: slot.feature, from: slot.bucketStart,
                 to: slot.bucketStart.addingClamped(ProfileBuckets.hour))
             #expect(stored?.buckets == 1)
-            #expect(stored?.profile == expected, "\(slot.feature) at \(slot.bucketStart.rfc3339)")
+            #expect(stored?.profile == expected, "seed \(seed): \(slot.feature) at \(slot.bucketStart.rfc3339)")
         }
         // (The reference reads NaN back as null: a flush that profiled the NaN it was handed, as
         // an invalid number, would disagree with it.)
@@ -105,9 +110,13 @@ import Testing
 
     /// A batch that fails part way (the second service's table cannot be created: two columns of
     /// one name) leaves neither the first service's rows nor its profiles.
-    @Test func aFailedBatchLeavesNeitherRowsNorProfiles() throws {
+    @Test(arguments: ServedLogBackend.allCases)
+    func aFailedBatchLeavesNeitherRowsNorProfiles(backend: ServedLogBackend) async throws {
+        try await backend.run { try Self.checkFailedBatch(try $0.store("served-atomic")) }
+    }
+
+    static func checkFailedBatch(_ store: any OfflineHistoryStore) throws {
         var random = SplitMix64(seed: 11)
-        let store = try TestDirectory("served-atomic").store()
         let broken = ServedLogLayout(
             service: "broken", keys: [Field(name: "driver_id", type: .int64)],
             features: [.init(view: "v", feature: "x", type: .int64), .init(view: "v", feature: "x", type: .int64)])
@@ -134,9 +143,13 @@ import Testing
                 .profile.count == 5)
     }
 
-    @Test func pruningTheLogDropsTheProfilesOfThePrunedDays() throws {
+    @Test(arguments: ServedLogBackend.allCases)
+    func pruningTheLogDropsTheProfilesOfThePrunedDays(backend: ServedLogBackend) async throws {
+        try await backend.run { try Self.checkPrune(try $0.store("served-prune")) }
+    }
+
+    static func checkPrune(_ store: any OfflineHistoryStore) throws {
         var random = SplitMix64(seed: 7)
-        let store = try TestDirectory("served-prune").store()
         let day: Int64 = 24 * Self.hour
         let times = [0, 5, day / Self.hour + 2, 2 * day / Self.hour + 1].map {
             Timestamp(microseconds: Self.base.microseconds + $0 * Self.hour)

@@ -89,8 +89,7 @@ public final class ServedLog: Sendable {
     /// Stores outcomes (`POST /log/outcomes`) in one transaction, on the log's lane.
     func writeOutcomes(_ outcomes: [LoggedOutcome], receivedAt: Timestamp) async throws {
         try await lane.run {
-            try $0.offlineStore().requireSQLite(for: "POST /log/outcomes").writeOutcomes(
-                outcomes, receivedAt: receivedAt)
+            try $0.offlineStore().writeOutcomes(outcomes, receivedAt: receivedAt)
         }
     }
 
@@ -106,8 +105,7 @@ public final class ServedLog: Sendable {
             let before = OfflineStore.startOfDay(now.subtractingClamped(retention))
             do {
                 let report = try await lane.run {
-                    try $0.offlineStore().requireSQLite(for: "served-log retention").pruneServedLog(
-                        service: service.name, before: before)
+                    try $0.offlineStore().pruneServedLog(service: service.name, before: before)
                 }
                 deleted[service.name] = report.rows[service.name] ?? 0
                 if let rows = report.rows[service.name], rows > 0 {
@@ -144,7 +142,7 @@ public final class ServedLog: Sendable {
         for (layout, rows) in batch { counts[layout.service, default: 0] += rows.count }
         do {
             try await lane.run {
-                try $0.offlineStore().requireSQLite(for: "served-vector logging").writeServedLog(batch)
+                try $0.offlineStore().writeServedLog(batch)
             }
             for (service, rows) in counts { metrics.recordLogWritten(service: service, rows: rows, failed: false) }
             return counts.values.reduce(0, +)

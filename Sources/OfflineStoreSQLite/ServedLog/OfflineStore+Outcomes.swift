@@ -22,12 +22,7 @@ extension OfflineStore {
     /// - Throws: `invalidInput` for a null value (an outcome names what happened); `locked` or
     ///   `storage` when SQLite fails.
     public func writeOutcomes(_ outcomes: [LoggedOutcome], receivedAt: Timestamp) throws {
-        for outcome in outcomes {
-            for value in outcome.values where value.value.type == nil {
-                throw FeatureStoreError.invalidInput(
-                    "outcome '\(value.name)' of request '\(outcome.requestID)' is null; omit a value that is not known")
-            }
-        }
+        try ServedLogReading.checkOutcomes(outcomes)
         try storage {
             try database.transaction {
                 try database.execute(OutcomesTable.createSQL)

@@ -16,13 +16,7 @@ extension OfflineStore {
     /// - Throws: `invalidInput` for a row whose width does not fit its layout (nothing written);
     ///   `locked` or `storage` when SQLite fails.
     public func writeServedLog(_ batch: [(layout: ServedLogLayout, rows: [ServedLogRow])]) throws {
-        for (layout, rows) in batch {
-            for row in rows where row.keys.count != layout.keys.count || row.values.count != layout.features.count {
-                throw FeatureStoreError.invalidInput(
-                    "a served log row of feature service '\(layout.service)' has \(row.keys.count) keys and \(row.values.count) features; its layout has \(layout.keys.count) and \(layout.features.count)"
-                )
-            }
-        }
+        try ServedLogReading.checkWidths(batch)
         try storage {
             try database.transaction {
                 for (layout, rows) in batch where !rows.isEmpty {
@@ -109,30 +103,8 @@ extension OfflineStore {
             try statement.bind([
                 .integer(from?.microseconds ?? Int64.min), .integer(to?.microseconds ?? Int64.max),
             ])
-            let origin = SourceOrigin(servedLog: layout)
             var rows: [ServedLogRow] = []
-            while try statement.step() {
-                var column: Int32 = 0
-                var keys: [FeatureValue] = []
-                for key in layout.keys {
-                    keys.append(try SourceValues.value(statement, column, key.type, nil, origin: origin))
-                    column += 1
-                }
-                var values: [OnlineValue] = []
-                for feature in layout.features {
-                    let value = try SourceValues.value(statement, column, feature.type, nil, origin: origin)
-                    let time = statement.isNull(column + 1) ? nil : Timestamp(microseconds: statement.int64(column + 1))
-                    let status =
-                        statement.isNull(column + 2) ? nil : FeatureStatus(rawValue: statement.text(column + 2))
-                    values.append(OnlineValue(value: value, status: status ?? .notFound, eventTime: time))
-                    column += 3
-                }
-                rows.append(
-                    ServedLogRow(
-                        keys: keys, values: values, logTimestamp: Timestamp(microseconds: statement.int64(column)),
-                        requestID: statement.isNull(column + 1) ? "" : statement.text(column + 1),
-                        serviceVersion: statement.int64(column + 2)))
-            }
+            while try statement.step() { rows.append(try ServedLogReading.row(statement, layout: layout)) }
             return rows
         }
     }

@@ -12,6 +12,13 @@ public struct ServedLogPruneReport: Sendable, Hashable, Codable {
     /// Served-profile buckets deleted (hours and days before ``before``), per feature service.
     public var profileBuckets: [String: Int] = [:]
 
+    public init(before: Timestamp, rows: [String: Int], outcomes: Int, profileBuckets: [String: Int] = [:]) {
+        self.before = before
+        self.rows = rows
+        self.outcomes = outcomes
+        self.profileBuckets = profileBuckets
+    }
+
     enum CodingKeys: String, CodingKey {
         case before, rows, outcomes
         case profileBuckets = "profile_buckets"

@@ -72,14 +72,9 @@ extension OfflineStore {
         )
         try statement.bind([.text(outcome.name)])
         guard try statement.step() else { return }
-        let type = ValueType(rawValue: statement.text(1)) ?? .string
-        let origin = SourceOrigin(view: "served_log source '\(source.name)'", source: OutcomesTable.name)
-        let value = try SourceValues.value(statement, 2, type, nil, origin: origin)
-        let others = statement.int64(3) - 1
-        let more = others > 0 ? " (and \(others) other request\(others == 1 ? "" : "s"))" : ""
-        throw FeatureStoreError.invalidInput(
-            "served_log source '\(source.name)': the latest outcome '\(outcome.name)' of request \(Quote.value(statement.text(0)))\(more) is \(type.rawValue) \(Quote.value(value.text)), but the source's schema declares '\(outcome.name)' as \(outcome.type.rawValue). Declare it with a type that holds it (float64 holds int64 outcomes), or post a corrected outcome for the request to POST /log/outcomes (the latest event time wins)"
-        )
+        throw try ServedLogReading.outcomeMismatch(
+            source: source, outcome: outcome, requestID: statement.text(0), statement, 2, typeName: statement.text(1),
+            others: statement.int64(3) - 1)
     }
 }
 
