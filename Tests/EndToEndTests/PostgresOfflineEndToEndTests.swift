@@ -54,11 +54,6 @@ import Testing
         ])
         if server != nil {
             #expect(!FileManager.default.fileExists(atPath: repo + "/.fs/offline.db"), "a local offline store")
-            // Profiles are kept in the SQLite offline store only: fs stats says so.
-            let stats = try await FSRunner.run(
-                ["stats", "driver_hourly_stats", "--repo", repo], environment: environment)
-            #expect(stats.status != 0)
-            #expect(stats.stderr.contains("fs stats needs the SQLite offline store"), "\(stats.stderr)")
         }
         return (try String(contentsOfFile: repo + "/out.csv", encoding: .utf8), online.stdout)
     }
