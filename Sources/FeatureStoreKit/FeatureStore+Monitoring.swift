@@ -68,8 +68,7 @@ extension FeatureStore {
                 figures.nullRatios[column.feature] = stored.profile.nullRatio
             }
         }
-        // Consistency runs are kept in the SQLite offline store only for now (served logs).
-        figures.consistency = try offline.sqlite?.latestConsistencyRuns() ?? []
+        figures.consistency = try offline.latestConsistencyRuns()
         for service in definitions.featureServices where service.monitoring?.baseline != nil {
             do {
                 figures.drift.append(try drift(DriftRequest(service: service.name)))

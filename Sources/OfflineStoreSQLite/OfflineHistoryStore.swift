@@ -11,7 +11,7 @@ public protocol OfflineHistoryStore: AnyObject, ServedLogStore, ProfileStore {
     /// What messages call the store (a path, or a DSN without its password).
     var location: String { get }
 
-    /// The SQLite store behind this one, for the operations only it has; `nil` for PostgreSQL.
+    /// The SQLite store behind this one (its file, for tests and tools); `nil` for PostgreSQL.
     var sqlite: OfflineStore? { get }
 
     /// Creates or brings up to date the history tables of `tables` (run by `fs apply`).
@@ -78,20 +78,6 @@ public protocol OfflineHistoryStore: AnyObject, ServedLogStore, ProfileStore {
 }
 
 extension OfflineHistoryStore {
-    /// The SQLite store, for an operation only it has; otherwise a clear refusal naming what
-    /// was asked for.
-    ///
-    /// - Parameter operation: what the user ran, as messages name it (`fs stats`, "served-vector logging").
-    /// - Throws: `invalidArgument` when the offline store is not SQLite.
-    public func requireSQLite(for operation: String) throws -> OfflineStore {
-        guard let sqlite else {
-            throw FeatureStoreError.invalidArgument(
-                "\(operation) needs the SQLite offline store for now; the offline store here is PostgreSQL (\(location)). Use offline_store: {type: sqlite} for it, or run it in a repo that does."
-            )
-        }
-        return sqlite
-    }
-
     /// ``ingest(file:format:into:options:now:)`` with default options.
     public func ingest(file: String, format: TabularFormat, into table: HistoryTable) throws -> IngestResult {
         try ingest(file: file, format: format, into: table, options: IngestOptions(), now: Timestamp(microseconds: 0))

@@ -27,9 +27,7 @@ import Testing
         _ = try await fs(["init", repo, "--end", end])
         if let server {
             try await load(repo: repo, into: server)
-            try rewrite(repo + "/feature_store.yaml", "offline_store:\n  type: sqlite\n  path: .fs/offline.db\n") {
-                server.offlineStoreYAML(schema: "fs_offline")
-            }
+            try server.useAsOfflineStore(repo: repo, schema: "fs_offline")
             try rewrite(repo + "/driver_stats.yaml", "    kind: csv\n    path: data/driver_stats.csv\n") {
                 "    kind: postgres\n    table: raw.Driver Stats\n"
             }

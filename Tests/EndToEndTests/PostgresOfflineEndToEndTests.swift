@@ -22,12 +22,7 @@ import Testing
         }
         _ = try await fs(["init", repo, "--end", end])
         if let server {
-            let config = try String(contentsOfFile: repo + "/feature_store.yaml", encoding: .utf8)
-                .replacingOccurrences(
-                    of: "offline_store:\n  type: sqlite\n  path: .fs/offline.db\n",
-                    with: server.offlineStoreYAML(schema: "fs_offline"))
-            #expect(config.contains("type: postgres"))
-            try config.write(toFile: repo + "/feature_store.yaml", atomically: true, encoding: .utf8)
+            try server.useAsOfflineStore(repo: repo, schema: "fs_offline")
         }
         _ = try await fs(["apply", "--repo", repo])
         _ = try await fs(["ingest", "driver_hourly_stats_source", repo + "/data/driver_stats.csv", "--repo", repo])

@@ -51,19 +51,7 @@ import Testing
         let initialized = try await FSRunner.run(["init", repo, "--end", Monitoring.rfc3339(end)])
         #expect(initialized.status == 0, "\(initialized.stderr)")
         if let server {
-            let config = try String(contentsOfFile: repo + "/feature_store.yaml", encoding: .utf8)
-                .replacingOccurrences(
-                    of: "offline_store:\n  type: sqlite\n  path: .fs/offline.db\n",
-                    with: """
-                        offline_store:
-                          type: postgres
-                          dsn: "postgresql://\(server.user)@127.0.0.1:\(server.port)/\(server.database)"
-                          schema: \(schema)
-                          password_env: \(PostgresServerProcess.passwordEnv)
-
-                        """)
-            #expect(config.contains("type: postgres"))
-            try config.write(toFile: repo + "/feature_store.yaml", atomically: true, encoding: .utf8)
+            try server.useAsOfflineStore(repo: repo, schema: schema)
         }
         let services = try String(contentsOfFile: "\(repo)/services.yaml", encoding: .utf8)
         try (services.hasSuffix("\n") ? services : services + "\n").appending(

@@ -22,19 +22,7 @@ import Testing
             try ServedLogEndToEndTests.yaml.write(toFile: repo + "/push.yaml", atomically: true, encoding: .utf8)
             try ServedLogSourceEndToEndTests.logYAML.write(
                 toFile: repo + "/log.yaml", atomically: true, encoding: .utf8)
-            let config = try String(contentsOfFile: repo + "/feature_store.yaml", encoding: .utf8)
-                .replacingOccurrences(
-                    of: "offline_store:\n  type: sqlite\n  path: .fs/offline.db\n",
-                    with: """
-                        offline_store:
-                          type: postgres
-                          dsn: "postgresql://\(server.user)@127.0.0.1:\(server.port)/\(server.database)"
-                          schema: fs_offline
-                          password_env: \(PostgresServerProcess.passwordEnv)
-
-                        """)
-            #expect(config.contains("type: postgres"))
-            try config.write(toFile: repo + "/feature_store.yaml", atomically: true, encoding: .utf8)
+            try server.useAsOfflineStore(repo: repo, schema: "fs_offline")
             let apply = try await fs(["apply"])
             #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
 

@@ -35,7 +35,7 @@ import Testing
                 let info = BaselineInfo(
                     name: "base", createdAt: ServerFixture.now, rows: 100, origin: "test",
                     features: Array(features.keys))
-                _ = try store.offlineStore().sqlite!.saveBaseline(info, profiles: features)
+                _ = try store.offlineStore().saveBaseline(info, profiles: features)
             })
     }
 

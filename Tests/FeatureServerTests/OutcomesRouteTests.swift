@@ -9,7 +9,7 @@ import Testing
 /// names where it is; an unknown request id is accepted.
 @Suite struct OutcomesRouteTests {
     func stored(_ fixture: ServerFixture) throws -> [LoggedOutcome] {
-        try FeatureStore(repo: fixture.repo).offlineStore().sqlite!.outcomes()
+        try FeatureStore(repo: fixture.repo).offlineStore().outcomes()
     }
 
     @Test func oneOutcomeAndABatchAreStored() async throws {

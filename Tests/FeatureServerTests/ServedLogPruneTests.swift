@@ -17,11 +17,11 @@ import Testing
                 keys: [.int64(Int64(index))], values: [.notFound], logTimestamp: Timestamp.parse(time)!,
                 requestID: "r\(index)", serviceVersion: 1)
         }
-        try FeatureStore(repo: repo).offlineStore().sqlite!.writeServedLog([(layout, rows)])
+        try FeatureStore(repo: repo).offlineStore().writeServedLog([(layout, rows)])
     }
 
     static func keys(_ repo: String) throws -> [FeatureValue] {
-        try FeatureStore(repo: repo).offlineStore().sqlite!.servedLogRows(layout).map(\.keys[0])
+        try FeatureStore(repo: repo).offlineStore().servedLogRows(layout).map(\.keys[0])
     }
 
     @Test func startOfDayFloorsToUTCMidnight() {

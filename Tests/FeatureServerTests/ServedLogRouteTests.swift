@@ -53,7 +53,7 @@ import Testing
         ])
 
     func rows(_ fixture: ServerFixture, _ layout: ServedLogLayout = Self.layout) throws -> [ServedLogRow] {
-        try FeatureStore(repo: fixture.repo).offlineStore().sqlite!.servedLogRows(layout)
+        try FeatureStore(repo: fixture.repo).offlineStore().servedLogRows(layout)
     }
 
     @Test(arguments: ["/get-online-features", "/feast.serving.ServingService/GetOnlineFeatures"])

@@ -37,7 +37,7 @@ import Testing
                 let feature = ProfiledFeature(view: "driver_hourly_stats", feature: "conv_rate")
                 let info = BaselineInfo(
                     name: "base", createdAt: ServerFixture.now, rows: 100, origin: "test", features: [feature])
-                _ = try store.offlineStore().sqlite!.saveBaseline(info, profiles: [feature: profile])
+                _ = try store.offlineStore().saveBaseline(info, profiles: [feature: profile])
             })
     }
 

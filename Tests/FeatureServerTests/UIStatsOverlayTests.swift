@@ -35,7 +35,7 @@ import Testing
                         .float64(0.9 + Double(index) / 1000), type: .float64, to: feature,
                         at: ServerFixture.now - .hours(1))
                 }
-                try store.offlineStore().sqlite!.mergeProfiles(
+                try store.offlineStore().mergeProfiles(
                     profiles, into: .served(service: "driver_activity"), now: ServerFixture.now)
             })
         try await fixture.test { client in

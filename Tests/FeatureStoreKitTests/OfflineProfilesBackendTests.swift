@@ -65,6 +65,12 @@ import Testing
             let figures = try store.monitoringFigures(window: .days(2))
             let ratio = try #require(figures.nullRatios[ProfiledFeature(view: "user_scores", feature: "score")])
             #expect(abs(ratio - Double(nulls) / 500) < 1e-12)
+            // The latest stored consistency run is among the figures (it was read on SQLite only).
+            let run = ServedConsistencyRun(
+                service: "scores", runAt: Timestamp(microseconds: 3_600_000_000), from: nil, to: nil,
+                features: [.init(view: "user_scores", feature: "score", checked: 10, mismatches: 1)])
+            try store.offlineStore().saveConsistencyRun(run)
+            #expect(try store.monitoringFigures(window: .days(2)).consistency == [run], "\(backend)")
 
             // An apply that drops a feature drops its stored profiles.
             try Self.definitions.replacingOccurrences(of: "features: [score, label]", with: "features: [score]")

@@ -89,20 +89,6 @@ import Testing
             #expect(results[0] == results[1])
         }
     }
-
-    /// Operations kept in SQLite only say so, naming what was asked for.
-    @Test func sqliteOnlyOperationsAreRefusedClearly() async throws {
-        try await withPostgresServerOffPool { server in
-            let store = try PostgresOfflineStore(settings: server.settings(schema: "fs"), password: server.password)
-            defer { store.close() }
-            #expect(throws: FeatureStoreError.self) { try store.requireSQLite(for: "fs stats") }
-            do {
-                _ = try store.requireSQLite(for: "fs stats")
-            } catch let error as FeatureStoreError {
-                #expect(error.message.contains("fs stats needs the SQLite offline store"))
-            }
-        }
-    }
 }
 
 /// The PostgreSQL server going away in the middle of an ingest or a training set.
