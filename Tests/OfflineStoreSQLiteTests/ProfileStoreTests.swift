@@ -17,13 +17,13 @@ import Testing
     /// A store with one source: `driver_id` (key), `rate` float64, `trips` int64, `city` string,
     /// `active` bool, and a snapshot view over all four values.
     struct Fixture {
-        let location: ProfileStoreLocation
+        let location: StoreLocation
         let store: any OfflineHistoryStore
         let table: HistoryTable
         let columns: [OfflineProfileColumn]
 
         /// A fresh store on the backend of `stores` (schema `name` on PostgreSQL).
-        init(_ stores: ProfileStores, name: String = "profiles", dedupeOn: [String] = [], generation: Int64 = 1)
+        init(_ stores: StoreOpener, name: String = "profiles", dedupeOn: [String] = [], generation: Int64 = 1)
             throws
         {
             let source = Source(
@@ -44,7 +44,7 @@ import Testing
                         features: features.map { name in Feature(name: name, type: source.column(name)!.type) })
                 ])
             table = HistoryTable(source: source, generation: generation, definitions: definitions)
-            location = stores.make(name)
+            location = stores.location(name)
             store = try location.open()
             try store.prepare([table])
             columns = features.map {
@@ -142,8 +142,8 @@ import Testing
         }
     }
 
-    @Test(arguments: ProfileBackend.allCases)
-    func incrementalUpdatesMatchTheRowsWhateverTheBatches(_ backend: ProfileBackend) async throws {
+    @Test(arguments: StoreBackend.allCases)
+    func incrementalUpdatesMatchTheRowsWhateverTheBatches(_ backend: StoreBackend) async throws {
         try await backend.run { stores in
             for seed in UInt64(1)...5 {
                 let fixture = try Fixture(stores, name: "seed\(seed)")
@@ -172,8 +172,8 @@ import Testing
         }
     }
 
-    @Test(arguments: ProfileBackend.allCases)
-    func twoConnectionsUpdatingAtOnceCountEachRowOnce(_ backend: ProfileBackend) async throws {
+    @Test(arguments: StoreBackend.allCases)
+    func twoConnectionsUpdatingAtOnceCountEachRowOnce(_ backend: StoreBackend) async throws {
         try await backend.run { stores in
             let fixture = try Fixture(stores)
             let rows = Self.rows(seed: 99, count: 4_000, hours: 48)
@@ -200,8 +200,8 @@ import Testing
         }
     }
 
-    @Test(arguments: ProfileBackend.allCases)
-    func aNewFeatureIsProfiledOverTheWholeHistory(_ backend: ProfileBackend) async throws {
+    @Test(arguments: StoreBackend.allCases)
+    func aNewFeatureIsProfiledOverTheWholeHistory(_ backend: StoreBackend) async throws {
         try await backend.run { stores in
             let fixture = try Fixture(stores)
             let rows = Self.rows(seed: 5, count: 600, hours: 10)
@@ -218,8 +218,8 @@ import Testing
         }
     }
 
-    @Test(arguments: ProfileBackend.allCases)
-    func oldHoursMergeIntoDaysAndRangesReadWholeBuckets(_ backend: ProfileBackend) async throws {
+    @Test(arguments: StoreBackend.allCases)
+    func oldHoursMergeIntoDaysAndRangesReadWholeBuckets(_ backend: StoreBackend) async throws {
         try await backend.run { stores in
             let fixture = try Fixture(stores)
             let rows = Self.rows(seed: 8, count: 3_000, hours: 24 * 20)
@@ -254,8 +254,8 @@ import Testing
         }
     }
 
-    @Test(arguments: ProfileBackend.allCases)
-    func onDemandProfilesEqualTheStoredOnes(_ backend: ProfileBackend) async throws {
+    @Test(arguments: StoreBackend.allCases)
+    func onDemandProfilesEqualTheStoredOnes(_ backend: StoreBackend) async throws {
         try await backend.run { stores in
             let fixture = try Fixture(stores)
             let rows = Self.rows(seed: 12, count: 2_000, hours: 72)
@@ -278,8 +278,8 @@ import Testing
         }
     }
 
-    @Test(arguments: ProfileBackend.allCases)
-    func replacedVersionsCountUntilARebuild(_ backend: ProfileBackend) async throws {
+    @Test(arguments: StoreBackend.allCases)
+    func replacedVersionsCountUntilARebuild(_ backend: StoreBackend) async throws {
         try await backend.run { stores in
             let fixture = try Fixture(stores, dedupeOn: ["driver_id", "ts"])
             let time = FeatureValue.timestamp(Self.base)
@@ -307,8 +307,8 @@ import Testing
         }
     }
 
-    @Test(arguments: ProfileBackend.allCases)
-    func aNewGenerationDropsTheOldProfilesAndStaleOnesCanBeDropped(_ backend: ProfileBackend) async throws {
+    @Test(arguments: StoreBackend.allCases)
+    func aNewGenerationDropsTheOldProfilesAndStaleOnesCanBeDropped(_ backend: StoreBackend) async throws {
         try await backend.run { stores in
             let fixture = try Fixture(stores)
             try fixture.store.append(rows: Self.rows(seed: 1, count: 100, hours: 3), to: fixture.table)
@@ -330,8 +330,8 @@ import Testing
         }
     }
 
-    @Test(arguments: ProfileBackend.allCases)
-    func servedProfilesMergeIntoHourlyBuckets(_ backend: ProfileBackend) async throws {
+    @Test(arguments: StoreBackend.allCases)
+    func servedProfilesMergeIntoHourlyBuckets(_ backend: StoreBackend) async throws {
         try await backend.run { stores in
             let fixture = try Fixture(stores)
             let feature = ProfiledFeature(view: "stats_view", feature: "rate")
@@ -351,8 +351,8 @@ import Testing
         }
     }
 
-    @Test(arguments: ProfileBackend.allCases)
-    func baselinesAreSavedReplacedAndRead(_ backend: ProfileBackend) async throws {
+    @Test(arguments: StoreBackend.allCases)
+    func baselinesAreSavedReplacedAndRead(_ backend: StoreBackend) async throws {
         try await backend.run { stores in
             let fixture = try Fixture(stores)
             let feature = ProfiledFeature(view: "stats_view", feature: "rate")
@@ -371,8 +371,8 @@ import Testing
         }
     }
 
-    @Test(arguments: ProfileBackend.allCases)
-    func aDamagedStoredProfileIsAnErrorNamingTheRemedy(_ backend: ProfileBackend) async throws {
+    @Test(arguments: StoreBackend.allCases)
+    func aDamagedStoredProfileIsAnErrorNamingTheRemedy(_ backend: StoreBackend) async throws {
         try await backend.run { stores in
             let fixture = try Fixture(stores)
             try fixture.store.append(rows: Self.rows(seed: 3, count: 50, hours: 2), to: fixture.table)

@@ -83,8 +83,8 @@ import Testing
         return row
     }
 
-    @Test(arguments: ServedLogBackend.allCases)
-    func rowsReadBackAsTheSQLiteLogStoresThem(backend: ServedLogBackend) async throws {
+    @Test(arguments: StoreBackend.allCases)
+    func rowsReadBackAsTheSQLiteLogStoresThem(backend: StoreBackend) async throws {
         try await backend.run { stores in
             for seed in UInt64(0)..<6 {
                 var random = SplitMix64(seed: seed)
@@ -125,8 +125,8 @@ import Testing
         }
     }
 
-    @Test(arguments: ServedLogBackend.allCases)
-    func aBatchIsWrittenWhollyOrNotAtAll(backend: ServedLogBackend) async throws {
+    @Test(arguments: StoreBackend.allCases)
+    func aBatchIsWrittenWhollyOrNotAtAll(backend: StoreBackend) async throws {
         try await backend.run { stores in
             var random = SplitMix64(seed: 5)
             let store = try stores.store("served-atomic")
@@ -161,8 +161,8 @@ import Testing
         }
     }
 
-    @Test(arguments: ServedLogBackend.allCases)
-    func outcomesAndTheLatestPerRequestMatchTheReference(backend: ServedLogBackend) async throws {
+    @Test(arguments: StoreBackend.allCases)
+    func outcomesAndTheLatestPerRequestMatchTheReference(backend: StoreBackend) async throws {
         try await backend.run { stores in
             for seed in UInt64(0)..<4 {
                 var random = SplitMix64(seed: seed)
@@ -226,8 +226,8 @@ import Testing
         }
     }
 
-    @Test(arguments: ServedLogBackend.allCases)
-    func aPruneDeletesWholeUTCDays(backend: ServedLogBackend) async throws {
+    @Test(arguments: StoreBackend.allCases)
+    func aPruneDeletesWholeUTCDays(backend: StoreBackend) async throws {
         try await backend.run { stores in
             var random = SplitMix64(seed: 9)
             let store = try stores.store("served-prune")
@@ -260,8 +260,8 @@ import Testing
         }
     }
 
-    @Test(arguments: ServedLogBackend.allCases)
-    func consistencyRunsKeepTheLatestPerService(backend: ServedLogBackend) async throws {
+    @Test(arguments: StoreBackend.allCases)
+    func consistencyRunsKeepTheLatestPerService(backend: StoreBackend) async throws {
         try await backend.run { stores in
             let store = try stores.store("consistency")
             #expect(try store.latestConsistencyRuns().isEmpty)
@@ -297,7 +297,7 @@ import Testing
     /// schema: they race to create the log, outcomes and profile tables and to add a column, and
     /// every batch is written whole, none lost, each batch's rows in order.
     @Test func concurrentWritersOnPostgresLoseNothing() async throws {
-        try await ServedLogBackend.postgres.run { stores in
+        try await StoreBackend.postgres.run { stores in
             let first = try stores.store("served-concurrent")
             let settings = try #require((first as? PostgresOfflineStore)?.settings)
             let password = stores.server?.password
@@ -347,7 +347,7 @@ import Testing
     /// PostgreSQL keeps 63 bytes of a name: a log whose table, index or column would be cut is
     /// refused, naming what is too long, and nothing is written.
     @Test func namesPostgreSQLWouldCutAreRefused() async throws {
-        try await ServedLogBackend.postgres.run { stores in
+        try await StoreBackend.postgres.run { stores in
             var random = SplitMix64(seed: 1)
             let store = try stores.store("served-names")
             let fits = ServedLogLayout(
@@ -384,7 +384,7 @@ import Testing
 
     /// A value its column's PostgreSQL type cannot hold is refused, never converted.
     @Test func aValueOfTheWrongTypeIsRefusedOnPostgres() async throws {
-        try await ServedLogBackend.postgres.run { stores in
+        try await StoreBackend.postgres.run { stores in
             var random = SplitMix64(seed: 2)
             let store = try stores.store("served-types")
             var row = Self.row(Self.layout, at: Self.base, 1, &random)

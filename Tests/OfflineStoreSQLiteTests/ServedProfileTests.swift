@@ -53,8 +53,8 @@ import Testing
             }, logTimestamp: time, requestID: "r\(time.microseconds)", serviceVersion: 1)
     }
 
-    @Test(arguments: ServedLogBackend.allCases)
-    func flushedProfilesEqualTheProfilesOfTheLoggedValues(backend: ServedLogBackend) async throws {
+    @Test(arguments: StoreBackend.allCases)
+    func flushedProfilesEqualTheProfilesOfTheLoggedValues(backend: StoreBackend) async throws {
         try await backend.run { stores in
             for seed in UInt64(0)..<8 { try Self.checkFlushedProfiles(seed: seed, try stores.store("served-profiles")) }
         }
@@ -110,8 +110,8 @@ import Testing
 
     /// A batch that fails part way (the second service's table cannot be created: two columns of
     /// one name) leaves neither the first service's rows nor its profiles.
-    @Test(arguments: ServedLogBackend.allCases)
-    func aFailedBatchLeavesNeitherRowsNorProfiles(backend: ServedLogBackend) async throws {
+    @Test(arguments: StoreBackend.allCases)
+    func aFailedBatchLeavesNeitherRowsNorProfiles(backend: StoreBackend) async throws {
         try await backend.run { try Self.checkFailedBatch(try $0.store("served-atomic")) }
     }
 
@@ -143,8 +143,8 @@ import Testing
                 .profile.count == 5)
     }
 
-    @Test(arguments: ServedLogBackend.allCases)
-    func pruningTheLogDropsTheProfilesOfThePrunedDays(backend: ServedLogBackend) async throws {
+    @Test(arguments: StoreBackend.allCases)
+    func pruningTheLogDropsTheProfilesOfThePrunedDays(backend: StoreBackend) async throws {
         try await backend.run { try Self.checkPrune(try $0.store("served-prune")) }
     }
 

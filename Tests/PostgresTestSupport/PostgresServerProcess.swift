@@ -41,7 +41,12 @@ public final class PostgresServerProcess: @unchecked Sendable {
     /// How long initdb and a start may take: generous, the whole suite shares two cores.
     public static let startTimeout: TimeInterval = 120
 
-    public init() async throws {
+    /// How many connections the server accepts (`max_connections`): few for a test's own
+    /// cluster, more for one shared by the tests running at once.
+    public let maxConnections: Int
+
+    public init(maxConnections: Int = 40) async throws {
+        self.maxConnections = maxConnections
         // Under /tmp (not $TMPDIR, which may sit in root's home): every ancestor must be
         // reachable by the unprivileged user.
         _ = Self.sweptAbandonedClusters
@@ -147,7 +152,7 @@ public final class PostgresServerProcess: @unchecked Sendable {
             [
                 "-D", dataDirectory.path, "-p", "\(port)", "-k", directory.path, "-c", "listen_addresses=127.0.0.1",
                 "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-                "-c", "shared_buffers=16MB", "-c", "max_connections=40", "-c", "logging_collector=on",
+                "-c", "shared_buffers=16MB", "-c", "max_connections=\(maxConnections)", "-c", "logging_collector=on",
                 "-c", "log_directory=\(directory.appendingPathComponent("log").path)",
                 "-c", "log_filename=postgres.log",
             ], output: .null, error: .null)

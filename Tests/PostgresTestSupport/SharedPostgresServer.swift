@@ -10,7 +10,7 @@ public actor SharedPostgresServer {
 
     private func acquire() async throws -> PostgresServerProcess {
         users += 1
-        if server == nil { server = Task { try await PostgresServerProcess() } }
+        if server == nil { server = Task { try await PostgresServerProcess(maxConnections: 300) } }
         do {
             return try await server!.value
         } catch {

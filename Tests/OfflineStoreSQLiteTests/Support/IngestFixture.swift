@@ -45,7 +45,8 @@ struct IngestFixture {
         throws -> IngestResult
     {
         let path = try directory.write(name, text)
-        return try store.ingest(file: path, format: format, into: table, options: options, now: Timestamp(microseconds: 0))
+        return try store.ingest(
+            file: path, format: format, into: table, options: options, now: Timestamp(microseconds: 0))
     }
 
     /// The error message of an ingest that must fail.

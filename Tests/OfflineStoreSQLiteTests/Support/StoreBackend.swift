@@ -16,12 +16,14 @@ enum StoreBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
 
     var testDescription: String { rawValue }
 
-    /// Runs `body` with a way to open stores on this backend. On PostgreSQL, `body` (synchronous
-    /// store work) runs on a thread of its own (``OwnThreadExecutor``) in the test's own task, never holding one of the
-    /// cooperative pool's two threads, and every store it opened is closed afterwards.
+    /// Runs `body` with a way to open stores on this backend, on a thread of its own
+    /// (``OwnThreadExecutor``, in the test's own task: never holding one of the cooperative pool's
+    /// two threads, even while it waits for threads it started). Every PostgreSQL store it opened
+    /// through the opener is closed afterwards.
     func run(_ body: (StoreOpener) throws -> Void) async throws {
         switch self {
-        case .sqlite: try body(StoreOpener(server: nil))
+        case .sqlite:
+            try await withTaskExecutorPreference(OwnThreadExecutor.shared) { try body(StoreOpener(server: nil)) }
         case .postgres:
             try await SharedPostgresServer.shared.use { server in
                 try await withTaskExecutorPreference(OwnThreadExecutor.shared) {
@@ -43,10 +45,28 @@ final class StoreOpener: Sendable {
 
     /// A new, empty store: `offline.db` in `directory` on SQLite, a schema of its own on PostgreSQL.
     func store(in directory: TestDirectory) throws -> any OfflineHistoryStore {
-        guard let server else { return try directory.store() }
-        let schema = "t" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-        let store = try PostgresOfflineStore(settings: server.settings(schema: schema), password: server.password)
-        opened.withLock { $0.append(store) }
+        try open(location(in: directory))
+    }
+
+    /// A new, empty store in a new directory or schema named after `label`.
+    func store(_ label: String) throws -> any OfflineHistoryStore { try open(location(label)) }
+
+    /// Where a new, empty store goes (`label` names its directory or schema); open it with
+    /// ``StoreLocation/open()``, as many times as connections are needed.
+    func location(_ label: String) -> StoreLocation { location(in: TestDirectory(label), label: label) }
+
+    private func location(in directory: TestDirectory, label: String = "t") -> StoreLocation {
+        guard let server else { return .sqlite(path: directory.file("offline.db")) }
+        // Unique in the shared cluster: tests running at once may use the same label.
+        let prefix = label.lowercased().map { $0.isASCII && ($0.isLetter || $0.isNumber) ? String($0) : "_" }.joined()
+        let unique = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        let schema = "s" + prefix.prefix(24) + "_" + unique.prefix(16)
+        return .postgres(settings: server.settings(schema: schema), password: server.password)
+    }
+
+    private func open(_ location: StoreLocation) throws -> any OfflineHistoryStore {
+        let store = try location.open()
+        if let postgres = store as? PostgresOfflineStore { opened.withLock { $0.append(postgres) } }
         return store
     }
 
@@ -91,6 +111,19 @@ final class StoreOpener: Sendable {
         case .real(let v): v.description
         case .text(let v): v
         case .blob: "blob"
+        }
+    }
+}
+
+/// Where a test store lives; ``open()`` makes another connection to it (another process, in effect).
+enum StoreLocation: Sendable {
+    case sqlite(path: String)
+    case postgres(settings: PostgresSettings, password: String)
+
+    func open() throws -> any OfflineHistoryStore {
+        switch self {
+        case .sqlite(let path): try OfflineStore(path: path)
+        case .postgres(let settings, let password): try PostgresOfflineStore(settings: settings, password: password)
         }
     }
 }
