@@ -129,7 +129,7 @@ public final class PostgresServerProcess: @unchecked Sendable {
         kill()
         let log = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
         throw HarnessError(
-            "postgres on port \(port) did not answer within \(Int(Self.startTimeout)) s (last error: \(lastError); process running: \(alive)); its log:\n\(log)"
+            "postgres on port \(port) \(alive ? "did not answer within \(Int(Self.startTimeout)) s" : "exited before it answered") (last error: \(lastError)); its log:\n\(log)"
         )
     }
 

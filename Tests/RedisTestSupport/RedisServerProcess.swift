@@ -78,7 +78,7 @@ public final class RedisServerProcess: @unchecked Sendable {
         kill()
         let log = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
         throw HarnessError(
-            "redis-server on port \(port) did not answer PING within \(Int(Self.startTimeout)) s (last error: \(lastError); a plain connect(): \(raw); process running: \(alive)); its log:\n\(log)"
+            "redis-server on port \(port) \(alive ? "did not answer PING within \(Int(Self.startTimeout)) s" : "exited before it answered PING") (last error: \(lastError); a plain connect(): \(raw)); its log:\n\(log)"
         )
     }
 
