@@ -47,6 +47,7 @@ extension Registry {
                         .integer(object.record.updatedAt.microseconds),
                     ])
                 }
+                for (key, value) in writes.retired { try setMeta(key, value) }
                 try setMeta("project", project)
                 try setMeta("version", String(writes.after.version))
                 if let summary = writes.historySummary {

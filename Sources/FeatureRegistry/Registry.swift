@@ -71,7 +71,12 @@ public final class Registry {
                     updatedAt: Timestamp(microseconds: statement.int64(5))),
                 spec: statement.text(4))
         }
-        return builder.snapshot(project: project, version: version)
+        var snapshot = builder.snapshot(project: project, version: version)
+        let retired = try database.prepare(
+            "SELECT key, value FROM registry_meta WHERE substr(key, 1, length(?1)) = ?1")
+        try retired.bind([.text(RegistrySnapshot.retiredKeyPrefix)])
+        while try retired.step() { snapshot.addRetired(key: retired.text(0), value: retired.text(1)) }
+        return snapshot
     }
 
     private func meta(_ key: String) throws -> String? {

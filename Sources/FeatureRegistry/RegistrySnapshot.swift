@@ -36,7 +36,25 @@ public struct RegistrySnapshot: Sendable {
         self.records = records
     }
 
+    /// The last generation of each removed object: a name added again starts past it, so its
+    /// data is never taken for data of the removed object (kept in `registry_meta`).
+    public var retiredGenerations: [ObjectID: Int64] = [:]
+
     public func record(_ kind: ObjectKind, _ name: String) -> ObjectRecord? { records[ObjectID(kind, name)] }
+
+    /// The `registry_meta` key of a removed object's last generation.
+    public static func retiredKey(_ id: ObjectID) -> String { retiredKeyPrefix + "\(id.kind.rawValue):\(id.name)" }
+    public static let retiredKeyPrefix = "retired_generation:"
+
+    /// Takes a `registry_meta` row written under ``retiredKey(_:)`` (others are ignored).
+    public mutating func addRetired(key: String, value: String) {
+        guard key.hasPrefix(Self.retiredKeyPrefix), let generation = Int64(value) else { return }
+        let rest = key.dropFirst(Self.retiredKeyPrefix.count)
+        guard let colon = rest.firstIndex(of: ":"), let kind = ObjectKind(rawValue: String(rest[..<colon])) else {
+            return
+        }
+        retiredGenerations[ObjectID(kind, String(rest[rest.index(after: colon)...]))] = generation
+    }
 
     /// The generation of a source's offline history (1 when unknown).
     public func generation(ofSource name: String) -> Int64 { record(.source, name)?.generation ?? 1 }

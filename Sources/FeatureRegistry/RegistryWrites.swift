@@ -18,6 +18,9 @@ public struct RegistryWrites: Sendable {
     public var after: RegistrySnapshot
     public var upserts: [Upsert] = []
     public var deletes: [ObjectID] = []
+    /// `registry_meta` rows to write: the last generation of each removed object
+    /// (``RegistrySnapshot/retiredKey(_:)``).
+    public var retired: [(key: String, value: String)] = []
     /// The line for `registry_history`; `nil` when the plan is empty (no new version).
     public var historySummary: String?
     /// True when nothing is to be written at all (same project, empty plan).
@@ -62,14 +65,20 @@ public struct RegistryWrites: Sendable {
             let id = change.id
             if change.action == .remove {
                 deletes.append(id)
+                if let removed = before.records[id] {
+                    after.retiredGenerations[id] = removed.generation
+                    retired.append((RegistrySnapshot.retiredKey(id), String(removed.generation)))
+                }
                 after.records[id] = nil
                 continue
             }
             let previous = before.records[id]
             let grows = previous != nil && change.isBreaking
+            // A name added again starts past the generation it had when removed.
+            let base = previous?.generation ?? before.retiredGenerations[id] ?? 0
             let record = ObjectRecord(
                 version: (previous?.version ?? 0) + 1,
-                generation: (previous?.generation ?? 0) + (previous == nil || grows ? 1 : 0),
+                generation: base + (previous == nil || grows ? 1 : 0),
                 updatedAt: now)
             after.records[id] = record
             upserts.append(

@@ -40,7 +40,7 @@ extension PostgresRegistry {
                         .integer(object.record.updatedAt.microseconds),
                     ])
             }
-            for (key, value) in [("project", project), ("version", String(writes.after.version))] {
+            for (key, value) in writes.retired + [("project", project), ("version", String(writes.after.version))] {
                 try transaction.query(
                     """
                     INSERT INTO \(schema).registry_meta (key, value) VALUES ($1, $2)

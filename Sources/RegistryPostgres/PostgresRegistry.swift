@@ -86,7 +86,14 @@ public final class PostgresRegistry: RegistryStore, Sendable {
                     updatedAt: Timestamp(microseconds: row.int64(5))),
                 spec: row.text(4))
         }
-        return builder.snapshot(project: project, version: version)
+        var snapshot = builder.snapshot(project: project, version: version)
+        for row in try transaction.query(
+            "SELECT key, value FROM \(schema).registry_meta WHERE starts_with(key, $1)",
+            [.text(RegistrySnapshot.retiredKeyPrefix)])
+        {
+            snapshot.addRetired(key: try row.text(0), value: try row.text(1))
+        }
+        return snapshot
     }
 
     /// Runs `body` in a transaction holding the advisory lock `key`, waiting at most
