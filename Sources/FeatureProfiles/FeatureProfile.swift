@@ -197,6 +197,16 @@ public struct FeatureProfile: Sendable, Equatable {
         frequent.merge(other.frequent)
     }
 
+    /// This profile followed by `later` (the next bucket of the same series): the two merged when
+    /// they hold values of one type; otherwise `later` alone, since the feature's type changed and
+    /// the later values describe it. The one rule for combining stored profiles on every store.
+    public func combined(with later: FeatureProfile) throws -> FeatureProfile {
+        guard later.type == type else { return later }
+        var merged = self
+        try merged.merge(later)
+        return merged
+    }
+
     /// Counts never wrap: a sum beyond Int64 (not reachable with real data) stays at the maximum.
     private static func add(_ a: Int64, _ b: Int64) -> Int64 {
         let (sum, overflow) = a.addingReportingOverflow(b)

@@ -68,9 +68,10 @@ public struct ProfileAccumulator: Sendable {
         }
     }
 
-    /// Puts `profile` in `slot`, replacing whatever the slot held.
-    public mutating func replace(_ slot: ProfileSlot, with profile: FeatureProfile) {
-        profiles[slot] = profile
+    /// Combines `profile` into `slot` as a later profile (``FeatureProfile/combined(with:)``):
+    /// merged when the slot holds the same type, replacing it when the type changed.
+    public mutating func combine(_ profile: FeatureProfile, into slot: ProfileSlot) throws {
+        profiles[slot] = try profiles[slot].map { try $0.combined(with: profile) } ?? profile
     }
 
     /// Merges everything another accumulator collected.

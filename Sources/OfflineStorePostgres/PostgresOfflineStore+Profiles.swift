@@ -112,11 +112,7 @@ extension PostgresOfflineStore {
         }
         var encoded = PostgresArray(.bytea, capacity: ordered.count)
         for (slot, profile) in ordered {
-            var merged = profile
-            if var existing = stored[slot], existing.type == profile.type {
-                try existing.merge(profile)
-                merged = existing
-            }
+            let merged = try stored[slot].map { try $0.combined(with: profile) } ?? profile
             merged.encoded().withUnsafeBytes { encoded.append(bytes: $0) }
         }
         try transaction.query(
@@ -152,12 +148,8 @@ extension PostgresOfflineStore {
             let feature = ProfiledFeature(view: try row.text(1), feature: try row.text(2))
             let slot = days.slot(of: feature, at: Timestamp(microseconds: try row.int64(3)))
             let profile = try FeatureProfile(decoding: try row.bytes(4))
-            if let existing = days.profiles[slot], existing.type != profile.type {
-                // Buckets of a former type of the feature: the newer one (later hour) stays.
-                days.replace(slot, with: profile)
-            } else {
-                try days.merge(profile, into: slot)
-            }
+            // Rows come in bucket order: of buckets of a former type, the later hour stays.
+            try days.combine(profile, into: slot)
         }
         try transaction.query("DELETE FROM \(qualified("profiles")) WHERE id = ANY($1::bigint[])", [.array(ids)])
         try mergeStoredProfiles(days.profiles, into: source, transaction)

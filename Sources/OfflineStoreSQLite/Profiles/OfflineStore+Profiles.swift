@@ -22,11 +22,7 @@ public struct StoredProfile: Sendable {
             result = StoredProfile(profile: profile, buckets: 1, start: start, end: end)
             return
         }
-        if merged.profile.type != profile.type {
-            merged.profile = profile
-        } else {
-            try merged.profile.merge(profile)
-        }
+        merged.profile = try merged.profile.combined(with: profile)
         merged.buckets += 1
         merged.end = max(merged.end, end)
         result = merged
@@ -69,13 +65,7 @@ extension OfflineStore {
             select.reset()
             try select.bind(key)
             var merged = profile
-            if try select.step() {
-                var stored = try FeatureProfile(decoding: select.blob(0))
-                if stored.type == profile.type {
-                    try stored.merge(profile)
-                    merged = stored
-                }
-            }
+            if try select.step() { merged = try FeatureProfile(decoding: select.blob(0)).combined(with: profile) }
             select.reset()
             upsert.reset()
             try upsert.run(key + [.blob(merged.encoded())])
@@ -87,7 +77,7 @@ extension OfflineStore {
     func rollUp(_ source: ProfileSource, now: Timestamp) throws {
         let cutoff = ProfileBuckets.rollUpBefore(now: now)
         let old = try database.prepare(
-            "SELECT id, view, feature, bucket_start, profile FROM profiles INDEXED BY profiles_age WHERE kind = ? AND name = ? AND generation = ? AND bucket_length = ? AND bucket_start < ?"
+            "SELECT id, view, feature, bucket_start, profile FROM profiles INDEXED BY profiles_age WHERE kind = ? AND name = ? AND generation = ? AND bucket_length = ? AND bucket_start < ? ORDER BY bucket_start, id"
         )
         try old.bind([
             .text(source.kind.rawValue), .text(source.name), .integer(source.generation),
@@ -100,12 +90,8 @@ extension OfflineStore {
             let feature = ProfiledFeature(view: old.text(1), feature: old.text(2))
             let slot = days.slot(of: feature, at: Timestamp(microseconds: old.int64(3)))
             let profile = try FeatureProfile(decoding: old.blob(4))
-            if let existing = days.profiles[slot], existing.type != profile.type {
-                // Buckets of a former type of the feature: the newer one (later hour) stays.
-                days.replace(slot, with: profile)
-            } else {
-                try days.merge(profile, into: slot)
-            }
+            // Rows come in bucket order: of buckets of a former type, the later hour stays.
+            try days.combine(profile, into: slot)
         }
         guard !ids.isEmpty else { return }
         let delete = try database.prepare("DELETE FROM profiles WHERE id = ?")
