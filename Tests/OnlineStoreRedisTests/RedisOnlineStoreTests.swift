@@ -116,7 +116,9 @@ func at(_ seconds: Int64, _ micros: Int64 = 0) -> Timestamp { Timestamp(microsec
                 Issue.record("TTL did not answer an integer")
                 return
             }
-            #expect((990...1000).contains(left))
+            // Seconds pass between the write and the TTL call on a loaded machine (989 was seen
+            // at load 11); a key without the TTL answers -1, one written with another TTL > 1000.
+            #expect((900...1000).contains(left), "TTL \(left)")
         }
     }
 
