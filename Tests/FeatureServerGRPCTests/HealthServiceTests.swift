@@ -65,10 +65,26 @@ import Testing
                 try await Task.sleep(for: .milliseconds(500))
             }
         ) { _, clients in
-            async let answer = clients.health.check(.with { $0.service = "" })
-            for await _ in entered { break }
-            await clients.shutdown()
-            let status = try await answer.status
+            let answer = Task { try await clients.health.check(.with { $0.service = "" }).status }
+            // The shutdown starts once the check runs; a call that ends before reaching it (an
+            // error) fails the test with that error instead of waiting for a check that never comes.
+            let reached = await withTaskGroup(of: Bool.self) { group in
+                group.addTask {
+                    for await _ in entered { return true }
+                    return false
+                }
+                group.addTask {
+                    _ = await answer.result
+                    return false
+                }
+                let first = await group.next() ?? false
+                group.cancelAll()
+                signal.finish()
+                return first
+            }
+            if reached { await clients.shutdown() }
+            let status = try await answer.value
+            #expect(reached, "the call answered \(status) without running the health check")
             #expect(status == .serving)
         }
     }
