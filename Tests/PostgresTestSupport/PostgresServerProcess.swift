@@ -15,7 +15,9 @@ import PostgresClient
 /// as `nobody` through `setpriv`, which execs in place (the process the test holds is postgres
 /// itself), with the temp dir given to that user.
 public final class PostgresServerProcess: @unchecked Sendable {
-    public let port: Int
+    /// The port postgres listens on; chosen again when another socket takes it before the first
+    /// start (a restart keeps it).
+    public private(set) var port: Int
     public let directory: URL
     public let user = "fs"
     public let password: String
@@ -24,6 +26,9 @@ public final class PostgresServerProcess: @unchecked Sendable {
 
     public var dataDirectory: URL { directory.appendingPathComponent("data") }
     public var logFile: URL { directory.appendingPathComponent("log/postgres.log") }
+    /// postgres's standard error: what it says before its logging collector starts, such as a
+    /// port it cannot bind.
+    public var startupLogFile: URL { directory.appendingPathComponent("log/startup.log") }
 
     /// Settings for a store in `schema` of this server's `postgres` database, with the password in
     /// ``passwordEnv`` (see ``environment``).
@@ -69,7 +74,7 @@ public final class PostgresServerProcess: @unchecked Sendable {
                 }
             }
             try await initdb()
-            try await start()
+            try await start(choosingAnotherPortWhenTaken: true)
         } catch {
             kill()
             try? FileManager.default.removeItem(at: directory)
@@ -93,13 +98,14 @@ public final class PostgresServerProcess: @unchecked Sendable {
 
     /// Starts (or restarts) postgres and waits until it answers `SELECT 1` over TCP with the password.
     ///
-    /// A restart on the same port can find it taken for a moment: once the old postgres is gone,
-    /// the kernel may hand the port to another test's outgoing connection as its local port (ports
-    /// come from the ephemeral range). postgres then exits with "Address already in use"; it is
-    /// started again until the port is free or the start timeout passes.
-    public func start() async throws {
+    /// The port can be taken: between ``freePort()`` and the first start, or once the old postgres
+    /// of a restart is gone, the kernel may hand it to another test's outgoing connection as its
+    /// local port (ports come from the ephemeral range), and such a connection can live for the
+    /// rest of the run. postgres then exits with "Address already in use" (on its standard error,
+    /// before its log starts); the first start takes another port, a restart (which must keep its
+    /// port) starts again until the port is free or the start timeout passes.
+    public func start(choosingAnotherPortWhenTaken: Bool = false) async throws {
         var process = try spawnPostgres()
-        let settings = settings()
         let password = password
         var lastError = "none"
         var bindConflicts = 0
@@ -108,10 +114,15 @@ public final class PostgresServerProcess: @unchecked Sendable {
                 guard logSinceSpawn.contains("Address already in use") else { return true }
                 bindConflicts += 1
                 lastError = "port \(port) in use (\(bindConflicts) times)"
-                try await Task.sleep(for: .milliseconds(500))
+                if choosingAnotherPortWhenTaken {
+                    port = try Self.freePort()
+                } else {
+                    try await Task.sleep(for: .milliseconds(500))
+                }
                 process = try spawnPostgres()
                 return false
             }
+            let settings = settings()
             do {
                 try await offPool {
                     let session = PostgresSession(settings: settings, password: password)
@@ -127,26 +138,30 @@ public final class PostgresServerProcess: @unchecked Sendable {
         if answered && process.isRunning { return }
         let alive = process.isRunning
         kill()
-        let log = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
+        let log = [startupLogFile, logFile].map { (try? String(contentsOf: $0, encoding: .utf8)) ?? "" }.joined()
         throw HarnessError(
             "postgres on port \(port) \(alive ? "did not answer within \(Int(Self.startTimeout)) s" : "exited before it answered") (last error: \(lastError)); its log:\n\(log)"
         )
     }
 
-    /// Where the log stood when postgres was last spawned.
-    private var logOffset: UInt64 = 0
+    /// Where the startup log and the log stood when postgres was last spawned.
+    private var logOffsets: [UInt64] = [0, 0]
 
-    /// What postgres has logged since it was last spawned.
+    /// What postgres has said (standard error, then its log) since it was last spawned.
     private var logSinceSpawn: String {
-        guard let handle = try? FileHandle(forReadingFrom: logFile) else { return "" }
-        defer { try? handle.close() }
-        try? handle.seek(toOffset: logOffset)
-        return String(decoding: (try? handle.readToEnd()) ?? Data(), as: UTF8.self)
+        zip([startupLogFile, logFile], logOffsets).map { file, offset in
+            guard let handle = try? FileHandle(forReadingFrom: file) else { return "" }
+            defer { try? handle.close() }
+            try? handle.seek(toOffset: offset)
+            return String(decoding: (try? handle.readToEnd()) ?? Data(), as: UTF8.self)
+        }.joined()
     }
 
     private func spawnPostgres() throws -> ChildProcess {
         let postgres = try Self.binary("postgres")
-        logOffset = (try? FileManager.default.attributesOfItem(atPath: logFile.path)[.size] as? UInt64) ?? 0
+        logOffsets = [startupLogFile, logFile].map {
+            (try? FileManager.default.attributesOfItem(atPath: $0.path)[.size] as? UInt64) ?? 0
+        }
         let process = try Self.spawn(
             postgres,
             [
@@ -155,7 +170,7 @@ public final class PostgresServerProcess: @unchecked Sendable {
                 "-c", "shared_buffers=16MB", "-c", "max_connections=\(maxConnections)", "-c", "logging_collector=on",
                 "-c", "log_directory=\(directory.appendingPathComponent("log").path)",
                 "-c", "log_filename=postgres.log",
-            ], output: .null, error: .null)
+            ], output: .null, error: .file(startupLogFile.path))
         self.process = process
         return process
     }

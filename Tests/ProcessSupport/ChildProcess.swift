@@ -20,6 +20,8 @@ public final class ChildProcess: Sendable {
         case pipe
         /// `/dev/null`.
         case null
+        /// A file, created when missing and appended to.
+        case file(String)
     }
 
     public let processIdentifier: Int32
@@ -54,6 +56,11 @@ public final class ChildProcess: Sendable {
             case .null:
                 try Self.check(
                     posix_spawn_file_actions_addopen(&actions, target, "/dev/null", O_WRONLY, 0),
+                    "posix_spawn_file_actions_addopen")
+                return nil
+            case .file(let path):
+                try Self.check(
+                    posix_spawn_file_actions_addopen(&actions, target, path, O_WRONLY | O_CREAT | O_APPEND, 0o644),
                     "posix_spawn_file_actions_addopen")
                 return nil
             case .pipe:

@@ -10,10 +10,11 @@ import Redis
 
 /// One `redis-server` the tests started, on a free loopback port, with its files in a temp dir.
 public final class RedisServerProcess: @unchecked Sendable {
-    public let port: Int
-    public let busPort: Int?
+    /// The ports; chosen again when another socket takes one before the first start (a restart
+    /// keeps them).
+    public private(set) var port: Int
+    public private(set) var busPort: Int?
     public let directory: URL
-    let configuration: String
     private var process: ChildProcess?
 
     public var address: RedisAddress { RedisAddress(host: "127.0.0.1", port: port) }
@@ -24,6 +25,12 @@ public final class RedisServerProcess: @unchecked Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         port = try Self.freePort()
         busPort = cluster ? try Self.freePort() : nil
+        try writeConfiguration()
+        try await start(choosingOtherPortsWhenTaken: true)
+    }
+
+    /// Writes redis.conf for the current ports.
+    private func writeConfiguration() throws {
         var lines = [
             "bind 127.0.0.1", "port \(port)", "dir \(directory.path)", "save \"\"", "appendonly no",
             "daemonize no", "logfile \(directory.path)/redis.log", "protected-mode no",
@@ -34,9 +41,8 @@ public final class RedisServerProcess: @unchecked Sendable {
                 "cluster-port \(busPort)", "cluster-require-full-coverage no",
             ]
         }
-        configuration = lines.joined(separator: "\n") + "\n"
-        try configuration.write(to: directory.appendingPathComponent("redis.conf"), atomically: true, encoding: .utf8)
-        try await start()
+        try (lines.joined(separator: "\n") + "\n").write(
+            to: directory.appendingPathComponent("redis.conf"), atomically: true, encoding: .utf8)
     }
 
     /// How long a started server may take to answer: generous, because the whole test suite shares
@@ -45,11 +51,13 @@ public final class RedisServerProcess: @unchecked Sendable {
 
     /// Starts (or restarts) the process and waits until it answers `PING`.
     ///
-    /// A restart on the same port can find it taken for a moment (the kernel may hand a freed
-    /// port to another test's outgoing connection as its local port): redis-server then exits
-    /// with "Address already in use", and is started again until the port is free or the start
-    /// timeout passes (as ``PostgresServerProcess`` does).
-    public func start() async throws {
+    /// A port can be taken (between ``freePort()`` and the first start, or once the old process of
+    /// a restart is gone, the kernel may hand it to another test's outgoing connection as its local
+    /// port, and that connection may live for the rest of the run): redis-server then exits with
+    /// "Address already in use". The first start takes other ports; a restart, which must keep its
+    /// ports, starts again until they are free or the start timeout passes (as
+    /// ``PostgresServerProcess`` does).
+    public func start(choosingOtherPortsWhenTaken: Bool = false) async throws {
         var process = try spawn()
         var lastError = "none"
         var bindConflicts = 0
@@ -58,7 +66,13 @@ public final class RedisServerProcess: @unchecked Sendable {
                 guard logSinceSpawn.contains("Address already in use") else { return true }
                 bindConflicts += 1
                 lastError = "port \(port) in use (\(bindConflicts) times)"
-                try await Task.sleep(for: .milliseconds(500))
+                if choosingOtherPortsWhenTaken {
+                    port = try Self.freePort()
+                    if busPort != nil { busPort = try Self.freePort() }
+                    try writeConfiguration()
+                } else {
+                    try await Task.sleep(for: .milliseconds(500))
+                }
                 process = try spawn()
                 return false
             }
