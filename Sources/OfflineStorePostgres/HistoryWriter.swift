@@ -7,8 +7,8 @@ import PostgresClient
 /// of ``OfflineStore``'s `HistoryInserter`, with the same outcome row for row.
 ///
 /// Without `dedupe_on` every row is a new event; rows are inserted in event-time order (the
-/// clustering key's order, so its B-tree takes near-appends), each under the arrival number of
-/// its place in the input. With `dedupe_on`, see ``storeDeduplicated(_:table:firstSequence:_:progress:)``.
+/// clustering key's order, file order among equal times, so its B-tree takes near-appends) and
+/// numbered in that order, as ``OfflineStore`` numbers them. With `dedupe_on`, see ``storeDeduplicated(_:table:firstSequence:_:progress:)``.
 enum HistoryWriter {
     /// What storing did: the counts of ``IngestStoreOutcome`` and ``AppendResult``.
     struct Outcome {
@@ -17,8 +17,8 @@ enum HistoryWriter {
         var duplicates = 0
     }
 
-    /// Stores row `i` of `rows` (in ``HistoryTable/columnNames`` order) under arrival number
-    /// `firstSequence + i`.
+    /// Stores `rows` (in ``HistoryTable/columnNames`` order) under arrival numbers from
+    /// `firstSequence`: in storage order without `dedupe_on`, in input order with it.
     static func store(
         _ rows: ParsedRows, table: HistoryTable, firstSequence: Int64, _ transaction: PostgresTransaction,
         progress: (Int) -> Void
@@ -29,7 +29,7 @@ enum HistoryWriter {
         }
         let order = rows.storageOrder(eventColumn: 0)
         try ColumnInserter(table: table.name, columns: table.columnNames, types: table.columnTypes).insert(
-            rows, selection: order, sequences: order.map { firstSequence + Int64($0) }, transaction,
+            rows, selection: order, sequences: order.indices.map { firstSequence + Int64($0) }, transaction,
             progress: progress)
         return Outcome(inserted: rows.count)
     }

@@ -5,7 +5,8 @@ import SQLite
 ///
 /// Every row the source ever received, in a `WITHOUT ROWID` table keyed by
 /// `(__event_ts, __seq)`: rows are clustered by event time (time-range scans for materialization
-/// read one contiguous stretch), and `__seq` numbers rows in arrival order, so two distinct rows
+/// read one contiguous stretch), and `__seq` numbers rows in arrival order (the rows of one ingest,
+/// which arrive together, in event-time order, file order among equal times), so two distinct rows
 /// are never merged, whatever their keys and times. An index on `__seq` finds the rows that arrived
 /// since a given point (late rows for incremental materialization).
 ///

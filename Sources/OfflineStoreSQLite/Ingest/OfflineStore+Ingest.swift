@@ -144,8 +144,12 @@ extension OfflineStore {
         _ rows: ParsedRows, plan: IngestPlan, table: HistoryTable, record: IngestRecord, timer: inout PhaseTimer,
         progress: (Int) -> Void
     ) throws -> IngestStoreOutcome {
-        // Arrival numbers follow file order; rows are stored in event-time order (near-appends),
-        // except with dedupe_on, where the later arrival must win a tie of created times.
+        // Rows are stored in event-time order, file order among equal times (near-appends to the
+        // clustering key), and numbered in that order: the rows of one file arrive together, so
+        // their arrival numbers only have to keep file order where it decides something (a tie
+        // of event and created times), and the unique index on arrival numbers takes appends too.
+        // With dedupe_on rows go in file order, where the later arrival must win a tie of created
+        // times.
         let order =
             table.source.dedupeOn.isEmpty
             ? rows.storageOrder(eventColumn: 0) : (0..<Int32(rows.count)).map { $0 }
@@ -163,7 +167,7 @@ extension OfflineStore {
                 let first = try allocateSequence(rows.count)
                 for (done, row) in order.enumerated() {
                     if done > 0 { progress(done) }
-                    try inserter.add(row: Int(row), sequence: first + Int64(row), of: rows)
+                    try inserter.add(row: Int(row), sequence: first + Int64(done), of: rows)
                 }
                 try inserter.finish(rows)
                 timer.mark("insert")
