@@ -4,8 +4,9 @@ import PostgresTestSupport
 import Testing
 
 /// The offline store a test repo keeps its history in: the SQLite default, or a throwaway
-/// PostgreSQL cluster (one per test, a schema per repo). Suites that check the offline side run
-/// once per backend with the same data and the same expectations.
+/// PostgreSQL cluster (shared by the tests running at once, ``SharedPostgresServer``; a schema per
+/// test and repo). Suites that check the offline side run once per backend with the same data and
+/// the same expectations.
 enum OfflineBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case sqlite, postgres
 
@@ -19,7 +20,9 @@ enum OfflineBackend: String, CaseIterable, Sendable, CustomTestStringConvertible
         switch self {
         case .sqlite: try await offPool { try body(OfflineRepos(server: nil)) }
         case .postgres:
-            try await withPostgresServer { server in try await offPool { try body(OfflineRepos(server: server)) } }
+            try await SharedPostgresServer.shared.use { server in
+                try await offPool { try body(OfflineRepos(server: server)) }
+            }
         }
     }
 }
@@ -27,13 +30,18 @@ enum OfflineBackend: String, CaseIterable, Sendable, CustomTestStringConvertible
 /// Opens repos whose `feature_store.yaml` points at one offline store.
 struct OfflineRepos: Sendable {
     let server: PostgresServerProcess?
+    /// Tells this test's schemas from those of other tests on the shared cluster.
+    let tag = String(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(8)).lowercased()
 
-    /// `feature_store.yaml` for project `project`, its offline store in the schema named after the
-    /// project on PostgreSQL (so repos of one cluster keep apart).
+    /// `feature_store.yaml` for project `project`, its offline store on PostgreSQL in a schema
+    /// named after the project and this test (so repos and tests sharing the cluster keep apart).
     func config(project: String) -> String {
         guard let server else { return "project: \(project)\n" }
-        return "project: \(project)\n" + server.offlineStoreYAML(schema: project)
+        return "project: \(project)\n" + server.offlineStoreYAML(schema: schema(project: project))
     }
+
+    /// The PostgreSQL schema of project `project`'s offline store.
+    func schema(project: String) -> String { "\(project)_\(tag)" }
 
     /// The repo at `path`, with the cluster's password in its environment.
     func open(_ path: String, clock: @escaping @Sendable () -> Timestamp = Timestamp.now) throws -> FeatureStore {

@@ -522,13 +522,14 @@ import Testing
     static func checkNonFiniteHistory(_ repos: OfflineRepos) throws {
         let (path, store) = try Self.repo("1,2025-12-31T23:10:00Z,1,1.5\n", repos)
         if let server = repos.server {
-            let session = PostgresSession(settings: server.settings(schema: "edges"), password: server.password)
+            let schema = repos.schema(project: "edges")
+            let session = PostgresSession(settings: server.settings(schema: schema), password: server.password)
             defer { session.close() }
             let table = try #require(
                 try session.query(
-                    "SELECT table_name FROM information_schema.tables WHERE table_schema = 'edges' AND table_name LIKE 'history_txns%'"
+                    "SELECT table_name FROM information_schema.tables WHERE table_schema = '\(schema)' AND table_name LIKE 'history_txns%'"
                 ).first?.text(0))
-            try session.query("UPDATE edges.\(quoteIdentifier(table)) SET amount = 'Infinity'")
+            try session.query("UPDATE \(quoteIdentifier(schema)).\(quoteIdentifier(table)) SET amount = 'Infinity'")
         } else {
             let database = try Database(path: path + "/.fs/offline.db")
             let table = try #require(
