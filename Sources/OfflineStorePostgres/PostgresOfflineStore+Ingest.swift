@@ -36,7 +36,7 @@ extension PostgresOfflineStore {
             }
             let first = try allocateSequence(rows.count, transaction)
             let outcome = try HistoryWriter.store(
-                rows, table: table, firstSequence: first, transaction, progress: progress)
+                rows, table: table, firstSequence: first, numbering: .storageOrder, transaction, progress: progress)
             timer.mark("insert")
             try transaction.query(
                 "INSERT INTO \(schema).ingest_log (source, generation, file, fingerprint, rows, stored, ingested_at, forced) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -89,7 +89,9 @@ extension PostgresOfflineStore {
             try requireTable(table, transaction)
             // The counter's row lock, held to the commit, before anything is read or written.
             let first = try allocateSequence(rows.count, transaction)
-            let outcome = try HistoryWriter.store(parsed, table: table, firstSequence: first, transaction) { _ in }
+            let outcome = try HistoryWriter.store(
+                parsed, table: table, firstSequence: first, numbering: .inputOrder, transaction
+            ) { _ in }
             return AppendResult(
                 rows: rows, table: table, first: first, inserted: outcome.inserted, replaced: outcome.replaced,
                 duplicates: outcome.duplicates)
