@@ -36,7 +36,7 @@ public struct ProfileSlot: Hashable, Sendable {
 /// profiles.add(.float64(0.42), type: .float64, to: ProfiledFeature(view: "driver_stats", feature: "conv_rate"), at: time)
 /// try offlineStore.mergeProfiles(profiles, into: .served(service: "driver_activity"), now: now)
 /// ```
-public struct ProfileAccumulator: Sendable {
+public struct ProfileAccumulator: Sendable, Equatable {
     /// The bucket length; zero keeps one bucket per feature (starting at 0).
     public let bucketLength: TimeSpan
     public private(set) var profiles: [ProfileSlot: FeatureProfile] = [:]

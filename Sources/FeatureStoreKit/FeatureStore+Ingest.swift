@@ -57,6 +57,9 @@ extension FeatureStore {
         let now = clock()
         var options = options
         if options.eventTimeLimit == nil { options.eventTimeLimit = EventTimeLimit(now: now, skew: config.futureSkew) }
+        // The store may profile the rows while inserting them (IngestResult.arrivedProfiles, for
+        // updateOfflineProfiles).
+        options.profileColumns = offlineProfileColumns(of: source, definitions: snapshot.definitions)
         return try offlineStore().ingest(file: file, format: format, into: table, options: options, now: now)
     }
 }

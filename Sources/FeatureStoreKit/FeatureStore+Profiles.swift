@@ -21,13 +21,16 @@ extension FeatureStore {
     }
 
     /// Brings the offline profiles of a source up to date with its stored rows: the call that
-    /// follows every ingest and push (see ``ProfileStore/updateProfiles(of:columns:now:)``).
+    /// follows every ingest and push (see ``ProfileStore/updateProfiles(of:columns:now:arrived:)``);
+    /// `arrived` is the ingest's ``IngestResult/arrivedProfiles``, which spares reading its rows back.
     ///
     /// - Returns: what was done; `nil` for a source with no history table (`sqlite` sources are
     ///   read in place and profiled on demand) or no snapshot view over it.
     /// - Throws: `notFound` for an unknown source; `conflict`, `storage`.
     @discardableResult
-    public func updateOfflineProfiles(source name: String) throws -> ProfileUpdateResult? {
+    public func updateOfflineProfiles(source name: String, arrived: ArrivedProfiles? = nil) throws
+        -> ProfileUpdateResult?
+    {
         let snapshot = try snapshot()
         guard snapshot.definitions.source(name) != nil else {
             let names = snapshot.definitions.sources.map(\.name)
@@ -36,16 +39,18 @@ extension FeatureStore {
             )
         }
         guard let table = historyTables(snapshot).first(where: { $0.source.name == name }) else { return nil }
-        return try updateOfflineProfiles(table: table, snapshot: snapshot)
+        return try updateOfflineProfiles(table: table, snapshot: snapshot, arrived: arrived)
     }
 
     /// ``updateOfflineProfiles(source:)`` for a caller that holds the table and the snapshot it
     /// wrote with (the server's push path).
     @discardableResult
-    public func updateOfflineProfiles(table: HistoryTable, snapshot: RegistrySnapshot) throws -> ProfileUpdateResult? {
+    public func updateOfflineProfiles(
+        table: HistoryTable, snapshot: RegistrySnapshot, arrived: ArrivedProfiles? = nil
+    ) throws -> ProfileUpdateResult? {
         let columns = offlineProfileColumns(of: table.source, definitions: snapshot.definitions)
         guard !columns.isEmpty else { return nil }
-        return try offlineStore().updateProfiles(of: table, columns: columns, now: clock())
+        return try offlineStore().updateProfiles(of: table, columns: columns, now: clock(), arrived: arrived)
     }
 
     /// Deletes offline profiles no registered view feature names any more (removed sources,

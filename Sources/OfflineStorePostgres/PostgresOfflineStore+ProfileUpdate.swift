@@ -5,7 +5,7 @@ import PostgresClient
 
 extension PostgresOfflineStore {
     /// Brings the hourly offline profiles of `columns` up to date with the rows stored so far, as
-    /// the SQLite store does (see ``OfflineStore/updateProfiles(of:columns:now:)``): profiles the
+    /// the SQLite store does (see ``OfflineStore/updateProfiles(of:columns:now:arrived:)``): profiles the
     /// rows that arrived after each feature's mark, merges them into the stored hourly buckets,
     /// moves the marks and merges old hours into days, in one transaction.
     ///
@@ -17,9 +17,9 @@ extension PostgresOfflineStore {
     ///
     /// - Throws: `conflict` when the table does not exist (an apply replaced it); `storage`.
     @discardableResult
-    public func updateProfiles(of table: HistoryTable, columns: [OfflineProfileColumn], now: Timestamp) throws
-        -> ProfileUpdateResult
-    {
+    public func updateProfiles(
+        of table: HistoryTable, columns: [OfflineProfileColumn], now: Timestamp, arrived: ArrivedProfiles?
+    ) throws -> ProfileUpdateResult {
         let started = ContinuousClock.now
         let source = ProfileSource.offline(source: table.source.name, generation: table.generation)
         return try write { transaction in
@@ -31,7 +31,7 @@ extension PostgresOfflineStore {
                 (try transaction.scalarInt(
                     "SELECT value FROM \(schema).offline_meta WHERE key = 'next_sequence'") ?? 1) - 1
             let (rows, profiles) = try PostgresHistoryReader(transaction: transaction).profileArrivals(
-                of: table, columns: columns, marks: marks, through: last)
+                of: table, columns: columns, marks: marks, through: last, arrived: arrived)
             try mergeStoredProfiles(profiles.profiles, into: source, transaction)
             try setProfileMarks(of: source, columns: columns, to: last, transaction)
             try dropEarlierGenerations(of: source, transaction)

@@ -67,7 +67,7 @@ extension FS {
             // The rows are committed; their profiles (fs stats, fs drift) follow in a transaction of
             // their own, and a failure here only delays them to the next read, which catches up.
             do {
-                if let update = try store.updateOfflineProfiles(source: source) {
+                if let update = try store.updateOfflineProfiles(source: source, arrived: result.arrivedProfiles) {
                     print(
                         "Profiled \(update.rows) rows for fs stats and fs drift (\(update.features) features, \(String(format: "%.2f", update.seconds)) s)"
                     )

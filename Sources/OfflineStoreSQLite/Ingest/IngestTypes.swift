@@ -14,6 +14,10 @@ public struct IngestOptions: Sendable {
     /// Called about every ``progressInterval`` rows while storing.
     public var progress: (@Sendable (IngestProgress) -> Void)?
     public var progressInterval: Int
+    /// The view features profiled over the source (``ProfileStore/updateProfiles(of:columns:now:arrived:)``):
+    /// a store may profile the rows it stores on another core while inserting them, and return
+    /// the profiles in ``IngestResult/arrivedProfiles``.
+    public var profileColumns: [OfflineProfileColumn] = []
 
     public init(
         skipBadRows: Bool = false, rejectsPath: String? = nil, force: Bool = false,
@@ -58,6 +62,9 @@ public struct IngestResult: Sendable, Equatable {
     /// Set when the file's content had been ingested into the source before: nothing was stored.
     public var alreadyIngested: IngestRecord?
     public var seconds: Double
+    /// The profiles of the stored rows, when the store computed them while inserting (see
+    /// ``IngestOptions/profileColumns``); pass them to the profile update that follows.
+    public var arrivedProfiles: ArrivedProfiles?
 
     public init(
         rows: Int, inserted: Int, replaced: Int = 0, duplicates: Int = 0, rejected: Int = 0,

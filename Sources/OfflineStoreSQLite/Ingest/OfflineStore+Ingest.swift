@@ -28,7 +28,9 @@ extension OfflineStore {
             file: file, format: format, into: table, options: options, now: now,
             earlierIngest: { fingerprint in try storage { try ingestRecord(of: table, fingerprint: fingerprint) } },
             store: { rows, plan, record, timer, progress in
-                try store(rows, plan: plan, table: table, record: record, timer: &timer, progress: progress)
+                try store(
+                    rows, plan: plan, table: table, record: record, profiling: options.profileColumns, timer: &timer,
+                    progress: progress)
             })
     }
 }
@@ -113,10 +115,12 @@ package enum IngestRun {
                 if rejects.count > 0 { try? FileManager.default.removeItem(atPath: rejectsPath) }
                 return IngestResult(alreadyIngested: earlier, seconds: started.secondsSince)
             }
-            return IngestResult(
+            var result = IngestResult(
                 rows: chunk.records, inserted: outcome.inserted, replaced: outcome.replaced,
                 duplicates: outcome.duplicates, rejected: rejects.count,
                 rejectsPath: rejects.count > 0 ? rejectsPath : nil, seconds: started.secondsSince)
+            result.arrivedProfiles = outcome.arrivedProfiles
+            return result
         }
     }
 
@@ -129,6 +133,8 @@ package struct IngestStoreOutcome {
     package var duplicates = 0
     /// Set when another process ingested the same content first (nothing was stored).
     package var alreadyIngested: IngestRecord?
+    /// The profiles of the stored rows, computed while inserting them.
+    package var arrivedProfiles: ArrivedProfiles?
 
     package init(inserted: Int = 0, replaced: Int = 0, duplicates: Int = 0, alreadyIngested: IngestRecord? = nil) {
         self.inserted = inserted
@@ -140,9 +146,13 @@ package struct IngestStoreOutcome {
 
 extension OfflineStore {
     /// Stores parsed rows under fresh arrival numbers and logs the ingest, in one transaction.
+    ///
+    /// Without `dedupe_on` every parsed row is stored as it is, so the rows are profiled for
+    /// `profiling` on a second core while they are inserted (the profile update after the commit
+    /// then reads nothing back); with `dedupe_on` which rows are stored is known only after.
     private func store(
-        _ rows: ParsedRows, plan: IngestPlan, table: HistoryTable, record: IngestRecord, timer: inout PhaseTimer,
-        progress: (Int) -> Void
+        _ rows: ParsedRows, plan: IngestPlan, table: HistoryTable, record: IngestRecord,
+        profiling: [OfflineProfileColumn], timer: inout PhaseTimer, progress: (Int) -> Void
     ) throws -> IngestStoreOutcome {
         // Rows are stored in event-time order, file order among equal times (near-appends to the
         // clustering key), and numbered in that order: the rows of one file arrive together, so
@@ -165,19 +175,31 @@ extension OfflineStore {
                 }
                 var inserter = try HistoryInserter(database: database, table: table, types: plan.columns.map(\.type))
                 let first = try allocateSequence(rows.count)
-                for (done, row) in order.enumerated() {
-                    if done > 0 { progress(done) }
-                    try inserter.add(row: Int(row), sequence: first + Int64(done), of: rows)
+                func insert() throws {
+                    for (done, row) in order.enumerated() {
+                        if done > 0 { progress(done) }
+                        try inserter.add(row: Int(row), sequence: first + Int64(done), of: rows)
+                    }
+                    try inserter.finish(rows)
                 }
-                try inserter.finish(rows)
+                var arrived: ArrivedProfiles?
+                if profiling.isEmpty || !table.source.dedupeOn.isEmpty {
+                    try insert()
+                } else {
+                    arrived = try Concurrently.run(insert) {
+                        try ArrivedProfiles(rows, order: order, table: table, columns: profiling, after: first - 1)
+                    }
+                }
                 timer.mark("insert")
                 var logged = record
                 logged.stored = inserter.inserted + inserter.replaced
                 try log(logged, table: table)
                 try database.execute("COMMIT")
                 timer.mark("commit")
-                return IngestStoreOutcome(
+                var outcome = IngestStoreOutcome(
                     inserted: inserter.inserted, replaced: inserter.replaced, duplicates: inserter.duplicates)
+                outcome.arrivedProfiles = arrived
+                return outcome
             } catch {
                 try? database.execute("ROLLBACK")
                 throw error

@@ -11,13 +11,36 @@ extension HistoryReader {
     /// Rows are read in the order SQLite reads them: the whole table in its clustering order (event
     /// time, then arrival) from mark 0, by arrival number since a later mark (the index on `__seq`),
     /// so both backends build the same sketches.
+    ///
+    /// `arrived` (the profiles an ingest computed of its own rows) stands in for reading those rows
+    /// back, for the features it covers whose mark leaves no row of the table unprofiled before
+    /// them; rows after them are read back as usual.
     package func profileArrivals(
-        of table: HistoryTable, columns: [OfflineProfileColumn], marks: [Int64], through last: Int64
+        of table: HistoryTable, columns: [OfflineProfileColumn], marks: [Int64], through last: Int64,
+        arrived: ArrivedProfiles? = nil
     ) throws -> (rows: Int, profiles: ProfileAccumulator) {
-        var groups: [Int64: [OfflineProfileColumn]] = [:]
-        for (column, mark) in zip(columns, marks) where mark < last { groups[mark, default: []].append(column) }
         var result = ProfileAccumulator(bucketLength: ProfileBuckets.hour)
         var rows = 0
+        var marks = marks
+        if let arrived, arrived.table == table.name, arrived.through <= last {
+            let covered = Set(arrived.columns)
+            var taken: Set<ProfiledFeature> = []
+            var checked: [Int64: Bool] = [:]
+            for (index, column) in columns.enumerated() where covered.contains(column) && marks[index] <= arrived.after
+            {
+                let mark = marks[index]
+                if checked[mark] == nil { checked[mark] = try !hasRows(of: table, after: mark, through: arrived.after) }
+                guard checked[mark] == true else { continue }
+                marks[index] = arrived.through
+                taken.insert(column.feature)
+            }
+            if !taken.isEmpty {
+                try result.merge(arrived.profiles(of: taken))
+                rows += arrived.rows
+            }
+        }
+        var groups: [Int64: [OfflineProfileColumn]] = [:]
+        for (column, mark) in zip(columns, marks) where mark < last { groups[mark, default: []].append(column) }
         let p = parameterPrefix
         for (mark, group) in groups.sorted(by: { $0.key < $1.key }) {
             let distinct = OfflineProfileColumn.distinct(group)
@@ -44,6 +67,16 @@ extension HistoryReader {
             try result.merge(profiler.accumulator(for: group))
         }
         return (rows, result)
+    }
+
+    /// Whether `table` holds a row numbered in `after + 1 ... through`.
+    private func hasRows(of table: HistoryTable, after: Int64, through: Int64) throws -> Bool {
+        guard after < through else { return false }
+        let p = parameterPrefix
+        var cursor = try cursor(
+            "SELECT 1 FROM \(quoteIdentifier(table.name)) WHERE \(HistoryTable.sequenceColumn) > \(p)1 AND \(HistoryTable.sequenceColumn) <= \(p)2 LIMIT 1",
+            [after, through])
+        return try cursor.step()
     }
 
     /// Profiles of `columns` over the rows of a history table whose event time is in `[from, to)`

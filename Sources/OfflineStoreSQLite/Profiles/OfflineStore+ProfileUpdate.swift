@@ -39,11 +39,14 @@ extension OfflineStore {
     /// an earlier version of its event, both versions stay counted; ``rebuildProfiles(of:columns:now:)``
     /// recomputes them from the rows stored now.
     ///
+    /// `arrived`, the profiles an ingest computed of its own rows while inserting them, stands in
+    /// for reading those rows back where no earlier row of a feature is still unprofiled.
+    ///
     /// - Throws: `conflict` when the table does not exist (an apply replaced it); `storage`.
     @discardableResult
-    public func updateProfiles(of table: HistoryTable, columns: [OfflineProfileColumn], now: Timestamp) throws
-        -> ProfileUpdateResult
-    {
+    public func updateProfiles(
+        of table: HistoryTable, columns: [OfflineProfileColumn], now: Timestamp, arrived: ArrivedProfiles?
+    ) throws -> ProfileUpdateResult {
         let started = ContinuousClock.now
         let source = ProfileSource.offline(source: table.source.name, generation: table.generation)
         return try storage {
@@ -59,7 +62,7 @@ extension OfflineStore {
                         $0 - 1
                     } ?? 0
                 let (rows, profiles) = try reader.profileArrivals(
-                    of: table, columns: columns, marks: marks, through: last)
+                    of: table, columns: columns, marks: marks, through: last, arrived: arrived)
                 if !locked {
                     try database.execute("COMMIT")
                     try database.execute("BEGIN IMMEDIATE")

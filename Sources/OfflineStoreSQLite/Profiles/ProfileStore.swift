@@ -6,11 +6,13 @@ import FeatureStoreCore
 /// with the same semantics, results and messages.
 public protocol ProfileStore: AnyObject {
     /// Brings the hourly offline profiles of `columns` up to date with the rows stored so far
-    /// (see ``OfflineStore/updateProfiles(of:columns:now:)``): each stored row is profiled once,
-    /// whoever runs the update and however many run at once.
+    /// (see ``OfflineStore/updateProfiles(of:columns:now:arrived:)``): each stored row is profiled
+    /// once, whoever runs the update and however many run at once. `arrived`, the profiles an
+    /// ingest computed of its rows, stands in for reading those rows back where it can.
     @discardableResult
-    func updateProfiles(of table: HistoryTable, columns: [OfflineProfileColumn], now: Timestamp) throws
-        -> ProfileUpdateResult
+    func updateProfiles(
+        of table: HistoryTable, columns: [OfflineProfileColumn], now: Timestamp, arrived: ArrivedProfiles?
+    ) throws -> ProfileUpdateResult
 
     /// Recomputes the offline profiles of `columns` from the rows stored now.
     @discardableResult
@@ -67,3 +69,13 @@ extension ProfileStore {
 }
 
 extension OfflineStore: ProfileStore {}
+
+extension ProfileStore {
+    /// ``updateProfiles(of:columns:now:arrived:)`` reading every new row back.
+    @discardableResult
+    public func updateProfiles(of table: HistoryTable, columns: [OfflineProfileColumn], now: Timestamp) throws
+        -> ProfileUpdateResult
+    {
+        try updateProfiles(of: table, columns: columns, now: now, arrived: nil)
+    }
+}
