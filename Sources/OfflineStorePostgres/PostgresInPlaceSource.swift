@@ -71,7 +71,7 @@ struct PostgresInPlaceSource {
         }
         if !problems.isEmpty {
             throw FeatureStoreError.invalidInput(
-                "source '\(source.name)' (kind postgres, \(what)): \(problems.joined(separator: "; ")).")
+                "source '\(source.name)' (kind \(source.kind.rawValue), \(what)): \(problems.joined(separator: "; ")).")
         }
         var readable = source
         readable.table = nil
@@ -100,7 +100,7 @@ struct PostgresInPlaceSource {
                 ? " (a name without a schema is looked up in schema '\(storeSchema)', then 'public')" : ""
             let hint = similar.isEmpty ? "" : " Tables of that name in other spellings: \(Suggestion.list(similar))."
             throw FeatureStoreError.notFound(
-                "source '\(source.name)' (kind postgres) reads table '\(name)', which does not exist in \(location)\(lookup). Create it, or correct 'table' (each part is spelled as in PostgreSQL: fs quotes it, so case matters).\(hint)"
+                "source '\(source.name)' (kind \(source.kind.rawValue)) reads table '\(name)', which does not exist in \(location)\(lookup). Create it, or correct 'table' (each part is spelled as in PostgreSQL: fs quotes it, so case matters).\(hint)"
             )
         }
         let rows = try transaction.query(
@@ -116,7 +116,7 @@ struct PostgresInPlaceSource {
         let missing = source.schema.map(\.name).filter { typeOf[$0] == nil }
         if let first = missing.first {
             throw FeatureStoreError.notFound(
-                "source '\(source.name)' (kind postgres) declares \(missing.count == 1 ? "column" : "columns") \(Suggestion.list(missing)) in its schema, which table '\(name)' does not have.\(Suggestion.didYouMean(first, in: names)) Its columns: \(Suggestion.list(names)). Add them to the table, or correct the schema (names are case-sensitive; field_mapping renames a column for the views)."
+                "source '\(source.name)' (kind \(source.kind.rawValue)) declares \(missing.count == 1 ? "column" : "columns") \(Suggestion.list(missing)) in its schema, which table '\(name)' does not have.\(Suggestion.didYouMean(first, in: names)) Its columns: \(Suggestion.list(names)). Add them to the table, or correct the schema (names are case-sensitive; field_mapping renames a column for the views)."
             )
         }
         // Privileges are checked when a statement starts, even one that reads no row.
@@ -125,7 +125,7 @@ struct PostgresInPlaceSource {
             try transaction.query("SELECT \(columns) FROM \(quoted) LIMIT 0")
         } catch let error as FeatureStoreError where error.code != .unavailable {
             throw FeatureStoreError.invalidArgument(
-                "source '\(source.name)' (kind postgres) cannot read table '\(name)': \(error.message). Grant the offline store's user SELECT on it (and USAGE on its schema)."
+                "source '\(source.name)' (kind \(source.kind.rawValue)) cannot read table '\(name)': \(error.message). Grant the offline store's user SELECT on it (and USAGE on its schema)."
             )
         }
         return source.schema.map { typeOf[$0.name]! }
@@ -142,7 +142,7 @@ struct PostgresInPlaceSource {
             row = try transaction.query(probe).first
         } catch let error as FeatureStoreError where error.code != .unavailable {
             throw FeatureStoreError.invalidArgument(
-                "source '\(source.name)' (kind postgres): its query cannot be read with the columns of its schema (\(Suggestion.list(source.schema.map(\.name))), each a column the query yields under that name, case-sensitive): \(error.message)"
+                "source '\(source.name)' (kind \(source.kind.rawValue)): its query cannot be read with the columns of its schema (\(Suggestion.list(source.schema.map(\.name))), each a column the query yields under that name, case-sensitive): \(error.message)"
             )
         }
         guard let row else { throw FeatureStoreError.storage("PostgreSQL gave no row for the column types of a query") }

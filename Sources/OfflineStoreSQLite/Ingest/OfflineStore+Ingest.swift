@@ -185,12 +185,16 @@ extension OfflineStore {
                 var arrived: ArrivedProfiles?
                 if profiling.isEmpty || !table.source.dedupeOn.isEmpty {
                     try insert()
+                    timer.mark("insert")
                 } else {
-                    arrived = try Concurrently.run(insert) {
+                    arrived = try Concurrently.run({
+                        try insert()
+                        timer.mark("insert")
+                    }) {
                         try ArrivedProfiles(rows, order: order, table: table, columns: profiling, after: first - 1)
                     }
+                    timer.mark("profiles (second core) beyond the insert")
                 }
-                timer.mark("insert")
                 var logged = record
                 logged.stored = inserter.inserted + inserter.replaced
                 try log(logged, table: table)
