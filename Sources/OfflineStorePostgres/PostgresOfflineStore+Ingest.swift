@@ -16,13 +16,17 @@ extension PostgresOfflineStore {
                 try session.transaction { try ingestRecord(of: table, fingerprint: fingerprint, $0) }
             },
             store: { rows, _, record, timer, progress in
-                try store(rows, table: table, record: record, timer: &timer, progress: progress)
+                try store(
+                    rows, table: table, record: record, profiling: options.profileColumns, timer: &timer,
+                    progress: progress)
             })
     }
 
+    /// Stores the rows and logs the ingest in one transaction; without `dedupe_on` the rows are
+    /// profiled on a second core meanwhile (as ``OfflineStore`` does).
     private func store(
-        _ rows: ParsedRows, table: HistoryTable, record: IngestRecord, timer: inout PhaseTimer,
-        progress: (Int) -> Void
+        _ rows: ParsedRows, table: HistoryTable, record: IngestRecord, profiling: [OfflineProfileColumn],
+        timer: inout PhaseTimer, progress: (Int) -> Void
     ) throws -> IngestStoreOutcome {
         try write { transaction in
             // The counter's row lock first: a concurrent ingest of the same content waits here,
@@ -35,9 +39,17 @@ extension PostgresOfflineStore {
                 return IngestStoreOutcome(alreadyIngested: earlier)
             }
             let first = try allocateSequence(rows.count, transaction)
-            let outcome = try HistoryWriter.store(
-                rows, table: table, firstSequence: first, numbering: .storageOrder, transaction, progress: progress)
-            timer.mark("insert")
+            var outcome = HistoryWriter.Outcome()
+            let arrived = try ArrivedProfiles.computed(
+                for: rows, order: rows.storageOrder(eventColumn: 0), table: table, columns: profiling,
+                after: first - 1
+            ) {
+                outcome = try HistoryWriter.store(
+                    rows, table: table, firstSequence: first, numbering: .storageOrder, transaction,
+                    progress: progress)
+                timer.mark("insert")
+            }
+            if arrived != nil { timer.mark("profiles (second core) beyond the insert") }
             try transaction.query(
                 "INSERT INTO \(schema).ingest_log (source, generation, file, fingerprint, rows, stored, ingested_at, forced) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                 [
@@ -47,8 +59,10 @@ extension PostgresOfflineStore {
                     .integer(record.forced ? 1 : 0),
                 ])
             timer.mark("log")
-            return IngestStoreOutcome(
+            var stored = IngestStoreOutcome(
                 inserted: outcome.inserted, replaced: outcome.replaced, duplicates: outcome.duplicates)
+            stored.arrivedProfiles = arrived
+            return stored
         }
     }
 

@@ -4,9 +4,9 @@ import Foundation
 import OfflineStoreSQLite
 import Testing
 
-/// The SQLite store profiles an ingest's rows while inserting them (``IngestResult/arrivedProfiles``),
+/// Both offline stores profile an ingest's rows while inserting them (``IngestResult/arrivedProfiles``),
 /// and the update after the commit uses those profiles instead of reading the rows back. Checked
-/// against the read-back itself: over random files (negative zeros, extremes, same-instant rows,
+/// against the read-back itself, on each store: over random files (negative zeros, extremes, same-instant rows,
 /// text with commas and accents, nulls), with updates skipped now and then and pushes in between,
 /// the stored hourly profiles are identical to those of a store that reads every row back.
 @Suite struct ArrivedProfilesTests {
@@ -55,9 +55,17 @@ import Testing
         return result
     }
 
-    @Test(arguments: UInt64(1)...6) func updatesFromArrivedProfilesEqualReadingBack(seed: UInt64) throws {
-        let arriving = try IngestFixture()
-        let reading = try IngestFixture()
+    @Test(arguments: StoreBackend.allCases) func updatesFromArrivedProfilesEqualReadingBack(
+        _ backend: StoreBackend
+    ) async throws {
+        try await backend.run { opener in
+            for seed in UInt64(1)...6 { try Self.checkAgainstReadingBack(seed: seed, opener) }
+        }
+    }
+
+    static func checkAgainstReadingBack(seed: UInt64, _ opener: StoreOpener) throws {
+        let arriving = try IngestFixture(opener)
+        let reading = try IngestFixture(opener)
         let columns = Self.columns(arriving.table)
         var options = IngestOptions()
         options.profileColumns = columns
@@ -68,14 +76,14 @@ import Testing
             if random.next() % 4 == 0 {
                 let push: [[FeatureValue]] = [
                     [
-                        .timestamp(Self.base), .timestamp(Self.base), .int64(9), .float64(-0.0), .string("p"),
+                        .timestamp(base), .timestamp(base), .int64(9), .float64(-0.0), .string("p"),
                         .bool(true),
                     ]
                 ]
                 _ = try arriving.store.append(rows: push, to: arriving.table)
                 _ = try reading.store.append(rows: push, to: reading.table)
             }
-            let text = Self.file(seed: seed &* 100 &+ UInt64(batch), count: 200 + Int(random.next() % 300))
+            let text = file(seed: seed &* 100 &+ UInt64(batch), count: 200 + Int(random.next() % 300))
             let ingested = try arriving.ingest("f\(batch).csv", text, options: options)
             try reading.ingest("f\(batch).csv", text)
             let arrived = try #require(ingested.arrivedProfiles, "seed \(seed) batch \(batch): no profiles")
@@ -83,11 +91,11 @@ import Testing
             // Now and then no update (the next ingest's profiles cannot stand in either).
             guard random.next() % 4 != 0 else { continue }
             let update = try arriving.store.updateProfiles(
-                of: arriving.table, columns: columns, now: Self.base, arrived: arrived)
-            let reference = try reading.store.updateProfiles(of: reading.table, columns: columns, now: Self.base)
+                of: arriving.table, columns: columns, now: base, arrived: arrived)
+            let reference = try reading.store.updateProfiles(of: reading.table, columns: columns, now: base)
             #expect(update.profiledThrough == reference.profiledThrough)
-            let got = try Self.stored(arriving)
-            let want = try Self.stored(reading)
+            let got = try stored(arriving)
+            let want = try stored(reading)
             #expect(got.keys.sorted() == want.keys.sorted(), "seed \(seed) batch \(batch)")
             for (key, profile) in want where got[key] != profile {
                 Issue.record("seed \(seed) batch \(batch): \(key) differs from the profile read back")
@@ -97,35 +105,41 @@ import Testing
 
     /// The update takes the arrived profiles instead of the rows (profiles of other rows with the
     /// same numbers show it), and only for the table they were computed for.
-    @Test func theUpdateUsesTheArrivedProfilesOfItsOwnTable() throws {
-        let store = try IngestFixture()
-        let other = try IngestFixture()
+    @Test(arguments: StoreBackend.allCases) func theUpdateUsesTheArrivedProfilesOfItsOwnTable(
+        _ backend: StoreBackend
+    ) async throws {
+        try await backend.run { opener in try Self.checkUse(opener) }
+    }
+
+    static func checkUse(_ opener: StoreOpener) throws {
+        let store = try IngestFixture(opener)
+        let other = try IngestFixture(opener)
         let columns = Self.columns(store.table)
         var options = IngestOptions()
         options.profileColumns = columns
-        try store.ingest("a.csv", Self.file(seed: 1, count: 100), options: options)
+        try store.ingest("a.csv", file(seed: 1, count: 100), options: options)
         let substitute = try #require(
-            try other.ingest("b.csv", Self.file(seed: 2, count: 100), options: options).arrivedProfiles)
+            try other.ingest("b.csv", file(seed: 2, count: 100), options: options).arrivedProfiles)
         var elsewhere = substitute
         elsewhere.table = "history_elsewhere_g1"
         // Profiles of another table are ignored: the rows are read back.
-        try store.store.updateProfiles(of: store.table, columns: columns, now: Self.base, arrived: elsewhere)
-        try other.store.updateProfiles(of: other.table, columns: columns, now: Self.base)
-        #expect(try Self.stored(store) != Self.stored(other))
+        try store.store.updateProfiles(of: store.table, columns: columns, now: base, arrived: elsewhere)
+        try other.store.updateProfiles(of: other.table, columns: columns, now: base)
+        #expect(try stored(store) != stored(other))
 
-        let fresh = try IngestFixture()
-        try fresh.ingest("a.csv", Self.file(seed: 1, count: 100), options: options)
-        try fresh.store.updateProfiles(of: fresh.table, columns: columns, now: Self.base, arrived: substitute)
-        #expect(try Self.stored(fresh) == Self.stored(other))
+        let fresh = try IngestFixture(opener)
+        try fresh.ingest("a.csv", file(seed: 1, count: 100), options: options)
+        try fresh.store.updateProfiles(of: fresh.table, columns: columns, now: base, arrived: substitute)
+        #expect(try stored(fresh) == stored(other))
 
         // A row pushed after the ingest, before the update, is read back beside them.
-        let pushed = try IngestFixture()
+        let pushed = try IngestFixture(opener)
         let arrived = try #require(
-            try pushed.ingest("a.csv", Self.file(seed: 1, count: 100), options: options).arrivedProfiles)
+            try pushed.ingest("a.csv", file(seed: 1, count: 100), options: options).arrivedProfiles)
         _ = try pushed.store.append(
-            rows: [[.timestamp(Self.base), .timestamp(Self.base), .int64(9), .null, .null, .null]], to: pushed.table)
+            rows: [[.timestamp(base), .timestamp(base), .int64(9), .null, .null, .null]], to: pushed.table)
         let update = try pushed.store.updateProfiles(
-            of: pushed.table, columns: columns, now: Self.base, arrived: arrived)
+            of: pushed.table, columns: columns, now: base, arrived: arrived)
         #expect(update.rows == 101)
         let total = try pushed.store.storedProfile(
             of: .offline(source: "stats", generation: 1), feature: columns[0].feature, from: nil, to: nil)

@@ -182,19 +182,13 @@ extension OfflineStore {
                     }
                     try inserter.finish(rows)
                 }
-                var arrived: ArrivedProfiles?
-                if profiling.isEmpty || !table.source.dedupeOn.isEmpty {
+                let arrived = try ArrivedProfiles.computed(
+                    for: rows, order: order, table: table, columns: profiling, after: first - 1
+                ) {
                     try insert()
                     timer.mark("insert")
-                } else {
-                    arrived = try Concurrently.run({
-                        try insert()
-                        timer.mark("insert")
-                    }) {
-                        try ArrivedProfiles(rows, order: order, table: table, columns: profiling, after: first - 1)
-                    }
-                    timer.mark("profiles (second core) beyond the insert")
                 }
+                if arrived != nil { timer.mark("profiles (second core) beyond the insert") }
                 var logged = record
                 logged.stored = inserter.inserted + inserter.replaced
                 try log(logged, table: table)

@@ -48,6 +48,25 @@ public struct ArrivedProfiles: Sendable, Equatable {
         self.rows = profiler.rows
     }
 
+    /// Runs `insert` (storing `rows` in `order`, numbered from `after + 1`) on the calling thread
+    /// while another thread profiles the rows for `columns`.
+    ///
+    /// - Returns: the profiles; `nil`, having only inserted, when there is nothing to profile or
+    ///   the source has `dedupe_on` (which rows are stored is known only after the insert).
+    package static func computed(
+        for rows: ParsedRows, order: @autoclosure () -> [Int32], table: HistoryTable, columns: [OfflineProfileColumn],
+        after: Int64, whileRunning insert: () throws -> Void
+    ) throws -> ArrivedProfiles? {
+        guard !columns.isEmpty, table.source.dedupeOn.isEmpty else {
+            try insert()
+            return nil
+        }
+        let order = order()
+        return try Concurrently.run(insert) {
+            try ArrivedProfiles(rows, order: order, table: table, columns: columns, after: after)
+        }
+    }
+
     /// The profiles of `features` alone.
     func profiles(of features: Set<ProfiledFeature>) throws -> ProfileAccumulator {
         var result = ProfileAccumulator(bucketLength: profiles.bucketLength)
