@@ -81,3 +81,27 @@ public struct ProfileAccumulator: Sendable, Equatable {
 
     public var isEmpty: Bool { profiles.isEmpty }
 }
+
+extension ProfileAccumulator {
+    /// These hourly profiles split as the stored buckets end up once merged and rolled up at `now`:
+    /// the hours from the day ``ProfileBuckets/hourlyRetention`` before `now` on stay hours, the
+    /// older ones are combined into days (in bucket order, as a roll-up of stored hours does).
+    /// Merging the days directly spares writing those hours only to read them back.
+    public func splitForRollUp(now: Timestamp) throws -> (hours: ProfileAccumulator, days: ProfileAccumulator) {
+        let cutoff = ProfileBuckets.rollUpBefore(now: now)
+        var hours = ProfileAccumulator(bucketLength: bucketLength)
+        var days = ProfileAccumulator(bucketLength: ProfileBuckets.day)
+        let ordered = profiles.sorted {
+            ($0.key.bucketStart, $0.key.feature.view, $0.key.feature.feature)
+                < ($1.key.bucketStart, $1.key.feature.view, $1.key.feature.feature)
+        }
+        for (slot, profile) in ordered {
+            if bucketLength == ProfileBuckets.hour && slot.bucketStart < cutoff {
+                try days.combine(profile, into: days.slot(of: slot.feature, at: slot.bucketStart))
+            } else {
+                hours.profiles[slot] = profile
+            }
+        }
+        return (hours, days)
+    }
+}

@@ -32,12 +32,15 @@ extension PostgresOfflineStore {
                     "SELECT value FROM \(schema).offline_meta WHERE key = 'next_sequence'") ?? 1) - 1
             let (rows, profiles) = try PostgresHistoryReader(transaction: transaction).profileArrivals(
                 of: table, columns: columns, marks: marks, through: last, arrived: arrived)
-            try mergeStoredProfiles(profiles.profiles, into: source, transaction)
+            let (hours, days) = try profiles.splitForRollUp(now: now)
+            try mergeStoredProfiles(hours.profiles, into: source, transaction)
+            try mergeStoredProfiles(days.profiles, into: source, transaction)
             try setProfileMarks(of: source, columns: columns, to: last, transaction)
             try dropEarlierGenerations(of: source, transaction)
             try rollUpProfiles(source, now: now, transaction)
             return ProfileUpdateResult(
-                rows: rows, features: columns.count, buckets: profiles.profiles.count, profiledThrough: last,
+                rows: rows, features: columns.count, buckets: hours.profiles.count + days.profiles.count,
+                profiledThrough: last,
                 seconds: started.secondsSince)
         }
     }

@@ -8,7 +8,7 @@ public struct ProfileUpdateResult: Sendable, Equatable {
     public var rows: Int
     /// Features whose profiles were brought up to date.
     public var features: Int
-    /// Hourly buckets written.
+    /// Buckets written: hours, and days for the hours already past ``ProfileBuckets/hourlyRetention``.
     public var buckets: Int
     /// The arrival number (`__seq`) up to which every feature's rows are now profiled.
     public var profiledThrough: Int64
@@ -48,6 +48,7 @@ extension OfflineStore {
         of table: HistoryTable, columns: [OfflineProfileColumn], now: Timestamp, arrived: ArrivedProfiles?
     ) throws -> ProfileUpdateResult {
         let started = ContinuousClock.now
+        var timer = PhaseTimer("profile update")
         let source = ProfileSource.offline(source: table.source.name, generation: table.generation)
         return try storage {
             for attempt in 0..<3 {
@@ -63,6 +64,7 @@ extension OfflineStore {
                     } ?? 0
                 let (rows, profiles) = try reader.profileArrivals(
                     of: table, columns: columns, marks: marks, through: last, arrived: arrived)
+                timer.mark("profile new rows")
                 if !locked {
                     try database.execute("COMMIT")
                     try database.execute("BEGIN IMMEDIATE")
@@ -74,14 +76,20 @@ extension OfflineStore {
                     }
                 }
                 try createProfileTables()
-                try mergeStored(profiles.profiles, into: source)
+                let (hours, days) = try profiles.splitForRollUp(now: now)
+                try mergeStored(hours.profiles, into: source)
+                try mergeStored(days.profiles, into: source)
+                timer.mark("merge into stored buckets")
                 try setProfileMarks(of: source, columns: columns, to: last)
                 try dropEarlierGenerations(of: source)
                 try rollUp(source, now: now)
+                timer.mark("merge old hours into days")
                 try database.execute("COMMIT")
+                timer.mark("commit")
                 committed = true
                 return ProfileUpdateResult(
-                    rows: rows, features: columns.count, buckets: profiles.profiles.count, profiledThrough: last,
+                    rows: rows, features: columns.count, buckets: hours.profiles.count + days.profiles.count,
+                    profiledThrough: last,
                     seconds: started.secondsSince)
             }
             throw FeatureStoreError(
