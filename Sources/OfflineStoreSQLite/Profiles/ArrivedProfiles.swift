@@ -51,8 +51,9 @@ public struct ArrivedProfiles: Sendable, Equatable {
     /// Runs `insert` (storing `rows` in `order`, numbered from `after + 1`) on the calling thread
     /// while another thread profiles the rows for `columns`.
     ///
-    /// - Returns: the profiles; `nil`, having only inserted, when there is nothing to profile or
-    ///   the source has `dedupe_on` (which rows are stored is known only after the insert).
+    /// - Returns: the profiles; `nil`, having only inserted, when there is nothing to profile, the
+    ///   source has `dedupe_on` (which rows are stored is known only after the insert) or the
+    ///   profiling failed.
     package static func computed(
         for rows: ParsedRows, order: @autoclosure () -> [Int32], table: HistoryTable, columns: [OfflineProfileColumn],
         after: Int64, whileRunning insert: () throws -> Void
@@ -62,8 +63,9 @@ public struct ArrivedProfiles: Sendable, Equatable {
             return nil
         }
         let order = order()
+        // Profiles never fail an ingest: without them the update reads the rows back.
         return try Concurrently.run(insert) {
-            try ArrivedProfiles(rows, order: order, table: table, columns: columns, after: after)
+            try? ArrivedProfiles(rows, order: order, table: table, columns: columns, after: after)
         }
     }
 
