@@ -50,8 +50,7 @@ extension PostgresOfflineStore {
     }
 
     /// Whether all three profile tables exist, read from the catalog in the statement's snapshot
-    /// (`to_regclass` may answer from this connection's cache, blind to a creation that committed
-    /// while the transaction waited for the lock).
+    /// (as ``tableExists(_:_:)``).
     private func profileTablesExist(_ transaction: PostgresTransaction) throws -> Bool {
         try transaction.scalarInt(
             "SELECT COUNT(*) FROM pg_catalog.pg_tables WHERE schemaname = $1 AND tablename IN ('profiles', 'profile_marks', 'profile_baselines')",

@@ -123,7 +123,12 @@ public final class PostgresOfflineStore: OfflineHistoryStore, @unchecked Sendabl
         return Set(try rows.map { try $0.text(0) })
     }
 
+    /// Whether the schema holds table `name`, read from the catalog in the statement's snapshot
+    /// (`to_regclass` may answer from this connection's cache, blind to a creation that committed
+    /// while the transaction waited for a lock; that deadlocked two first profile updates).
     func tableExists(_ name: String, _ transaction: PostgresTransaction) throws -> Bool {
-        try transaction.query("SELECT to_regclass($1) IS NOT NULL", [.text(qualified(name))]).first?.bool(0) ?? false
+        try transaction.scalarInt(
+            "SELECT COUNT(*) FROM pg_catalog.pg_tables WHERE schemaname = $1 AND tablename = $2",
+            [.text(settings.schema), .text(name)]) == 1
     }
 }
